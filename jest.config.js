@@ -1,0 +1,14 @@
+/** Jest in native ESM mode (NODE_OPTIONS=--experimental-vm-modules), TypeScript through ts-jest. */
+export default {
+  testEnvironment: "node",
+  extensionsToTreatAsEsm: [".ts"],
+  moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
+  transform: {
+    "^.+\\.ts$": ["ts-jest", { useESM: true, isolatedModules: true, diagnostics: { ignoreCodes: [151002] } }],
+  },
+  roots: ["<rootDir>/test"],
+  testMatch: ["**/*.test.ts"],
+  collectCoverageFrom: ["lambdas/**/*.ts", "local/**/*.ts"],
+  coverageThreshold: { global: { lines: 80, branches: 70 } },
+  testTimeout: 60000,
+};

@@ -1,0 +1,73 @@
+/**
+ * The tracking record on the stream: `sideline.tracking.v1`.
+ *
+ * Granularity: one record is a chunk of consecutive samples of ONE entity (player or ball),
+ * columnar, with times as millisecond offsets from `t0`. Why a per-player chunk rather than a
+ * frame of all players:
+ * - the partition key is `match_id/player_id`, so one player's samples stay ordered on one shard
+ *   and his feature state is owned by exactly one consumer; shards scale with players, not frames;
+ * - a 1 s chunk at 25 Hz is about 0.7 KB: far below the 1 MiB record limit, and 23 entities
+ *   make 23 records/s per match, far below the 1,000 records/s and 1 MiB/s a shard takes
+ *   (Kinesis Data Streams quotas), so one shard carries many live matches;
+ * - columnar number arrays are what JSON.parse decodes fastest, which keeps the handler near the
+ *   JSON ceiling (see `npm run bench`);
+ * - `seq` numbers a player's chunks from 0, so producer retries and redelivered batches are
+ *   recognised as duplicates and never double-counted.
+ */
+import { z } from "zod";
+import { DEFAULT_PITCH, type PitchDimensions } from "./pitch.js";
+
+export const TRACKING_SCHEMA_V1 = "sideline.tracking.v1";
+
+/** Largest number of samples in one chunk: 40 s at 25 Hz, about 30 KB of JSON, well under 1 MiB. */
+export const MAX_SAMPLES_PER_CHUNK = 1000;
+
+/** Default chunk span for producers: 1 s keeps end-to-end latency low for live matches. */
+export const DEFAULT_CHUNK_MS = 1000;
+
+const finite = z.number().finite();
+
+export const trackingChunkSchema = z
+  .object({
+    schema: z.literal(TRACKING_SCHEMA_V1),
+    match_id: z.string().min(1).max(128),
+    player_id: z.string().min(1).max(128),
+    team: z.string().max(64).optional(),
+    entity: z.enum(["player", "ball"]).default("player"),
+    /** 0-based, contiguous per (match_id, player_id); duplicates have seq <= the last one seen. */
+    seq: z.number().int().nonnegative(),
+    /** Match period (1, 2, extra time...). Kinematics never bridge a change of period. */
+    period: z.number().int().positive().optional(),
+    /** Epoch milliseconds of the first sample. */
+    t0: finite,
+    /** Offsets from t0 in ms, one per sample. */
+    t: z.array(finite).max(MAX_SAMPLES_PER_CHUNK),
+    x: z.array(finite).max(MAX_SAMPLES_PER_CHUNK),
+    y: z.array(finite).max(MAX_SAMPLES_PER_CHUNK),
+    pitch: z.object({ length_m: z.number().positive(), width_m: z.number().positive() }).optional(),
+    /** True on the last chunk of this entity in the match: open windows are closed. */
+    final: z.boolean().optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.x.length !== c.t.length || c.y.length !== c.t.length) {
+      ctx.addIssue({
+        code: "custom",
+        message: `t, x and y must have the same length (got ${c.t.length}, ${c.x.length}, ${c.y.length})`,
+      });
+    }
+  });
+
+export type TrackingChunk = z.infer<typeof trackingChunkSchema>;
+
+export function chunkPitch(chunk: TrackingChunk): PitchDimensions {
+  return chunk.pitch ? { lengthM: chunk.pitch.length_m, widthM: chunk.pitch.width_m } : DEFAULT_PITCH;
+}
+
+/** The Kinesis partition key: keeps one player's chunks ordered on one shard. */
+export function partitionKeyFor(matchId: string, playerId: string): string {
+  return `${matchId}/${playerId}`;
+}
+
+export function encodeChunk(chunk: TrackingChunk): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(chunk));
+}

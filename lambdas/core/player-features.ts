@@ -1,0 +1,409 @@
+/**
+ * Streaming physical features for one player. Samples go in chunk by chunk; closed windows and
+ * fatigue findings come out. The whole state is plain JSON, so it survives between Lambda
+ * invocations in a state store, and the output never depends on how the input was batched:
+ * smoothing, open windows and efforts in progress all carry over in the state.
+ *
+ * Per player, from actual timestamps (never a fixed rate):
+ * 1. velocity is the backward difference of position over the actual dt;
+ * 2. a raw speed above MAX_PLAUSIBLE_SPEED_MPS is an outlier and dropped from the velocity series;
+ * 3. vx and vy are smoothed by Savitzky-Golay (window 7, order 1) within a segment, and speed is the
+ *    magnitude of the smoothed vector; a gap > 1 s or a change of period ends the segment;
+ * 4. acceleration is the backward difference of smoothed speed; the first sample of a segment has 0;
+ * 5. distance is the sum of speed x dt; bands, efforts and metabolic energy follow from them.
+ */
+import { type PitchDimensions, withinPitchBounds } from "../contracts/pitch.js";
+import { type EffortState, newEffortState, resetEffort, stepEffort } from "./efforts.js";
+import { type FatigueFinding, type FatigueState, newFatigueState, stepFatigue } from "./fatigue.js";
+import { metabolicPower } from "./metabolic.js";
+import { linearFitAt, SAVGOL_HALF, SAVGOL_WINDOW } from "./smoothing.js";
+import {
+  ACCEL_MIN_DURATION_MS,
+  ACCEL_THRESHOLD_MPS2,
+  HIGH_INTENSITY_SPEED_MPS,
+  HSR_SPEED_MPS,
+  MAX_PLAUSIBLE_SPEED_MPS,
+  SEGMENT_GAP_MS,
+  SPRINT_MIN_DURATION_MS,
+  SPRINT_SPEED_MPS,
+  TIME_BACKWARDS_TOLERANCE_MS,
+} from "./thresholds.js";
+
+export interface WindowAcc {
+  start: number;
+  samples: number;
+  discarded: number;
+  trackedMs: number;
+  distance: number;
+  hi: number;
+  hsr: number;
+  sprint: number;
+  sprints: number;
+  accels: number;
+  decels: number;
+  top: number;
+  energy: number;
+}
+
+/** A chunk that arrived ahead of a missing one, held until the gap fills. */
+export interface HeldChunk {
+  readonly ref: string;
+  readonly seq: number;
+  readonly t0: number;
+  readonly t: number[];
+  readonly x: number[];
+  readonly y: number[];
+  readonly period: number | null;
+  readonly final: boolean;
+  readonly pitch: PitchDimensions;
+}
+
+/**
+ * Chunks held while waiting for a missing seq. PutRecords retries can reorder a player's records;
+ * 32 chunks (32 s of play at the default 1 s chunks) is far longer than a producer's retry cycle.
+ * Past it, the gap is skipped and counted as missing.
+ */
+export const REORDER_LIMIT_CHUNKS = 32;
+
+export interface PlayerState {
+  version: 1;
+  windowMs: number;
+  /** Highest chunk seq applied; -1 before the first. */
+  lastSeq: number;
+  /** Chunks with seq > lastSeq + 1, in seq order. */
+  held: HeldChunk[];
+  final: boolean;
+  /** Last accepted position sample. */
+  last: { t: number; x: number; y: number; period: number | null } | null;
+  /** Velocity samples of the current segment that smoothing still needs (at most SAVGOL_WINDOW). */
+  buf: { t: number[]; dt: number[]; vx: number[]; vy: number[] };
+  /** Velocity samples seen in the current segment, and how many of them were smoothed. */
+  segN: number;
+  emitted: number;
+  /** Previous smoothed sample of the segment (for acceleration). */
+  prev: { t: number; speed: number } | null;
+  sprint: EffortState;
+  accel: EffortState;
+  decel: EffortState;
+  /** Open windows, in time order. */
+  open: WindowAcc[];
+  fatigue: FatigueState;
+}
+
+export interface ClosedWindow {
+  readonly start: number;
+  readonly end: number;
+  readonly samples: number;
+  readonly discardedSamples: number;
+  readonly trackedS: number;
+  readonly distanceM: number;
+  readonly hiDistanceM: number;
+  readonly hsrDistanceM: number;
+  readonly sprintDistanceM: number;
+  readonly sprintCount: number;
+  readonly accelCount: number;
+  readonly decelCount: number;
+  readonly topSpeedMps: number;
+  readonly metabolicEnergyJkg: number;
+  readonly avgMetabolicPowerWkg: number;
+}
+
+export interface RejectedSamples {
+  /** The record the samples came from, as given in ChunkInput.ref. */
+  readonly ref: string;
+  readonly reason: string;
+  readonly count: number;
+  readonly firstIndex: number;
+  /** The first rejected sample, as JSON: what the quarantine keeps. */
+  readonly sample: string;
+}
+
+export interface ChunkInput {
+  /** Where the chunk came from (e.g. shard/sequence number), carried into rejections. */
+  readonly ref: string;
+  readonly seq: number;
+  readonly t0: number;
+  readonly t: ArrayLike<number>;
+  readonly x: ArrayLike<number>;
+  readonly y: ArrayLike<number>;
+  readonly period?: number | undefined;
+  readonly final?: boolean | undefined;
+  readonly pitch: PitchDimensions;
+}
+
+export interface IngestResult {
+  readonly duplicate: boolean;
+  /** Chunks skipped between the last seq and this one (lost upstream); 0 normally. */
+  readonly missingChunks: number;
+  readonly accepted: number;
+  readonly rejected: readonly RejectedSamples[];
+  readonly closed: readonly ClosedWindow[];
+  readonly fatigue: readonly { window: ClosedWindow; finding: FatigueFinding }[];
+}
+
+export function newPlayerState(windowMs: number): PlayerState {
+  if (!(windowMs > 0 && windowMs % 1000 === 0)) {
+    throw new Error(`window length must be a positive whole number of seconds, got ${windowMs} ms`);
+  }
+  return {
+    version: 1,
+    windowMs,
+    lastSeq: -1,
+    held: [],
+    final: false,
+    last: null,
+    buf: { t: [], dt: [], vx: [], vy: [] },
+    segN: 0,
+    emitted: 0,
+    prev: null,
+    sprint: newEffortState(),
+    accel: newEffortState(),
+    decel: newEffortState(),
+    open: [],
+    fatigue: newFatigueState(),
+  };
+}
+
+function windowFor(s: PlayerState, t: number): WindowAcc {
+  const start = Math.floor(t / s.windowMs) * s.windowMs;
+  const open = s.open;
+  for (let i = open.length - 1; i >= 0; i--) {
+    const w = open[i]!;
+    if (w.start === start) return w;
+    if (w.start < start) break;
+  }
+  const w: WindowAcc = {
+    start,
+    samples: 0,
+    discarded: 0,
+    trackedMs: 0,
+    distance: 0,
+    hi: 0,
+    hsr: 0,
+    sprint: 0,
+    sprints: 0,
+    accels: 0,
+    decels: 0,
+    top: 0,
+    energy: 0,
+  };
+  open.push(w);
+  open.sort((a, b) => a.start - b.start);
+  return w;
+}
+
+/** One smoothed sample: everything downstream of smoothing happens here. */
+function applySmoothed(s: PlayerState, t: number, dtMs: number, vx: number, vy: number): void {
+  const speed = Math.hypot(vx, vy);
+  const prev = s.prev;
+  const sinceMs = prev ? t - prev.t : 0;
+  const accel = prev && sinceMs > 0 ? ((speed - prev.speed) * 1000) / sinceMs : 0;
+  s.prev = { t, speed };
+  const w = windowFor(s, t);
+  const dtS = dtMs / 1000;
+  const d = speed * dtS;
+  w.trackedMs += dtMs;
+  w.distance += d;
+  if (speed >= HIGH_INTENSITY_SPEED_MPS) w.hi += d;
+  if (speed >= HSR_SPEED_MPS) w.hsr += d;
+  if (speed >= SPRINT_SPEED_MPS) w.sprint += d;
+  if (speed > w.top) w.top = speed;
+  w.energy += metabolicPower(speed, accel) * dtS;
+  if (stepEffort(s.sprint, speed >= SPRINT_SPEED_MPS, t, SPRINT_MIN_DURATION_MS)) w.sprints++;
+  if (stepEffort(s.accel, accel >= ACCEL_THRESHOLD_MPS2, t, ACCEL_MIN_DURATION_MS)) w.accels++;
+  if (stepEffort(s.decel, accel <= -ACCEL_THRESHOLD_MPS2, t, ACCEL_MIN_DURATION_MS)) w.decels++;
+}
+
+/** Smooths buffered sample `j` (segment index) with the fit over buffer indices [from, from+n). */
+function emit(s: PlayerState, j: number, from: number, n: number): void {
+  const b = s.buf;
+  const base = s.segN - b.t.length; // segment index of b[0]
+  const k = j - base;
+  const at = b.t[k]!;
+  const vx = linearFitAt(b.t, b.vx, from, from + n, at);
+  const vy = linearFitAt(b.t, b.vy, from, from + n, at);
+  applySmoothed(s, at, b.dt[k]!, vx, vy);
+  s.emitted = j + 1;
+}
+
+function pushVelocity(s: PlayerState, t: number, dt: number, vx: number, vy: number): void {
+  const b = s.buf;
+  b.t.push(t);
+  b.dt.push(dt);
+  b.vx.push(vx);
+  b.vy.push(vy);
+  if (b.t.length > SAVGOL_WINDOW) {
+    b.t.shift();
+    b.dt.shift();
+    b.vx.shift();
+    b.vy.shift();
+  }
+  s.segN++;
+  const n = s.segN;
+  if (n < SAVGOL_WINDOW) return;
+  // The buffer holds segment samples [n-7, n): centred fit for n-4, and the leading edge at n = 7.
+  const first = n === SAVGOL_WINDOW ? 0 : n - 1 - SAVGOL_HALF;
+  for (let j = first; j <= n - 1 - SAVGOL_HALF; j++) emit(s, j, 0, SAVGOL_WINDOW);
+}
+
+/** Ends the current segment: the trailing samples are smoothed with the last window's fit. */
+function endSegment(s: PlayerState): void {
+  const b = s.buf;
+  const n = s.segN;
+  const len = b.t.length;
+  for (let j = s.emitted; j < n; j++) emit(s, j, 0, len);
+  b.t.length = 0;
+  b.dt.length = 0;
+  b.vx.length = 0;
+  b.vy.length = 0;
+  s.segN = 0;
+  s.emitted = 0;
+  s.prev = null;
+  resetEffort(s.sprint);
+  resetEffort(s.accel);
+  resetEffort(s.decel);
+}
+
+function toClosed(w: WindowAcc, windowMs: number): ClosedWindow {
+  const trackedS = w.trackedMs / 1000;
+  return {
+    start: w.start,
+    end: w.start + windowMs,
+    samples: w.samples,
+    discardedSamples: w.discarded,
+    trackedS,
+    distanceM: w.distance,
+    hiDistanceM: w.hi,
+    hsrDistanceM: w.hsr,
+    sprintDistanceM: w.sprint,
+    sprintCount: w.sprints,
+    accelCount: w.accels,
+    decelCount: w.decels,
+    topSpeedMps: w.top,
+    metabolicEnergyJkg: w.energy,
+    avgMetabolicPowerWkg: trackedS > 0 ? w.energy / trackedS : 0,
+  };
+}
+
+/**
+ * Closes every window that can no longer change: all its samples have arrived (a later sample
+ * exists) and all of them have been smoothed.
+ */
+function closeWindows(s: PlayerState, all: boolean, out: IngestResult["closed"] & ClosedWindow[]): void {
+  const pendingFrom = s.emitted < s.segN ? s.buf.t[s.buf.t.length - (s.segN - s.emitted)]! : Number.POSITIVE_INFINITY;
+  const lastRaw = s.last ? s.last.t : Number.NEGATIVE_INFINITY;
+  const frontier = all ? Number.POSITIVE_INFINITY : Math.min(pendingFrom, lastRaw);
+  while (s.open.length > 0 && s.open[0]!.start + s.windowMs <= frontier) {
+    out.push(toClosed(s.open.shift()!, s.windowMs));
+  }
+}
+
+interface Accumulated {
+  missingChunks: number;
+  accepted: number;
+  rejected: RejectedSamples[];
+  closed: ClosedWindow[];
+  fatigue: { window: ClosedWindow; finding: FatigueFinding }[];
+}
+
+function applyChunk(s: PlayerState, c: ChunkInput, acc: Accumulated): void {
+  acc.missingChunks += c.seq - s.lastSeq - 1;
+  s.lastSeq = c.seq;
+  const rejected = new Map<string, { count: number; firstIndex: number; sample: string }>();
+  const reject = (reason: string, i: number, t: number, x: number, y: number) => {
+    const r = rejected.get(reason);
+    if (r) r.count++;
+    else rejected.set(reason, { count: 1, firstIndex: i, sample: JSON.stringify({ t, x, y }) });
+  };
+  const period = c.period ?? null;
+  for (let i = 0; i < c.t.length; i++) {
+    const t = c.t0 + c.t[i]!;
+    const x = c.x[i]!;
+    const y = c.y[i]!;
+    if (!withinPitchBounds(x, y, c.pitch)) {
+      reject(`coordinates far outside the ${c.pitch.lengthM} x ${c.pitch.widthM} m pitch`, i, t, x, y);
+      continue;
+    }
+    const last = s.last;
+    if (last !== null && t <= last.t) {
+      if (last.t - t > TIME_BACKWARDS_TOLERANCE_MS) {
+        reject(`time runs backwards by more than ${TIME_BACKWARDS_TOLERANCE_MS} ms`, i, t, x, y);
+        continue;
+      }
+      const w = windowFor(s, last.t);
+      w.samples++;
+      w.discarded++;
+      acc.accepted++;
+      continue;
+    }
+    acc.accepted++;
+    const w = windowFor(s, t);
+    w.samples++;
+    if (last === null || t - last.t > SEGMENT_GAP_MS || period !== last.period) {
+      endSegment(s);
+      s.last = { t, x, y, period };
+      continue;
+    }
+    const dt = t - last.t;
+    const vx = ((x - last.x) * 1000) / dt;
+    const vy = ((y - last.y) * 1000) / dt;
+    s.last = { t, x, y, period };
+    if (Math.hypot(vx, vy) > MAX_PLAUSIBLE_SPEED_MPS) {
+      w.discarded++;
+      continue;
+    }
+    pushVelocity(s, t, dt, vx, vy);
+  }
+  for (const [reason, r] of rejected) acc.rejected.push({ ref: c.ref, reason, ...r });
+  if (c.final) {
+    endSegment(s);
+    s.final = true;
+  }
+  const closed: ClosedWindow[] = [];
+  closeWindows(s, c.final === true, closed);
+  for (const w of closed) {
+    acc.closed.push(w);
+    const finding = stepFatigue(
+      s.fatigue,
+      { start: w.start, end: w.end, hiM: w.hiDistanceM, trackedMs: w.trackedS * 1000 },
+      s.windowMs,
+    );
+    if (finding) acc.fatigue.push({ window: w, finding });
+  }
+}
+
+function hold(c: ChunkInput): HeldChunk {
+  return {
+    ref: c.ref,
+    seq: c.seq,
+    t0: c.t0,
+    t: Array.from(c.t),
+    x: Array.from(c.x),
+    y: Array.from(c.y),
+    period: c.period ?? null,
+    final: c.final === true,
+    pitch: c.pitch,
+  };
+}
+
+/**
+ * Applies one chunk of samples. Chunks are applied in seq order: a chunk ahead of a missing seq is
+ * held (up to REORDER_LIMIT_CHUNKS); a chunk with a seq already applied or held is a duplicate
+ * (producer retry or redelivery) and changes nothing.
+ */
+export function ingestChunk(s: PlayerState, c: ChunkInput): IngestResult {
+  if (c.seq <= s.lastSeq || s.held.some((h) => h.seq === c.seq)) {
+    return { duplicate: true, missingChunks: 0, accepted: 0, rejected: [], closed: [], fatigue: [] };
+  }
+  const acc: Accumulated = { missingChunks: 0, accepted: 0, rejected: [], closed: [], fatigue: [] };
+  if (c.seq === s.lastSeq + 1) applyChunk(s, c, acc);
+  else {
+    s.held.push(hold(c));
+    s.held.sort((a, b) => a.seq - b.seq);
+  }
+  while (s.held.length > 0 && (s.held[0]!.seq === s.lastSeq + 1 || s.held.length > REORDER_LIMIT_CHUNKS)) {
+    const h = s.held.shift()!;
+    applyChunk(s, { ...h, period: h.period ?? undefined }, acc);
+  }
+  return { duplicate: false, ...acc };
+}

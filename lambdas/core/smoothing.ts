@@ -1,0 +1,68 @@
+/**
+ * Savitzky-Golay smoothing with polynomial order 1, generalised to irregular timestamps.
+ *
+ * Savitzky & Golay (1964) fit a polynomial by least squares to each window of samples and take its
+ * value at the window centre. For order 1 on evenly spaced samples this is the centred moving
+ * average (every coefficient is 1/window). Sideline never assumes a fixed rate, so it fits the line
+ * against the samples' actual times; on evenly spaced data the result equals scipy's
+ * `savgol_filter(v, 7, 1)`, including its default `mode="interp"` edges, where the first and last
+ * windows' fitted lines are evaluated at the edge samples.
+ */
+
+/** Savitzky-Golay window length in samples (Sideline's tracking spec). */
+export const SAVGOL_WINDOW = 7;
+/** Savitzky-Golay polynomial order (Sideline's tracking spec). */
+export const SAVGOL_ORDER = 1;
+export const SAVGOL_HALF = (SAVGOL_WINDOW - 1) / 2;
+
+/**
+ * Least-squares line through (t[i], v[i]) for i in [from, to), evaluated at time `at`.
+ * Times are shifted to the first sample to keep epoch milliseconds well conditioned.
+ */
+export function linearFitAt(
+  t: ArrayLike<number>,
+  v: ArrayLike<number>,
+  from: number,
+  to: number,
+  at: number,
+): number {
+  const n = to - from;
+  if (n <= 0) throw new Error(`linearFitAt needs at least one sample (from=${from}, to=${to})`);
+  const t0 = t[from]!;
+  let st = 0;
+  let sv = 0;
+  for (let i = from; i < to; i++) {
+    st += t[i]! - t0;
+    sv += v[i]!;
+  }
+  const mt = st / n;
+  const mv = sv / n;
+  if (n === 1) return mv;
+  let stt = 0;
+  let stv = 0;
+  for (let i = from; i < to; i++) {
+    const dt = t[i]! - t0 - mt;
+    stt += dt * dt;
+    stv += dt * (v[i]! - mv);
+  }
+  const slope = stt > 0 ? stv / stt : 0;
+  return mv + slope * (at - t0 - mt);
+}
+
+/**
+ * Whole-series reference: smooth one segment at once. The streaming engine produces the same values
+ * sample by sample; tests compare the two.
+ */
+export function savgolLinear(t: ArrayLike<number>, v: ArrayLike<number>): number[] {
+  const n = t.length;
+  const out = new Array<number>(n);
+  if (n < SAVGOL_WINDOW) {
+    for (let i = 0; i < n; i++) out[i] = linearFitAt(t, v, 0, n, t[i]!);
+    return out;
+  }
+  for (let i = 0; i < n; i++) {
+    const from = Math.min(Math.max(i - SAVGOL_HALF, 0), n - SAVGOL_WINDOW);
+    out[i] = linearFitAt(t, v, from, from + SAVGOL_WINDOW, t[i]!);
+  }
+  return out;
+}

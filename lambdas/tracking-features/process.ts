@@ -1,0 +1,320 @@
+/**
+ * One invocation of the tracking-features function: records in, rows, quarantine and insights out.
+ *
+ * Contract with the event source mapping (sequential processing, ReportBatchItemFailures):
+ * - a record that cannot be used (not JSON, wrong schema, NaN, off the pitch, time backwards) is
+ *   quarantined with its reason and counts as processed: retrying it would not help;
+ * - if a record handler throws, the record is reported as failed and the mapping retries from it.
+ *   Every later record in the batch is failed too without being applied, because a player's
+ *   samples must be applied in order and exactly once;
+ * - outputs of the applied records are flushed at the end: rows and quarantine (upserts on the
+ *   table key), then insight events (deterministic ids), then the player states. If the flush
+ *   throws, the whole batch is retried and recomputes the same rows and event ids.
+ */
+import type { KinesisStreamRecord } from "aws-lambda";
+import { DETAIL_TYPES, type InsightEvent, insightId, TRACKING_INSIGHT_SOURCE } from "../contracts/events.js";
+import type { PlayerFatigueSuspected } from "../contracts/events.js";
+import { PLAYER_WINDOWS, QUARANTINE, type Row } from "../contracts/tables.js";
+import { chunkPitch, type TrackingChunk, trackingChunkSchema } from "../contracts/tracking.js";
+import {
+  FATIGUE_FRACTION,
+  FATIGUE_MIN_BASELINE_MS,
+  FATIGUE_PERSISTENCE,
+  type FatigueFinding,
+} from "../core/fatigue.js";
+import { type ClosedWindow, ingestChunk, newPlayerState, type PlayerState } from "../core/player-features.js";
+import { HIGH_INTENSITY_SPEED_MPS } from "../core/thresholds.js";
+import type { EventPublisher, FeatureSink, PlayerStateStore } from "../ports.js";
+
+/** Quarantined payloads are truncated to this many characters: enough to diagnose, bounded in size. */
+export const QUARANTINE_PAYLOAD_CHARS = 1024;
+export const QUARANTINE_SOURCE = "tracking-features";
+
+export interface TrackingFeaturesDeps {
+  readonly sink: FeatureSink;
+  readonly publisher: EventPublisher;
+  readonly stateStore: PlayerStateStore;
+  readonly windowMs: number;
+  /** Clock for quarantine timestamps. @default - the system clock */
+  readonly now?: () => Date;
+}
+
+export interface InvocationCounts {
+  records: number;
+  recordsApplied: number;
+  recordsQuarantined: number;
+  recordsDuplicate: number;
+  recordsFailed: number;
+  samplesAccepted: number;
+  samplesQuarantined: number;
+  ballSamples: number;
+  missingChunks: number;
+  windowsClosed: number;
+  insights: number;
+}
+
+export const emptyCounts = (): InvocationCounts => ({
+  records: 0,
+  recordsApplied: 0,
+  recordsQuarantined: 0,
+  recordsDuplicate: 0,
+  recordsFailed: 0,
+  samplesAccepted: 0,
+  samplesQuarantined: 0,
+  ballSamples: 0,
+  missingChunks: 0,
+  windowsClosed: 0,
+  insights: 0,
+});
+
+export interface QuarantineNotice {
+  readonly recordRef: string;
+  readonly reason: string;
+}
+
+/** `shardId-000000000000/49590338271490256608559692538361571095921575989136588898` */
+export function recordRef(record: KinesisStreamRecord): string {
+  const shard = record.eventID.split(":")[0] ?? "unknown-shard";
+  return `${shard}/${record.kinesis.sequenceNumber}`;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function windowRow(chunk: Pick<TrackingChunk, "match_id" | "player_id" | "team">, w: ClosedWindow): Row {
+  return {
+    match_id: chunk.match_id,
+    player_id: chunk.player_id,
+    team: chunk.team ?? null,
+    window_start: new Date(w.start),
+    window_end: new Date(w.end),
+    samples: w.samples,
+    discarded_samples: w.discardedSamples,
+    tracked_s: w.trackedS,
+    distance_m: w.distanceM,
+    hi_distance_m: w.hiDistanceM,
+    hsr_distance_m: w.hsrDistanceM,
+    sprint_distance_m: w.sprintDistanceM,
+    sprint_count: w.sprintCount,
+    accel_count: w.accelCount,
+    decel_count: w.decelCount,
+    top_speed_mps: w.topSpeedMps,
+    metabolic_energy_jkg: w.metabolicEnergyJkg,
+    avg_metabolic_power_wkg: w.avgMetabolicPowerWkg,
+  };
+}
+
+export function fatigueEvent(
+  chunk: Pick<TrackingChunk, "match_id" | "player_id" | "team">,
+  w: ClosedWindow,
+  f: FatigueFinding,
+): InsightEvent<PlayerFatigueSuspected> {
+  const id = insightId(DETAIL_TYPES.playerFatigueSuspected, chunk.match_id, chunk.player_id, iso(w.end));
+  const pct = (x: number) => `${Math.round(x * 100)}%`;
+  const ratio = f.baselineRatePer5Min > 0 ? f.trailingRatePer5Min / f.baselineRatePer5Min : 0;
+  const detail: PlayerFatigueSuspected = {
+    schema_version: 1,
+    insight_id: id,
+    match_id: chunk.match_id,
+    player_id: chunk.player_id,
+    team: chunk.team ?? null,
+    observed_at: iso(w.end),
+    summary:
+      `High-intensity running (>= ${(HIGH_INTENSITY_SPEED_MPS * 3.6).toFixed(0)} km/h) in the last 5 min was ` +
+      `${f.trailingRatePer5Min.toFixed(0)} m, ${pct(ratio)} of his earlier rate of ` +
+      `${f.baselineRatePer5Min.toFixed(0)} m per 5 min (threshold ${pct(FATIGUE_FRACTION)}).`,
+    explanation: {
+      rule:
+        `HI running per 5 min over the trailing ${f.trailing.length} windows < ${FATIGUE_FRACTION} x the player's ` +
+        `own rate over his earlier windows (>= ${FATIGUE_MIN_BASELINE_MS / 60000} min tracked), for ` +
+        `${FATIGUE_PERSISTENCE} consecutive window closes (Mohr, Krustrup & Bangsbo 2003). ` +
+        "Tactics, score and role changes also lower running output: a coach should confirm.",
+      features: [
+        {
+          name: "hi_distance_m_per_5min",
+          unit: "m",
+          value: f.trailingRatePer5Min,
+          baseline: f.baselineRatePer5Min,
+          threshold: f.threshold,
+          contribution: 1,
+        },
+      ],
+      trigger_windows: f.trailing.map((x) => ({
+        window_start: iso(x.start),
+        window_end: iso(x.end),
+        hi_distance_m: x.hiM,
+        tracked_s: x.trackedMs / 1000,
+      })),
+      baseline_windows: {
+        first_start: iso(f.baseline.firstStart),
+        last_end: iso(f.baseline.lastEnd),
+        count: f.baseline.count,
+        tracked_s: f.baseline.trackedMs / 1000,
+        hi_distance_m: f.baseline.hiM,
+      },
+    },
+  };
+  return {
+    id,
+    source: TRACKING_INSIGHT_SOURCE,
+    detailType: DETAIL_TYPES.playerFatigueSuspected,
+    time: new Date(w.end),
+    detail,
+  };
+}
+
+type Decoded = { ok: true; chunk: TrackingChunk } | { ok: false; reason: string; samples: number; matchId: string | null };
+
+/** Decodes and validates one record's data; never throws. */
+export function decodeRecord(data: string): { raw: string; decoded: Decoded } {
+  const raw = Buffer.from(data, "base64").toString("utf8");
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (e) {
+    const nonFinite = /(?<![A-Za-z"])-?(NaN|Infinity)(?![A-Za-z"])/.test(raw);
+    const reason = nonFinite
+      ? "non-finite number (NaN or Infinity) in payload"
+      : `not JSON: ${(e as Error).message}`;
+    return { raw, decoded: { ok: false, reason, samples: 0, matchId: null } };
+  }
+  const parsed = trackingChunkSchema.safeParse(json);
+  if (parsed.success) return { raw, decoded: { ok: true, chunk: parsed.data } };
+  const obj = (typeof json === "object" && json !== null ? json : {}) as Record<string, unknown>;
+  const issue = parsed.error.issues[0];
+  const where = issue?.path.length ? issue.path.join(".") : "record";
+  return {
+    raw,
+    decoded: {
+      ok: false,
+      reason: `wrong schema: ${where}: ${issue?.message ?? "invalid"}`,
+      samples: Array.isArray(obj.t) ? obj.t.length : 0,
+      matchId: typeof obj.match_id === "string" ? obj.match_id : null,
+    },
+  };
+}
+
+/** State for one invocation. Create one per event; call `record` in order, then `flush`. */
+export class TrackingInvocation {
+  readonly counts = emptyCounts();
+  readonly quarantined: QuarantineNotice[] = [];
+  private readonly states = new Map<string, PlayerState>();
+  private readonly dirty = new Set<string>();
+  private readonly rows: Row[] = [];
+  private readonly quarantineRows: Row[] = [];
+  private readonly events: InsightEvent[] = [];
+  private failedFrom: string | null = null;
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: TrackingFeaturesDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** Pre-loads the states of every player in the batch with one store call. */
+  async preload(records: readonly KinesisStreamRecord[]): Promise<void> {
+    const keys = [...new Set(records.map((r) => r.kinesis.partitionKey))];
+    const loaded = await this.deps.stateStore.getMany(keys);
+    for (const [k, v] of loaded) this.states.set(k, v);
+  }
+
+  /** The record handler: if it throws, this record and all later ones are reported as failed. */
+  async record(record: KinesisStreamRecord): Promise<void> {
+    const ref = recordRef(record);
+    this.counts.records++;
+    if (this.failedFrom !== null) {
+      this.counts.recordsFailed++;
+      throw new Error(`not applied: an earlier record (${this.failedFrom}) failed and order must be kept`);
+    }
+    try {
+      this.apply(record, ref);
+    } catch (e) {
+      this.failedFrom = ref;
+      this.counts.recordsFailed++;
+      throw e;
+    }
+  }
+
+  private quarantine(ref: string, reason: string, samples: number, matchId: string | null, raw: string): void {
+    this.counts.samplesQuarantined += samples;
+    this.quarantined.push({ recordRef: ref, reason });
+    this.quarantineRows.push({
+      source: QUARANTINE_SOURCE,
+      record_ref: ref,
+      match_id: matchId,
+      reason,
+      sample_count: samples,
+      payload: raw.slice(0, QUARANTINE_PAYLOAD_CHARS),
+      quarantined_at: this.now(),
+    });
+  }
+
+  private apply(record: KinesisStreamRecord, ref: string): void {
+    const { raw, decoded } = decodeRecord(record.kinesis.data);
+    if (!decoded.ok) {
+      this.counts.recordsQuarantined++;
+      this.quarantine(ref, decoded.reason, decoded.samples, decoded.matchId, raw);
+      return;
+    }
+    const chunk = decoded.chunk;
+    if (chunk.entity === "ball") {
+      // The ball has no physical profile; its samples are counted, not profiled.
+      this.counts.recordsApplied++;
+      this.counts.ballSamples += chunk.t.length;
+      return;
+    }
+    const key = record.kinesis.partitionKey;
+    let state = this.states.get(key);
+    if (!state || state.windowMs !== this.deps.windowMs) {
+      if (state && state.lastSeq >= 0) {
+        throw new Error(
+          `state for ${key} uses ${state.windowMs} ms windows but the function is configured for ${this.deps.windowMs} ms`,
+        );
+      }
+      state = newPlayerState(this.deps.windowMs);
+      this.states.set(key, state);
+    }
+    const result = ingestChunk(state, {
+      ref,
+      seq: chunk.seq,
+      t0: chunk.t0,
+      t: chunk.t,
+      x: chunk.x,
+      y: chunk.y,
+      period: chunk.period,
+      final: chunk.final,
+      pitch: chunkPitch(chunk),
+    });
+    if (result.duplicate) {
+      this.counts.recordsDuplicate++;
+      return;
+    }
+    this.dirty.add(key);
+    this.counts.recordsApplied++;
+    this.counts.missingChunks += result.missingChunks;
+    this.counts.samplesAccepted += result.accepted;
+    for (const r of result.rejected) {
+      this.quarantine(
+        `${r.ref}#${r.firstIndex}`,
+        `${r.count} sample(s) from index ${r.firstIndex}: ${r.reason}`,
+        r.count,
+        chunk.match_id,
+        r.sample,
+      );
+    }
+    for (const w of result.closed) this.rows.push(windowRow(chunk, w));
+    this.counts.windowsClosed += result.closed.length;
+    for (const f of result.fatigue) this.events.push(fatigueEvent(chunk, f.window, f.finding));
+    this.counts.insights += result.fatigue.length;
+  }
+
+  /** Writes everything the applied records produced. Throws (whole batch retried) on failure. */
+  async flush(): Promise<void> {
+    if (this.rows.length > 0) await this.deps.sink.put(PLAYER_WINDOWS.name, this.rows);
+    if (this.quarantineRows.length > 0) await this.deps.sink.put(QUARANTINE.name, this.quarantineRows);
+    if (this.events.length > 0) await this.deps.publisher.publish(this.events);
+    if (this.dirty.size > 0) {
+      const changed = new Map<string, PlayerState>();
+      for (const k of this.dirty) changed.set(k, this.states.get(k)!);
+      await this.deps.stateStore.putMany(changed);
+    }
+  }
+}
