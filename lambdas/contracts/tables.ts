@@ -40,10 +40,18 @@ export const PLAYER_WINDOWS: TableDef = {
     col("match_id", "string", "Match identifier given by the producer."),
     col("player_id", "string", "Player identifier given by the producer."),
     col("team", "string", "Team identifier, when the source gives one.", true),
-    col("window_start", "timestamp", "Window start (inclusive), UTC, aligned to multiples of the window length."),
+    col(
+      "window_start",
+      "timestamp",
+      "Window start (inclusive), UTC, aligned to multiples of the window length.",
+    ),
     col("window_end", "timestamp", "Window end (exclusive), UTC."),
     col("samples", "int", "Tracking samples whose timestamp falls in the window, used or discarded."),
-    col("discarded_samples", "int", "Samples kept out of kinematics: raw speed > 12 m/s or time not increasing."),
+    col(
+      "discarded_samples",
+      "int",
+      "Samples kept out of kinematics: raw speed > 12 m/s or time not increasing.",
+    ),
     col("tracked_s", "double", "Seconds of the window covered by consecutive samples (gaps excluded)."),
     col("distance_m", "double", "Distance covered: sum of smoothed speed x dt, in metres."),
     col("hi_distance_m", "double", "High-intensity running distance, speed >= 4.17 m/s (15 km/h)."),
@@ -112,7 +120,9 @@ const DUCKDB_TYPES: Record<ColumnType, string> = {
 
 /** `CREATE TABLE IF NOT EXISTS` for the local DuckDB lake, with the key as primary key. */
 export function duckDbDdl(table: TableDef): string {
-  const cols = table.columns.map((c) => `  ${c.name} ${DUCKDB_TYPES[c.type]}${c.nullable ? "" : " NOT NULL"}`);
+  const cols = table.columns.map(
+    (c) => `  ${c.name} ${DUCKDB_TYPES[c.type]}${c.nullable ? "" : " NOT NULL"}`,
+  );
   cols.push(`  PRIMARY KEY (${table.key.join(", ")})`);
   return `CREATE TABLE IF NOT EXISTS ${table.name} (\n${cols.join(",\n")}\n)`;
 }

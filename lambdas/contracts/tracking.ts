@@ -9,8 +9,9 @@
  * - a 1 s chunk at 25 Hz is about 0.7 KB: far below the 1 MiB record limit, and 23 entities
  *   make 23 records/s per match, far below the 1,000 records/s and 1 MiB/s a shard takes
  *   (Kinesis Data Streams quotas), so one shard carries many live matches;
- * - columnar number arrays are what JSON.parse decodes fastest, which keeps the handler near the
- *   JSON ceiling (see `npm run bench`);
+ * - columnar arrays of integers are what JSON.stringify and JSON.parse handle fastest, so
+ *   coordinates travel as integer millimetres (as TRACAB sends integer centimetres): 1 mm is far
+ *   below any tracking system's error, and the handler stays near the JSON ceiling (`npm run bench`);
  * - `seq` numbers a player's chunks from 0, so producer retries and redelivered batches are
  *   recognised as duplicates and never double-counted.
  */
@@ -42,17 +43,18 @@ export const trackingChunkSchema = z
     t0: finite,
     /** Offsets from t0 in ms, one per sample. */
     t: z.array(finite).max(MAX_SAMPLES_PER_CHUNK),
-    x: z.array(finite).max(MAX_SAMPLES_PER_CHUNK),
-    y: z.array(finite).max(MAX_SAMPLES_PER_CHUNK),
+    /** Sideline pitch frame (contracts/pitch.ts), integer millimetres. */
+    x_mm: z.array(z.number().int()).max(MAX_SAMPLES_PER_CHUNK),
+    y_mm: z.array(z.number().int()).max(MAX_SAMPLES_PER_CHUNK),
     pitch: z.object({ length_m: z.number().positive(), width_m: z.number().positive() }).optional(),
     /** True on the last chunk of this entity in the match: open windows are closed. */
     final: z.boolean().optional(),
   })
   .superRefine((c, ctx) => {
-    if (c.x.length !== c.t.length || c.y.length !== c.t.length) {
+    if (c.x_mm.length !== c.t.length || c.y_mm.length !== c.t.length) {
       ctx.addIssue({
         code: "custom",
-        message: `t, x and y must have the same length (got ${c.t.length}, ${c.x.length}, ${c.y.length})`,
+        message: `t, x_mm and y_mm must have the same length (got ${c.t.length}, ${c.x_mm.length}, ${c.y_mm.length})`,
       });
     }
   });
@@ -68,6 +70,12 @@ export function partitionKeyFor(matchId: string, playerId: string): string {
   return `${matchId}/${playerId}`;
 }
 
-export function encodeChunk(chunk: TrackingChunk): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(chunk));
+/** Metres per coordinate unit on the wire. */
+export const WIRE_METRES_PER_UNIT = 0.001;
+
+/** Metres -> the integer millimetres the record carries. */
+export const toWireUnits = (metres: number): number => Math.round(metres / WIRE_METRES_PER_UNIT);
+
+export function encodeChunk(chunk: TrackingChunk): Buffer {
+  return Buffer.from(JSON.stringify(chunk), "utf8");
 }

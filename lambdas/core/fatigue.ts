@@ -1,24 +1,28 @@
 /**
  * "Player Fatigue Suspected": a player's high-intensity running (>= 15 km/h) in the last 5 minutes
- * falls below a fraction of his own earlier rate in the same match, and stays there.
+ * falls below half of his own earlier rate in the same match, and the last 15 minutes are down
+ * too, so that one quiet spell does not fire it.
  *
  * Basis: Mohr, Krustrup & Bangsbo (2003) found elite players' high-intensity running in the final
- * 15 min 14-45% below the first 15 min, and transient drops after intense 5-min periods. A drop to
- * below HALF of the player's own earlier rate is therefore beyond the usual end-of-match decline.
- * Five-minute blocks are noisy (HI running comes in a few bouts), so the drop must persist for
- * several consecutive windows before the insight fires.
+ * 15 min 14-45% below the first 15 min, with transient drops after intense 5-min periods. Five-
+ * minute blocks are noisy (HI running comes in a handful of bouts), so the rule asks for both a
+ * deep 5-minute drop and a sustained 15-minute one, on consecutive window closes.
  *
- * Known limits, stated in every explanation: tactics, score and substitutions change running
- * demands too; this flags a drop in output, which a coach interprets.
+ * Known limits, stated in every explanation: tactics, score, position changes and substitutions
+ * change running demands too; this flags a drop in output, which a coach interprets.
  */
 
-/** Length of the trailing block compared with the baseline (Sideline spec: the last 5 minutes). */
+/** The short trailing block (Sideline spec: the last 5 minutes). */
 export const FATIGUE_TRAILING_MS = 5 * 60_000;
-/** The trailing HI rate must fall below this fraction of the baseline rate (Mohr et al. 2003, see above). */
+/** ...must fall below this fraction of the baseline rate: beyond the 14-45% end-of-match declines Mohr et al. (2003) report. */
 export const FATIGUE_FRACTION = 0.5;
-/** Consecutive window closes that must all be below the threshold (noise guard, see above). */
-export const FATIGUE_PERSISTENCE = 3;
-/** Tracked time needed before the baseline counts: the first 15 min, as Mohr et al. (2003) compare. */
+/** The sustained block: 15 min, the period Mohr et al. (2003) compare. */
+export const FATIGUE_SUSTAINED_MS = 15 * 60_000;
+/** ...must fall below this fraction of the baseline: deeper than the largest decline (45%) Mohr et al. (2003) saw. */
+export const FATIGUE_SUSTAINED_FRACTION = 0.55;
+/** Consecutive window closes that must meet both conditions (noise guard). */
+export const FATIGUE_PERSISTENCE = 2;
+/** Tracked time the baseline (everything before the sustained block) needs: 15 min, as Mohr et al. (2003). */
 export const FATIGUE_MIN_BASELINE_MS = 15 * 60_000;
 /**
  * Baseline HI running below this (m per 5 min) is too low to judge a drop: ~30% of the elite mean of
@@ -28,7 +32,7 @@ export const FATIGUE_MIN_BASELINE_HI_M_PER_5MIN = 40;
 /** Each trailing window must be tracked for at least this share of its length. */
 export const FATIGUE_MIN_WINDOW_COVERAGE = 0.8;
 /** After firing, the same player is not flagged again for this long (match time). */
-export const FATIGUE_COOLDOWN_MS = 15 * 60_000;
+export const FATIGUE_COOLDOWN_MS = 30 * 60_000;
 
 export interface ClosedWindowSummary {
   readonly start: number;
@@ -38,7 +42,9 @@ export interface ClosedWindowSummary {
 }
 
 export interface FatigueState {
+  /** The last windows, up to the sustained block's length. */
   recent: ClosedWindowSummary[];
+  /** Everything before them. */
   base: { count: number; hiM: number; trackedMs: number; firstStart: number | null; lastEnd: number | null };
   below: number;
   lastFiredAt: number | null;
@@ -51,11 +57,19 @@ export const newFatigueState = (): FatigueState => ({
   lastFiredAt: null,
 });
 
-export interface FatigueFinding {
-  readonly trailing: readonly ClosedWindowSummary[];
-  readonly trailingRatePer5Min: number;
-  readonly baselineRatePer5Min: number;
+export interface FatigueFeature {
+  readonly name: string;
+  readonly value: number;
+  readonly baseline: number;
   readonly threshold: number;
+  readonly contribution: number;
+}
+
+export interface FatigueFinding {
+  /** The windows of the short trailing block. */
+  readonly trailing: readonly ClosedWindowSummary[];
+  readonly features: readonly FatigueFeature[];
+  readonly baselineRatePer5Min: number;
   readonly baseline: {
     readonly count: number;
     readonly hiM: number;
@@ -67,15 +81,32 @@ export interface FatigueFinding {
 
 const per5Min = (m: number, ms: number) => (ms > 0 ? (m / ms) * FATIGUE_TRAILING_MS : 0);
 
+function rateOf(ws: readonly ClosedWindowSummary[]): number {
+  let m = 0;
+  let ms = 0;
+  for (const w of ws) {
+    m += w.hiM;
+    ms += w.trackedMs;
+  }
+  return per5Min(m, ms);
+}
+
+const contiguousAndCovered = (ws: readonly ClosedWindowSummary[], windowMs: number) =>
+  ws.every(
+    (x, i) =>
+      x.trackedMs >= FATIGUE_MIN_WINDOW_COVERAGE * windowMs && (i === 0 || x.start === ws[i - 1]!.end),
+  );
+
 /** Feeds one closed window (in time order); returns a finding when the insight should fire. */
 export function stepFatigue(
   state: FatigueState,
   w: ClosedWindowSummary,
   windowMs: number,
 ): FatigueFinding | null {
-  const trailingCount = Math.max(1, Math.ceil(FATIGUE_TRAILING_MS / windowMs));
+  const shortCount = Math.max(1, Math.ceil(FATIGUE_TRAILING_MS / windowMs));
+  const longCount = Math.max(shortCount, Math.ceil(FATIGUE_SUSTAINED_MS / windowMs));
   state.recent.push(w);
-  while (state.recent.length > trailingCount) {
+  while (state.recent.length > longCount) {
     const old = state.recent.shift()!;
     const b = state.base;
     b.count++;
@@ -85,21 +116,22 @@ export function stepFatigue(
     b.lastEnd = old.end;
   }
   const r = state.recent;
-  const full =
-    r.length === trailingCount &&
-    r.every((x, i) => x.trackedMs >= FATIGUE_MIN_WINDOW_COVERAGE * windowMs && (i === 0 || x.start === r[i - 1]!.end));
   const b = state.base;
-  if (!full || b.trackedMs < FATIGUE_MIN_BASELINE_MS) {
+  const short = r.slice(-shortCount);
+  if (r.length < longCount || !contiguousAndCovered(r, windowMs) || b.trackedMs < FATIGUE_MIN_BASELINE_MS) {
     state.below = 0;
     return null;
   }
-  const baselineRate = per5Min(b.hiM, b.trackedMs);
-  const trailingRate = per5Min(
-    r.reduce((s, x) => s + x.hiM, 0),
-    r.reduce((s, x) => s + x.trackedMs, 0),
-  );
-  const threshold = FATIGUE_FRACTION * baselineRate;
-  if (baselineRate < FATIGUE_MIN_BASELINE_HI_M_PER_5MIN || trailingRate >= threshold) {
+  const baseline = per5Min(b.hiM, b.trackedMs);
+  const shortRate = rateOf(short);
+  const longRate = rateOf(r);
+  const shortThreshold = FATIGUE_FRACTION * baseline;
+  const longThreshold = FATIGUE_SUSTAINED_FRACTION * baseline;
+  if (
+    baseline < FATIGUE_MIN_BASELINE_HI_M_PER_5MIN ||
+    shortRate >= shortThreshold ||
+    longRate >= longThreshold
+  ) {
     state.below = 0;
     return null;
   }
@@ -107,11 +139,35 @@ export function stepFatigue(
   if (state.below < FATIGUE_PERSISTENCE) return null;
   if (state.lastFiredAt !== null && w.end - state.lastFiredAt < FATIGUE_COOLDOWN_MS) return null;
   state.lastFiredAt = w.end;
+  // Each feature's share of the decision: its drop below the baseline, relative to the other's.
+  const shortDrop = 1 - shortRate / baseline;
+  const longDrop = 1 - longRate / baseline;
+  const total = shortDrop + longDrop;
   return {
-    trailing: r.map((x) => ({ ...x })),
-    trailingRatePer5Min: trailingRate,
-    baselineRatePer5Min: baselineRate,
-    threshold,
-    baseline: { count: b.count, hiM: b.hiM, trackedMs: b.trackedMs, firstStart: b.firstStart!, lastEnd: b.lastEnd! },
+    trailing: short.map((x) => ({ ...x })),
+    features: [
+      {
+        name: "hi_distance_m_per_5min_last_5min",
+        value: shortRate,
+        baseline,
+        threshold: shortThreshold,
+        contribution: total > 0 ? shortDrop / total : 0.5,
+      },
+      {
+        name: "hi_distance_m_per_5min_last_15min",
+        value: longRate,
+        baseline,
+        threshold: longThreshold,
+        contribution: total > 0 ? longDrop / total : 0.5,
+      },
+    ],
+    baselineRatePer5Min: baseline,
+    baseline: {
+      count: b.count,
+      hiM: b.hiM,
+      trackedMs: b.trackedMs,
+      firstStart: b.firstStart!,
+      lastEnd: b.lastEnd!,
+    },
   };
 }

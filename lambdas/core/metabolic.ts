@@ -87,7 +87,8 @@ export function walkingCost(speedMps: number, es: number, em: number): number {
   while (grid[hi]! < es) hi++;
   const lo = hi - 1;
   const w = (es - grid[lo]!) / (grid[hi]! - grid[lo]!);
-  const cost = (1 - w) * horner(WALKING_COST_POLY[lo]!, speedMps) + w * horner(WALKING_COST_POLY[hi]!, speedMps);
+  const cost =
+    (1 - w) * horner(WALKING_COST_POLY[lo]!, speedMps) + w * horner(WALKING_COST_POLY[hi]!, speedMps);
   return cost * em;
 }
 
@@ -95,7 +96,7 @@ export function walkingCost(speedMps: number, es: number, em: number): number {
 export function locomotionCost(speedMps: number, accelMps2: number): number {
   const es = equivalentSlope(speedMps, accelMps2);
   const em = equivalentMass(es);
-  const running = speedMps >= walkRunTransitionSpeed(es) || speedMps > ALWAYS_RUNNING_SPEED_MPS;
+  const running = speedMps > ALWAYS_RUNNING_SPEED_MPS || speedMps >= walkRunTransitionSpeed(es);
   return running ? runningCost(es, em) : walkingCost(speedMps, es, em);
 }
 

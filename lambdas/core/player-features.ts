@@ -9,14 +9,15 @@
  * 2. a raw speed above MAX_PLAUSIBLE_SPEED_MPS is an outlier and dropped from the velocity series;
  * 3. vx and vy are smoothed by Savitzky-Golay (window 7, order 1) within a segment, and speed is the
  *    magnitude of the smoothed vector; a gap > 1 s or a change of period ends the segment;
- * 4. acceleration is the backward difference of smoothed speed; the first sample of a segment has 0;
+ * 4. acceleration is the slope of a least-squares line through the last ACCEL_FIT_SAMPLES smoothed
+ *    speeds of the segment (a causal Savitzky-Golay first derivative); a segment's first sample has 0;
  * 5. distance is the sum of speed x dt; bands, efforts and metabolic energy follow from them.
  */
 import { type PitchDimensions, withinPitchBounds } from "../contracts/pitch.js";
 import { type EffortState, newEffortState, resetEffort, stepEffort } from "./efforts.js";
 import { type FatigueFinding, type FatigueState, newFatigueState, stepFatigue } from "./fatigue.js";
 import { metabolicPower } from "./metabolic.js";
-import { linearFitAt, SAVGOL_HALF, SAVGOL_WINDOW } from "./smoothing.js";
+import { linearFitAt2, linearSlope, SAVGOL_HALF, SAVGOL_WINDOW } from "./smoothing.js";
 import {
   ACCEL_MIN_DURATION_MS,
   ACCEL_THRESHOLD_MPS2,
@@ -53,6 +54,7 @@ export interface HeldChunk {
   readonly t: number[];
   readonly x: number[];
   readonly y: number[];
+  readonly metresPerUnit: number;
   readonly period: number | null;
   readonly final: boolean;
   readonly pitch: PitchDimensions;
@@ -80,8 +82,8 @@ export interface PlayerState {
   /** Velocity samples seen in the current segment, and how many of them were smoothed. */
   segN: number;
   emitted: number;
-  /** Previous smoothed sample of the segment (for acceleration). */
-  prev: { t: number; speed: number } | null;
+  /** The last smoothed speeds of the segment (for acceleration), at most ACCEL_FIT_SAMPLES. */
+  recent: { t: number[]; speed: number[] };
   sprint: EffortState;
   accel: EffortState;
   decel: EffortState;
@@ -126,6 +128,8 @@ export interface ChunkInput {
   readonly t: ArrayLike<number>;
   readonly x: ArrayLike<number>;
   readonly y: ArrayLike<number>;
+  /** Metres per unit of x and y (0.001 for the wire's millimetres). @default 1 */
+  readonly metresPerUnit?: number;
   readonly period?: number | undefined;
   readonly final?: boolean | undefined;
   readonly pitch: PitchDimensions;
@@ -155,7 +159,7 @@ export function newPlayerState(windowMs: number): PlayerState {
     buf: { t: [], dt: [], vx: [], vy: [] },
     segN: 0,
     emitted: 0,
-    prev: null,
+    recent: { t: [], speed: [] },
     sprint: newEffortState(),
     accel: newEffortState(),
     decel: newEffortState(),
@@ -195,10 +199,14 @@ function windowFor(s: PlayerState, t: number): WindowAcc {
 /** One smoothed sample: everything downstream of smoothing happens here. */
 function applySmoothed(s: PlayerState, t: number, dtMs: number, vx: number, vy: number): void {
   const speed = Math.hypot(vx, vy);
-  const prev = s.prev;
-  const sinceMs = prev ? t - prev.t : 0;
-  const accel = prev && sinceMs > 0 ? ((speed - prev.speed) * 1000) / sinceMs : 0;
-  s.prev = { t, speed };
+  const r = s.recent;
+  r.t.push(t);
+  r.speed.push(speed);
+  if (r.t.length > ACCEL_FIT_SAMPLES) {
+    r.t.shift();
+    r.speed.shift();
+  }
+  const accel = r.t.length > 1 ? linearSlope(r.t, r.speed) * 1000 : 0;
   const w = windowFor(s, t);
   const dtS = dtMs / 1000;
   const d = speed * dtS;
@@ -214,15 +222,23 @@ function applySmoothed(s: PlayerState, t: number, dtMs: number, vx: number, vy: 
   if (stepEffort(s.decel, accel <= -ACCEL_THRESHOLD_MPS2, t, ACCEL_MIN_DURATION_MS)) w.decels++;
 }
 
+const FIT: [number, number] = [0, 0];
+
+/**
+ * Smoothed speeds in the acceleration fit: 7, the Savitzky-Golay window again, spans 0.24 s at
+ * 25 Hz. A one-frame difference of speed multiplies 2 cm of position noise into ~3 m/s^2 of
+ * acceleration noise; the fit's slope brings it well under the 3 m/s^2 effort threshold.
+ */
+export const ACCEL_FIT_SAMPLES = SAVGOL_WINDOW;
+
 /** Smooths buffered sample `j` (segment index) with the fit over buffer indices [from, from+n). */
 function emit(s: PlayerState, j: number, from: number, n: number): void {
   const b = s.buf;
   const base = s.segN - b.t.length; // segment index of b[0]
   const k = j - base;
   const at = b.t[k]!;
-  const vx = linearFitAt(b.t, b.vx, from, from + n, at);
-  const vy = linearFitAt(b.t, b.vy, from, from + n, at);
-  applySmoothed(s, at, b.dt[k]!, vx, vy);
+  linearFitAt2(b.t, b.vx, b.vy, from, from + n, at, FIT);
+  applySmoothed(s, at, b.dt[k]!, FIT[0], FIT[1]);
   s.emitted = j + 1;
 }
 
@@ -258,7 +274,8 @@ function endSegment(s: PlayerState): void {
   b.vy.length = 0;
   s.segN = 0;
   s.emitted = 0;
-  s.prev = null;
+  s.recent.t.length = 0;
+  s.recent.speed.length = 0;
   resetEffort(s.sprint);
   resetEffort(s.accel);
   resetEffort(s.decel);
@@ -290,7 +307,8 @@ function toClosed(w: WindowAcc, windowMs: number): ClosedWindow {
  * exists) and all of them have been smoothed.
  */
 function closeWindows(s: PlayerState, all: boolean, out: IngestResult["closed"] & ClosedWindow[]): void {
-  const pendingFrom = s.emitted < s.segN ? s.buf.t[s.buf.t.length - (s.segN - s.emitted)]! : Number.POSITIVE_INFINITY;
+  const pendingFrom =
+    s.emitted < s.segN ? s.buf.t[s.buf.t.length - (s.segN - s.emitted)]! : Number.POSITIVE_INFINITY;
   const lastRaw = s.last ? s.last.t : Number.NEGATIVE_INFINITY;
   const frontier = all ? Number.POSITIVE_INFINITY : Math.min(pendingFrom, lastRaw);
   while (s.open.length > 0 && s.open[0]!.start + s.windowMs <= frontier) {
@@ -316,10 +334,11 @@ function applyChunk(s: PlayerState, c: ChunkInput, acc: Accumulated): void {
     else rejected.set(reason, { count: 1, firstIndex: i, sample: JSON.stringify({ t, x, y }) });
   };
   const period = c.period ?? null;
+  const unit = c.metresPerUnit ?? 1;
   for (let i = 0; i < c.t.length; i++) {
     const t = c.t0 + c.t[i]!;
-    const x = c.x[i]!;
-    const y = c.y[i]!;
+    const x = c.x[i]! * unit;
+    const y = c.y[i]! * unit;
     if (!withinPitchBounds(x, y, c.pitch)) {
       reject(`coordinates far outside the ${c.pitch.lengthM} x ${c.pitch.widthM} m pitch`, i, t, x, y);
       continue;
@@ -380,6 +399,7 @@ function hold(c: ChunkInput): HeldChunk {
     t: Array.from(c.t),
     x: Array.from(c.x),
     y: Array.from(c.y),
+    metresPerUnit: c.metresPerUnit ?? 1,
     period: c.period ?? null,
     final: c.final === true,
     pitch: c.pitch,

@@ -50,6 +50,69 @@ export function linearFitAt(
 }
 
 /**
+ * The same fit for two series sharing their timestamps (vx and vy), in one pass over the times.
+ * Writes the two fitted values into `out[0]` and `out[1]`.
+ */
+export function linearFitAt2(
+  t: ArrayLike<number>,
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  from: number,
+  to: number,
+  at: number,
+  out: [number, number],
+): void {
+  const n = to - from;
+  if (n <= 0) throw new Error(`linearFitAt2 needs at least one sample (from=${from}, to=${to})`);
+  const t0 = t[from]!;
+  let st = 0;
+  let sa = 0;
+  let sb = 0;
+  for (let i = from; i < to; i++) {
+    st += t[i]! - t0;
+    sa += a[i]!;
+    sb += b[i]!;
+  }
+  const mt = st / n;
+  const ma = sa / n;
+  const mb = sb / n;
+  let stt = 0;
+  let sta = 0;
+  let stb = 0;
+  for (let i = from; i < to; i++) {
+    const dt = t[i]! - t0 - mt;
+    stt += dt * dt;
+    sta += dt * (a[i]! - ma);
+    stb += dt * (b[i]! - mb);
+  }
+  const off = at - t0 - mt;
+  out[0] = stt > 0 ? ma + (sta / stt) * off : ma;
+  out[1] = stt > 0 ? mb + (stb / stt) * off : mb;
+}
+
+/** Least-squares slope of v against t over all the samples given (per unit of t). */
+export function linearSlope(t: ArrayLike<number>, v: ArrayLike<number>): number {
+  const n = t.length;
+  const t0 = t[0]!;
+  let st = 0;
+  let sv = 0;
+  for (let i = 0; i < n; i++) {
+    st += t[i]! - t0;
+    sv += v[i]!;
+  }
+  const mt = st / n;
+  const mv = sv / n;
+  let stt = 0;
+  let stv = 0;
+  for (let i = 0; i < n; i++) {
+    const dt = t[i]! - t0 - mt;
+    stt += dt * dt;
+    stv += dt * (v[i]! - mv);
+  }
+  return stt > 0 ? stv / stt : 0;
+}
+
+/**
  * Whole-series reference: smooth one segment at once. The streaming engine produces the same values
  * sample by sample; tests compare the two.
  */

@@ -10,12 +10,9 @@ import {
   MAX_SAMPLES_PER_CHUNK,
   TRACKING_SCHEMA_V1,
   type TrackingChunk,
+  toWireUnits,
 } from "../contracts/tracking.js";
 import type { TrackingSample } from "./types.js";
-
-/** Coordinates are sent to the millimetre: far below any tracking system's error, and compact. */
-const COORD_SCALE = 1000;
-const round = (v: number) => Math.round(v * COORD_SCALE) / COORD_SCALE;
 
 interface Open {
   team: string | undefined;
@@ -49,7 +46,11 @@ export class Chunker {
   add(s: TrackingSample): TrackingChunk | null {
     let o = this.open.get(s.playerId);
     let done: TrackingChunk | null = null;
-    if (o && o.t.length > 0 && (s.t - o.t0 >= this.chunkMs || o.t.length >= MAX_SAMPLES_PER_CHUNK || s.period !== o.period)) {
+    if (
+      o &&
+      o.t.length > 0 &&
+      (s.t - o.t0 >= this.chunkMs || o.t.length >= MAX_SAMPLES_PER_CHUNK || s.period !== o.period)
+    ) {
       done = this.emit(s.playerId, o, false);
     }
     if (!o) {
@@ -61,8 +62,8 @@ export class Chunker {
       o.period = s.period;
     }
     o.t.push(s.t - o.t0);
-    o.x.push(round(s.x));
-    o.y.push(round(s.y));
+    o.x.push(toWireUnits(s.x));
+    o.y.push(toWireUnits(s.y));
     if (s.team !== undefined) o.team = s.team;
     return done;
   }
@@ -86,8 +87,8 @@ export class Chunker {
       ...(o.period !== undefined ? { period: o.period } : {}),
       t0: o.t0,
       t: o.t,
-      x: o.x,
-      y: o.y,
+      x_mm: o.x,
+      y_mm: o.y,
       ...(this.pitch ? { pitch: this.pitch } : {}),
       ...(final ? { final: true } : {}),
     };

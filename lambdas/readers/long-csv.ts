@@ -28,12 +28,20 @@ export async function* readLongCsv(path: string): AsyncGenerator<ReaderItem> {
       const names = cells.map((c) => c.trim().toLowerCase());
       const missing = REQUIRED.filter((r) => !names.includes(r));
       if (missing.length > 0) {
-        throw new Error(`${path}:1: not a long-csv file: header lacks ${missing.join(", ")} (got '${line.slice(0, 80)}')`);
+        throw new Error(
+          `${path}:1: not a long-csv file: header lacks ${missing.join(", ")} (got '${line.slice(0, 80)}')`,
+        );
       }
       idx = Object.fromEntries(names.map((n, i) => [n, i]));
       continue;
     }
-    const bad = (reason: string): ReaderItem => ({ kind: "bad", ref: `${path}:${lineNo}`, reason, payload: line, samples: 1 });
+    const bad = (reason: string): ReaderItem => ({
+      kind: "bad",
+      ref: `${path}:${lineNo}`,
+      reason,
+      payload: line,
+      samples: 1,
+    });
     if (cells.length < Object.keys(idx).length) {
       yield bad(`expected ${Object.keys(idx).length} columns, got ${cells.length}`);
       continue;
@@ -50,12 +58,20 @@ export async function* readLongCsv(path: string): AsyncGenerator<ReaderItem> {
     }
     const x = Number(cells[idx.x!]);
     const y = Number(cells[idx.y!]);
-    if (!Number.isFinite(x) || !Number.isFinite(y) || cells[idx.x!]!.trim() === "" || cells[idx.y!]!.trim() === "") {
+    if (
+      !Number.isFinite(x) ||
+      !Number.isFinite(y) ||
+      cells[idx.x!]!.trim() === "" ||
+      cells[idx.y!]!.trim() === ""
+    ) {
       yield bad(`non-finite coordinate (x='${cells[idx.x!]}', y='${cells[idx.y!]}')`);
       continue;
     }
     const team = idx.team !== undefined ? cells[idx.team]?.trim() || undefined : undefined;
-    yield { kind: "sample", sample: { t, playerId, team, entity: playerId === "ball" ? "ball" : "player", x, y } };
+    yield {
+      kind: "sample",
+      sample: { t, playerId, team, entity: playerId === "ball" ? "ball" : "player", x, y },
+    };
   }
   if (idx === null) throw new Error(`${path}: empty file, expected a header 'timestamp,player_id,x,y'`);
 }

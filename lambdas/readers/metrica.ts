@@ -36,18 +36,24 @@ export async function* readMetrica(path: string, options: MetricaOptions = {}): 
     if (header.length < 3) {
       header.push(line);
       if (header.length === 3) {
-        const teamCells = header[0]!.split(",").map((c) => c.trim()).filter(Boolean);
+        const teamCells = header[0]!
+          .split(",")
+          .map((c) => c.trim())
+          .filter(Boolean);
         team = (teamCells[0] ?? "").toLowerCase();
         const names = header[2]!.split(",");
         if (names[0]?.trim() !== "Period" || names[2]?.trim() !== "Time [s]" || !team) {
-          throw new Error(`${path}: not a Metrica tracking file: expected 'Period,Frame,Time [s],...' on line 3`);
+          throw new Error(
+            `${path}: not a Metrica tracking file: expected 'Period,Frame,Time [s],...' on line 3`,
+          );
         }
         columns = [];
         names.forEach((name, i) => {
           const n = name.trim();
           const m = /^Player(\d+)$/.exec(n);
           if (m) columns.push({ playerId: `${team}_${m[1]}`, entity: "player", xCol: i });
-          else if (n === "Ball" && options.includeBall !== false) columns.push({ playerId: "ball", entity: "ball", xCol: i });
+          else if (n === "Ball" && options.includeBall !== false)
+            columns.push({ playerId: "ball", entity: "ball", xCol: i });
         });
       }
       continue;
@@ -87,7 +93,15 @@ export async function* readMetrica(path: string, options: MetricaOptions = {}): 
       const p = fromMetricaNormalised(nx, ny, pitch);
       yield {
         kind: "sample",
-        sample: { t, playerId: c.playerId, team: c.entity === "ball" ? undefined : team, entity: c.entity, x: p.x, y: p.y, period },
+        sample: {
+          t,
+          playerId: c.playerId,
+          team: c.entity === "ball" ? undefined : team,
+          entity: c.entity,
+          x: p.x,
+          y: p.y,
+          period,
+        },
       };
     }
   }

@@ -6,15 +6,28 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import type { Tracer } from "@aws-lambda-powertools/tracer";
 import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import middy from "@middy/core";
-import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
-import { logger, metrics, tracer } from "../commons/powertools.js";
-import { type InvocationCounts, type QuarantineNotice, TrackingInvocation, type TrackingFeaturesDeps } from "./process.js";
+import type {
+  Context,
+  KinesisStreamBatchResponse,
+  KinesisStreamEvent,
+  KinesisStreamRecord,
+} from "aws-lambda";
+import { logger, metrics } from "../commons/powertools.js";
+import {
+  type InvocationCounts,
+  type QuarantineNotice,
+  TrackingInvocation,
+  type TrackingFeaturesDeps,
+} from "./process.js";
 
 export interface TrackingFeaturesHandlerOptions extends TrackingFeaturesDeps {
   /** Called after each successful flush, with what the invocation did. @default - nothing */
   readonly onInvocation?: (counts: InvocationCounts, quarantined: readonly QuarantineNotice[]) => void;
+  /** X-Ray tracer (cloud entries pass ../commons/tracer.js). @default - no tracing */
+  readonly tracer?: Tracer;
 }
 
 export type TrackingFeaturesHandler = (
@@ -34,24 +47,33 @@ function recordMetrics(c: InvocationCounts): void {
   metrics.addMetric("InsightsPublished", MetricUnit.Count, c.insights);
 }
 
-export function createTrackingFeaturesHandler(options: TrackingFeaturesHandlerOptions): TrackingFeaturesHandler {
+export function createTrackingFeaturesHandler(
+  options: TrackingFeaturesHandlerOptions,
+): TrackingFeaturesHandler {
   const processor = new BatchProcessor(EventType.KinesisDataStreams);
   const base = async (event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> => {
     const invocation = new TrackingInvocation(options);
     await invocation.preload(event.Records);
-    const response = await processPartialResponse(event, (r: KinesisStreamRecord) => invocation.record(r), processor, {
-      context,
-      processInParallel: false, // order within a shard (and a player) matters
-      throwOnFullBatchFailure: false,
-    });
+    const response = await processPartialResponse(
+      event,
+      (r: KinesisStreamRecord) => invocation.record(r),
+      processor,
+      {
+        context,
+        processInParallel: false, // order within a shard (and a player) matters
+        throwOnFullBatchFailure: false,
+      },
+    );
     await invocation.flush();
-    for (const q of invocation.quarantined) logger.warn("record quarantined", { recordRef: q.recordRef, reason: q.reason });
+    for (const q of invocation.quarantined)
+      logger.warn("record quarantined", { recordRef: q.recordRef, reason: q.reason });
     recordMetrics(invocation.counts);
     options.onInvocation?.(invocation.counts, invocation.quarantined);
     return response;
   };
-  return middy(base)
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  const handler = middy(base);
+  if (options.tracer) handler.use(captureLambdaHandler(options.tracer, { captureResponse: false }));
+  return handler
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics)) as unknown as TrackingFeaturesHandler;
 }

@@ -15,11 +15,17 @@ import type { KinesisStreamRecord } from "aws-lambda";
 import { DETAIL_TYPES, type InsightEvent, insightId, TRACKING_INSIGHT_SOURCE } from "../contracts/events.js";
 import type { PlayerFatigueSuspected } from "../contracts/events.js";
 import { PLAYER_WINDOWS, QUARANTINE, type Row } from "../contracts/tables.js";
-import { chunkPitch, type TrackingChunk, trackingChunkSchema } from "../contracts/tracking.js";
+import {
+  chunkPitch,
+  type TrackingChunk,
+  trackingChunkSchema,
+  WIRE_METRES_PER_UNIT,
+} from "../contracts/tracking.js";
 import {
   FATIGUE_FRACTION,
   FATIGUE_MIN_BASELINE_MS,
   FATIGUE_PERSISTENCE,
+  FATIGUE_SUSTAINED_FRACTION,
   type FatigueFinding,
 } from "../core/fatigue.js";
 import { type ClosedWindow, ingestChunk, newPlayerState, type PlayerState } from "../core/player-features.js";
@@ -80,7 +86,10 @@ export function recordRef(record: KinesisStreamRecord): string {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function windowRow(chunk: Pick<TrackingChunk, "match_id" | "player_id" | "team">, w: ClosedWindow): Row {
+export function windowRow(
+  chunk: Pick<TrackingChunk, "match_id" | "player_id" | "team">,
+  w: ClosedWindow,
+): Row {
   return {
     match_id: chunk.match_id,
     player_id: chunk.player_id,
@@ -110,7 +119,8 @@ export function fatigueEvent(
 ): InsightEvent<PlayerFatigueSuspected> {
   const id = insightId(DETAIL_TYPES.playerFatigueSuspected, chunk.match_id, chunk.player_id, iso(w.end));
   const pct = (x: number) => `${Math.round(x * 100)}%`;
-  const ratio = f.baselineRatePer5Min > 0 ? f.trailingRatePer5Min / f.baselineRatePer5Min : 0;
+  const [short, long] = f.features;
+  const base = f.baselineRatePer5Min;
   const detail: PlayerFatigueSuspected = {
     schema_version: 1,
     insight_id: id,
@@ -119,25 +129,17 @@ export function fatigueEvent(
     team: chunk.team ?? null,
     observed_at: iso(w.end),
     summary:
-      `High-intensity running (>= ${(HIGH_INTENSITY_SPEED_MPS * 3.6).toFixed(0)} km/h) in the last 5 min was ` +
-      `${f.trailingRatePer5Min.toFixed(0)} m, ${pct(ratio)} of his earlier rate of ` +
-      `${f.baselineRatePer5Min.toFixed(0)} m per 5 min (threshold ${pct(FATIGUE_FRACTION)}).`,
+      `High-intensity running (>= ${(HIGH_INTENSITY_SPEED_MPS * 3.6).toFixed(0)} km/h) fell to ` +
+      `${short!.value.toFixed(0)} m in the last 5 min (${pct(short!.value / base)} of his earlier ` +
+      `${base.toFixed(0)} m per 5 min) and ${pct(long!.value / base)} over the last 15 min ` +
+      `(thresholds ${pct(FATIGUE_FRACTION)} and ${pct(FATIGUE_SUSTAINED_FRACTION)}).`,
     explanation: {
       rule:
-        `HI running per 5 min over the trailing ${f.trailing.length} windows < ${FATIGUE_FRACTION} x the player's ` +
-        `own rate over his earlier windows (>= ${FATIGUE_MIN_BASELINE_MS / 60000} min tracked), for ` +
-        `${FATIGUE_PERSISTENCE} consecutive window closes (Mohr, Krustrup & Bangsbo 2003). ` +
+        `HI running per 5 min in the last 5 min < ${FATIGUE_FRACTION} x and in the last 15 min < ` +
+        `${FATIGUE_SUSTAINED_FRACTION} x the player's own rate before them (>= ${FATIGUE_MIN_BASELINE_MS / 60000} min ` +
+        `tracked), on ${FATIGUE_PERSISTENCE} consecutive window closes (after Mohr, Krustrup & Bangsbo 2003). ` +
         "Tactics, score and role changes also lower running output: a coach should confirm.",
-      features: [
-        {
-          name: "hi_distance_m_per_5min",
-          unit: "m",
-          value: f.trailingRatePer5Min,
-          baseline: f.baselineRatePer5Min,
-          threshold: f.threshold,
-          contribution: 1,
-        },
-      ],
+      features: f.features.map((x) => ({ unit: "m per 5 min", ...x })),
       trigger_windows: f.trailing.map((x) => ({
         window_start: iso(x.start),
         window_end: iso(x.end),
@@ -162,7 +164,9 @@ export function fatigueEvent(
   };
 }
 
-type Decoded = { ok: true; chunk: TrackingChunk } | { ok: false; reason: string; samples: number; matchId: string | null };
+type Decoded =
+  | { ok: true; chunk: TrackingChunk }
+  | { ok: false; reason: string; samples: number; matchId: string | null };
 
 /** Decodes and validates one record's data; never throws. */
 export function decodeRecord(data: string): { raw: string; decoded: Decoded } {
@@ -233,7 +237,13 @@ export class TrackingInvocation {
     }
   }
 
-  private quarantine(ref: string, reason: string, samples: number, matchId: string | null, raw: string): void {
+  private quarantine(
+    ref: string,
+    reason: string,
+    samples: number,
+    matchId: string | null,
+    raw: string,
+  ): void {
     this.counts.samplesQuarantined += samples;
     this.quarantined.push({ recordRef: ref, reason });
     this.quarantineRows.push({
@@ -277,8 +287,9 @@ export class TrackingInvocation {
       seq: chunk.seq,
       t0: chunk.t0,
       t: chunk.t,
-      x: chunk.x,
-      y: chunk.y,
+      x: chunk.x_mm,
+      y: chunk.y_mm,
+      metresPerUnit: WIRE_METRES_PER_UNIT,
       period: chunk.period,
       final: chunk.final,
       pitch: chunkPitch(chunk),
