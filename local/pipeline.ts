@@ -14,6 +14,7 @@ import type { ReaderItem } from "../lambdas/readers/types.js";
 import type { TrackingChunk } from "../lambdas/contracts/tracking.js";
 import { createTrackingFeaturesHandler } from "../lambdas/tracking-features/handler.js";
 import {
+  decodeRecord,
   emptyCounts,
   type InvocationCounts,
   QUARANTINE_PAYLOAD_CHARS,
@@ -69,6 +70,9 @@ export interface PipelineResult {
   /** Samples the readers produced plus the samples of lines they rejected. */
   readonly samplesIn: number;
   readonly readerQuarantinedSamples: number;
+  readonly readerQuarantinedRows: number;
+  /** Samples in batches the event source mapping gave up on (sent to the on-failure destination). */
+  readonly esmQuarantinedSamples: number;
   readonly producer: ProducerStats;
   readonly esm: EsmStats;
   readonly handler: InvocationCounts;
@@ -114,6 +118,7 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
       },
     });
     const totals = emptyCounts();
+    let esmQuarantinedSamples = 0;
     const handler = createTrackingFeaturesHandler({
       sink: lake,
       publisher: bus,
@@ -127,6 +132,10 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
       batchSize: options.batchSize ?? 100,
       maximumBatchingWindowMs: options.batchingWindowMs ?? 0,
       onFailure: async (f) => {
+        for (const r of f.records) {
+          const d = decodeRecord(r.kinesis.data).decoded;
+          esmQuarantinedSamples += d.ok ? d.chunk.t.length : d.samples;
+        }
         // The on-failure destination: nothing is dropped silently; the batch lands in quarantine.
         await lake.put(
           QUARANTINE.name,
@@ -155,6 +164,7 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
     );
     let samplesRead = 0;
     let readerBadSamples = 0;
+    let readerBadRows = 0;
     let readerRows: Row[] = [];
     let lastProgress = Date.now();
     const progress = () =>
@@ -221,6 +231,8 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
       durationMs: Date.now() - started,
       samplesIn: samplesRead + readerBadSamples,
       readerQuarantinedSamples: readerBadSamples,
+      readerQuarantinedRows: readerBadRows,
+      esmQuarantinedSamples,
       producer: producer.stats,
       esm: esm.stats,
       handler: totals,

@@ -200,13 +200,15 @@ function windowFor(s: PlayerState, t: number): WindowAcc {
 function applySmoothed(s: PlayerState, t: number, dtMs: number, vx: number, vy: number): void {
   const speed = Math.hypot(vx, vy);
   const r = s.recent;
+  if (r.t.length >= BUFFER_TRIM_AT) {
+    const drop = r.t.length - (ACCEL_FIT_SAMPLES - 1);
+    r.t.splice(0, drop);
+    r.speed.splice(0, drop);
+  }
   r.t.push(t);
   r.speed.push(speed);
-  if (r.t.length > ACCEL_FIT_SAMPLES) {
-    r.t.shift();
-    r.speed.shift();
-  }
-  const accel = r.t.length > 1 ? linearSlope(r.t, r.speed) * 1000 : 0;
+  const n = r.t.length;
+  const accel = n > 1 ? linearSlope(r.t, r.speed, Math.max(0, n - ACCEL_FIT_SAMPLES), n) * 1000 : 0;
   const w = windowFor(s, t);
   const dtS = dtMs / 1000;
   const d = speed * dtS;
@@ -230,6 +232,8 @@ const FIT: [number, number] = [0, 0];
  * acceleration noise; the fit's slope brings it well under the 3 m/s^2 effort threshold.
  */
 export const ACCEL_FIT_SAMPLES = SAVGOL_WINDOW;
+/** Sample buffers grow to this length before old samples are dropped in one splice. */
+const BUFFER_TRIM_AT = 4 * SAVGOL_WINDOW;
 
 /** Smooths buffered sample `j` (segment index) with the fit over buffer indices [from, from+n). */
 function emit(s: PlayerState, j: number, from: number, n: number): void {
@@ -244,22 +248,25 @@ function emit(s: PlayerState, j: number, from: number, n: number): void {
 
 function pushVelocity(s: PlayerState, t: number, dt: number, vx: number, vy: number): void {
   const b = s.buf;
+  if (b.t.length >= BUFFER_TRIM_AT) {
+    // Trimmed in bulk rather than shifted per sample; only the last window is ever needed.
+    const drop = b.t.length - (SAVGOL_WINDOW - 1);
+    b.t.splice(0, drop);
+    b.dt.splice(0, drop);
+    b.vx.splice(0, drop);
+    b.vy.splice(0, drop);
+  }
   b.t.push(t);
   b.dt.push(dt);
   b.vx.push(vx);
   b.vy.push(vy);
-  if (b.t.length > SAVGOL_WINDOW) {
-    b.t.shift();
-    b.dt.shift();
-    b.vx.shift();
-    b.vy.shift();
-  }
   s.segN++;
   const n = s.segN;
   if (n < SAVGOL_WINDOW) return;
-  // The buffer holds segment samples [n-7, n): centred fit for n-4, and the leading edge at n = 7.
+  // The buffer ends with segment samples [n-7, n): centred fit for n-4, and the leading edge at n = 7.
+  const from = b.t.length - SAVGOL_WINDOW;
   const first = n === SAVGOL_WINDOW ? 0 : n - 1 - SAVGOL_HALF;
-  for (let j = first; j <= n - 1 - SAVGOL_HALF; j++) emit(s, j, 0, SAVGOL_WINDOW);
+  for (let j = first; j <= n - 1 - SAVGOL_HALF; j++) emit(s, j, from, SAVGOL_WINDOW);
 }
 
 /** Ends the current segment: the trailing samples are smoothed with the last window's fit. */
@@ -267,7 +274,8 @@ function endSegment(s: PlayerState): void {
   const b = s.buf;
   const n = s.segN;
   const len = b.t.length;
-  for (let j = s.emitted; j < n; j++) emit(s, j, 0, len);
+  const from = Math.max(0, len - SAVGOL_WINDOW);
+  for (let j = s.emitted; j < n; j++) emit(s, j, from, len - from);
   b.t.length = 0;
   b.dt.length = 0;
   b.vx.length = 0;

@@ -90,13 +90,13 @@ export function linearFitAt2(
   out[1] = stt > 0 ? mb + (stb / stt) * off : mb;
 }
 
-/** Least-squares slope of v against t over all the samples given (per unit of t). */
-export function linearSlope(t: ArrayLike<number>, v: ArrayLike<number>): number {
-  const n = t.length;
-  const t0 = t[0]!;
+/** Least-squares slope of v against t over samples [from, to) (per unit of t). */
+export function linearSlope(t: ArrayLike<number>, v: ArrayLike<number>, from = 0, to = t.length): number {
+  const n = to - from;
+  const t0 = t[from]!;
   let st = 0;
   let sv = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < to; i++) {
     st += t[i]! - t0;
     sv += v[i]!;
   }
@@ -104,7 +104,7 @@ export function linearSlope(t: ArrayLike<number>, v: ArrayLike<number>): number 
   const mv = sv / n;
   let stt = 0;
   let stv = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < to; i++) {
     const dt = t[i]! - t0 - mt;
     stt += dt * dt;
     stv += dt * (v[i]! - mv);

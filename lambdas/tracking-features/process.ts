@@ -53,6 +53,8 @@ export interface InvocationCounts {
   recordsFailed: number;
   samplesAccepted: number;
   samplesQuarantined: number;
+  /** Quarantine rows for samples rejected inside otherwise good records (one per record and reason). */
+  samplesRejectedGroups: number;
   ballSamples: number;
   missingChunks: number;
   windowsClosed: number;
@@ -67,6 +69,7 @@ export const emptyCounts = (): InvocationCounts => ({
   recordsFailed: 0,
   samplesAccepted: 0,
   samplesQuarantined: 0,
+  samplesRejectedGroups: 0,
   ballSamples: 0,
   missingChunks: 0,
   windowsClosed: 0,
@@ -303,6 +306,7 @@ export class TrackingInvocation {
     this.counts.missingChunks += result.missingChunks;
     this.counts.samplesAccepted += result.accepted;
     for (const r of result.rejected) {
+      this.counts.samplesRejectedGroups++;
       this.quarantine(
         `${r.ref}#${r.firstIndex}`,
         `${r.count} sample(s) from index ${r.firstIndex}: ${r.reason}`,

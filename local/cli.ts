@@ -1,0 +1,255 @@
+/**
+ * `sideline`: the embedded runtime's command line.
+ *   sideline demo [--minutes N] [--seed N] [--lake PATH] [--batch-size N] [--window-s S] [--shards N]
+ *   sideline run <files...> --format long-csv|metrica [--match-id ID] [--lake PATH] [--batch-size N] ...
+ *   sideline sql "<query>" [--lake PATH] [--format csv|json|table]
+ */
+import { existsSync } from "node:fs";
+import { basename } from "node:path";
+import { parseArgs } from "node:util";
+import { DuckDbLake } from "../lambdas/adapters/duckdb-lake.js";
+import { DEFAULT_WINDOW_MS } from "../lambdas/core/thresholds.js";
+import { readLongCsv } from "../lambdas/readers/long-csv.js";
+import { readMetrica } from "../lambdas/readers/metrica.js";
+import { type ReaderItem, TRACKING_FORMATS, type TrackingFormat } from "../lambdas/readers/types.js";
+import { DemoMatch } from "./demo-match.js";
+import { formatResult, OUTPUT_FORMATS, type OutputFormat } from "./format.js";
+import {
+  DEFAULT_LAKE_PATH,
+  type PipelineResult,
+  type PipelineSource,
+  REPLAY_CHUNK_MS,
+  runPipeline,
+} from "./pipeline.js";
+import { accounting, renderSummary } from "./summary.js";
+
+export const USAGE = `usage: sideline <command> [options]
+
+commands:
+  demo                      generate a seeded 90-minute match and run it through the whole pipeline
+      --minutes N           match length in minutes (default 90)
+      --seed N              random seed (default 7)
+  run <files...>            run provider files through the same pipeline
+      --format F            long-csv | metrica (required; metrica takes the home then the away file)
+      --match-id ID         match identifier (default: the first file's name)
+      --kickoff ISO         kick-off time for formats that count seconds from it (default 1970-01-01T00:00:00Z)
+  sql "<query>"             query the lake (DuckDB SQL)
+      --format F            table | csv | json (default table)
+
+options for demo and run:
+  --lake PATH               the DuckDB lake (default ${DEFAULT_LAKE_PATH})
+  --batch-size N            most stream records per handler invocation, 1-10000 (default 100)
+  --batching-window-ms N    event source mapping batching window (default 0)
+  --window-s S              feature window in seconds (default ${DEFAULT_WINDOW_MS / 1000})
+  --shards N                Kinesis shards (default 1)
+  --chunk-s S               seconds of play per stream record (default ${REPLAY_CHUNK_MS / 1000})
+  --quiet                   no progress line
+  --verbose                 log each quarantined record`;
+
+class UsageError extends Error {}
+
+function intOption(v: string | undefined, name: string, def: number, min: number, max: number): number {
+  if (v === undefined) return def;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got '${v}'`);
+  return n;
+}
+
+const PIPELINE_OPTIONS = {
+  lake: { type: "string" },
+  "batch-size": { type: "string" },
+  "batching-window-ms": { type: "string" },
+  "window-s": { type: "string" },
+  shards: { type: "string" },
+  "chunk-s": { type: "string" },
+  quiet: { type: "boolean" },
+  verbose: { type: "boolean" },
+} as const;
+
+function pipelineOptions(v: Record<string, string | boolean | undefined>) {
+  return {
+    lakePath: (v.lake as string | undefined) ?? DEFAULT_LAKE_PATH,
+    batchSize: intOption(v["batch-size"] as string | undefined, "batch-size", 100, 1, 10_000),
+    batchingWindowMs: intOption(
+      v["batching-window-ms"] as string | undefined,
+      "batching-window-ms",
+      0,
+      0,
+      300_000,
+    ),
+    windowMs:
+      intOption(v["window-s"] as string | undefined, "window-s", DEFAULT_WINDOW_MS / 1000, 1, 3600) * 1000,
+    shards: intOption(v.shards as string | undefined, "shards", 1, 1, 64),
+    chunkMs: intOption(v["chunk-s"] as string | undefined, "chunk-s", REPLAY_CHUNK_MS / 1000, 1, 40) * 1000,
+  };
+}
+
+function progressPrinter(quiet: boolean, describe: (samples: number) => string) {
+  const tty = process.stderr.isTTY === true;
+  let lastLine = 0;
+  return {
+    update(samples: number, windows: number, insights: number) {
+      if (quiet) return;
+      const text = `${describe(samples)} · ${windows.toLocaleString("en-US")} windows · ${insights} insights`;
+      if (tty) process.stderr.write(`\r\u001b[2K${text}`);
+      else if (Date.now() - lastLine > 2000) {
+        lastLine = Date.now();
+        process.stderr.write(`${text}\n`);
+      }
+    },
+    done() {
+      if (!quiet && tty) process.stderr.write("\r\u001b[2K");
+    },
+  };
+}
+
+async function finish(result: PipelineResult): Promise<number> {
+  const lake = await DuckDbLake.open(result.lakePath);
+  try {
+    process.stdout.write(`${await renderSummary(lake, result)}\n`);
+  } finally {
+    lake.close();
+  }
+  return accounting(result).balanced ? 0 : 3;
+}
+
+async function demo(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...PIPELINE_OPTIONS, minutes: { type: "string" }, seed: { type: "string" } },
+    strict: true,
+  });
+  const opts = pipelineOptions(values);
+  const minutes = intOption(values.minutes, "minutes", 90, 1, 150);
+  const match = new DemoMatch({ minutes, seed: intOption(values.seed, "seed", 7, 0, 2 ** 31 - 1) });
+  const perMinute = (match.players.length + 1) * 25 * 60;
+  const progress = progressPrinter(
+    values.quiet === true,
+    (s) => `demo ${match.matchId}: minute ${Math.min(minutes, Math.floor(s / perMinute))}/${minutes}`,
+  );
+  process.stderr.write(
+    `sideline demo: ${match.players.length} players + ball, 25 Hz, ${minutes} min -> kinesalite -> tracking-features -> ${opts.lakePath}\n`,
+  );
+  const result = await runPipeline(
+    { chunks: match.chunks(opts.chunkMs) },
+    {
+      ...opts,
+      matchId: match.matchId,
+      readerSource: "demo",
+      onProgress: (p) => progress.update(p.samplesRead, p.windowsClosed, p.insights),
+    },
+  );
+  progress.done();
+  return finish(result);
+}
+
+function readerFor(
+  format: TrackingFormat,
+  files: readonly string[],
+  kickoffMs: number,
+): AsyncIterable<ReaderItem> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      for (const [i, f] of files.entries()) {
+        if (format === "long-csv") yield* readLongCsv(f);
+        else yield* readMetrica(f, { kickoffMs, includeBall: i === 0 });
+      }
+    },
+  };
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      ...PIPELINE_OPTIONS,
+      format: { type: "string" },
+      "match-id": { type: "string" },
+      kickoff: { type: "string" },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length === 0) throw new UsageError("run needs at least one file");
+  const format = values.format as TrackingFormat | undefined;
+  if (!format) throw new UsageError(`run needs --format (${TRACKING_FORMATS.join(" or ")})`);
+  if (!TRACKING_FORMATS.includes(format)) {
+    throw new UsageError(`unknown format '${format}': expected ${TRACKING_FORMATS.join(" or ")}`);
+  }
+  for (const f of positionals) if (!existsSync(f)) throw new Error(`cannot read '${f}': no such file`);
+  const kickoffMs = values.kickoff === undefined ? 0 : Date.parse(values.kickoff);
+  if (!Number.isFinite(kickoffMs))
+    throw new UsageError(`--kickoff must be an ISO 8601 time, got '${values.kickoff}'`);
+  const opts = pipelineOptions(values);
+  const matchId = values["match-id"] ?? basename(positionals[0]!).replace(/\.(csv|txt)(\.gz)?$/i, "");
+  const progress = progressPrinter(
+    values.quiet === true,
+    (s) => `${matchId}: ${s.toLocaleString("en-US")} samples`,
+  );
+  const source: PipelineSource = { items: readerFor(format, positionals, kickoffMs) };
+  const result = await runPipeline(source, {
+    ...opts,
+    matchId,
+    readerSource: `reader:${format}`,
+    onProgress: (p) => progress.update(p.samplesRead, p.windowsClosed, p.insights),
+  });
+  progress.done();
+  return finish(result);
+}
+
+async function sql(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { lake: { type: "string" }, format: { type: "string" } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 1)
+    throw new UsageError('sql takes exactly one query, in quotes: sideline sql "SELECT ..."');
+  const format = (values.format ?? "table") as OutputFormat;
+  if (!OUTPUT_FORMATS.includes(format))
+    throw new UsageError(`unknown output format '${format}': expected ${OUTPUT_FORMATS.join(", ")}`);
+  const path = values.lake ?? DEFAULT_LAKE_PATH;
+  if (!existsSync(path))
+    throw new Error(`cannot open lake '${path}': no such file (run 'sideline demo' first, or pass --lake)`);
+  const lake = await DuckDbLake.open(path, { readOnly: true });
+  try {
+    const result = await lake.query(positionals[0]!).catch((e: Error) => {
+      throw new Error(e.message.split("\n")[0]);
+    });
+    process.stdout.write(`${formatResult(result, format)}\n`);
+  } finally {
+    lake.close();
+  }
+  return 0;
+}
+
+/** Runs one command; returns the exit code. Errors are one line on stderr. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "demo":
+        return await demo(rest);
+      case "run":
+        return await run(rest);
+      case "sql":
+        return await sql(rest);
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        process.stdout.write(`${USAGE}\n`);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    const usage = e instanceof UsageError || err.code?.startsWith("ERR_PARSE_ARGS");
+    process.stderr.write(`sideline: error: ${err.message.split("\n")[0]}\n`);
+    if (usage) process.stderr.write("run 'sideline help' for usage\n");
+    return usage ? 2 : 1;
+  }
+}
