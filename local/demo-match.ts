@@ -34,8 +34,8 @@ const ACTIVITIES: Record<Activity, ActivitySpec> = {
   walk: { share: 0.52, gkShare: 0.47, speed: [1.0, 1.9], durationS: [4, 10] },
   jog: { share: 0.23, gkShare: 0.1, speed: [2.3, 3.8], durationS: [3, 9] },
   run: { share: 0.08, gkShare: 0.025, speed: [4.3, 5.3], durationS: [2, 6] },
-  hsr: { share: 0.02, gkShare: 0.005, speed: [5.7, 6.8], durationS: [1.6, 4] },
-  sprint: { share: 0.009, gkShare: 0, speed: [0, 0], durationS: [2.5, 4.5] },
+  hsr: { share: 0.025, gkShare: 0.005, speed: [5.7, 6.8], durationS: [1.6, 4] },
+  sprint: { share: 0.011, gkShare: 0, speed: [0, 0], durationS: [2.5, 4.5] },
 };
 const HIGH_INTENSITY: readonly Activity[] = ["run", "hsr", "sprint"];
 /** Speed response time constant and human limits for the kinematic model (Osgnach et al. 2010 show ~4 m/s^2 peaks). */
@@ -143,7 +143,7 @@ export class DemoMatch {
           info,
           anchor: [ax, ay] as const,
           workRate: 0.9 + 0.18 * r(),
-          hiFactor: 0.75 + 0.5 * r(),
+          hiFactor: 0.85 + 0.35 * r(),
           topSpeed: 8.4 + 1.1 * r(),
           x: ax,
           y: ay,

@@ -1,7 +1,7 @@
 /**
  * "Player Fatigue Suspected": a player's high-intensity running (>= 15 km/h) in the last 5 minutes
- * falls below half of his own earlier rate in the same match, and the last 15 minutes are down
- * too, so that one quiet spell does not fire it.
+ * AND in the last 15 minutes falls below half of his own earlier rate in the same match, so that
+ * one quiet spell does not fire it.
  *
  * Basis: Mohr, Krustrup & Bangsbo (2003) found elite players' high-intensity running in the final
  * 15 min 14-45% below the first 15 min, with transient drops after intense 5-min periods. Five-
@@ -18,8 +18,8 @@ export const FATIGUE_TRAILING_MS = 5 * 60_000;
 export const FATIGUE_FRACTION = 0.5;
 /** The sustained block: 15 min, the period Mohr et al. (2003) compare. */
 export const FATIGUE_SUSTAINED_MS = 15 * 60_000;
-/** ...must fall below this fraction of the baseline: deeper than the largest decline (45%) Mohr et al. (2003) saw. */
-export const FATIGUE_SUSTAINED_FRACTION = 0.55;
+/** ...must fall below this fraction of the baseline too: deeper than the largest decline (45%) Mohr et al. (2003) saw. */
+export const FATIGUE_SUSTAINED_FRACTION = 0.5;
 /** Consecutive window closes that must meet both conditions (noise guard). */
 export const FATIGUE_PERSISTENCE = 2;
 /** Tracked time the baseline (everything before the sustained block) needs: 15 min, as Mohr et al. (2003). */

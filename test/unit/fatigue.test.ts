@@ -28,27 +28,27 @@ function feed(his: readonly number[], opts: { trackedMs?: (i: number) => number;
 describe("fatigue rule", () => {
   // 30 min at 30 m/min of HI running (150 m per 5 min), then 5 m/min.
   // Short block (5 min) is 25 m per 5 min from the 5th low window: 17% < 50%.
-  // Long block (15 min) per 5 min = (5k + 30(15 - k)) / 3, below 0.55 x 150 = 82.5 from k = 9;
-  // two consecutive closes -> the 10th low window (index 39) fires.
+  // Long block (15 min) per 5 min = (5k + 30(15 - k)) / 3, below 0.5 x 150 = 75 from k = 10;
+  // two consecutive closes -> the 11th low window (index 40) fires.
   const his = [...Array(30).fill(30), ...Array(30).fill(5)];
 
   it("fires once the 5- and 15-minute drops hold on two consecutive windows", () => {
     const fired = feed(his);
-    expect(fired[0]!.index).toBe(39);
+    expect(fired[0]!.index).toBe(40);
     const f = fired[0]!.finding;
     expect(f.baselineRatePer5Min).toBeCloseTo(150, 9);
     expect(f.features.map((x) => [x.name, Math.round(x.value * 1000) / 1000, x.threshold])).toEqual([
       ["hi_distance_m_per_5min_last_5min", 25, 75],
-      ["hi_distance_m_per_5min_last_15min", 66.667, 82.5],
+      ["hi_distance_m_per_5min_last_15min", 58.333, 75],
     ]);
     expect(f.features[0]!.contribution + f.features[1]!.contribution).toBeCloseTo(1, 12);
-    expect(f.trailing.map((w) => w.start)).toEqual([35, 36, 37, 38, 39].map((i) => T0 + i * MIN));
-    expect(f.baseline.count).toBe(25);
+    expect(f.trailing.map((w) => w.start)).toEqual([36, 37, 38, 39, 40].map((i) => T0 + i * MIN));
+    expect(f.baseline.count).toBe(26);
   });
 
   it("does not fire again within the cool-down", () => {
     const fired = feed(his);
-    expect(fired).toHaveLength(1 + Math.floor((his.length - 40) / (FATIGUE_COOLDOWN_MS / MIN)));
+    expect(fired).toHaveLength(1 + Math.floor((his.length - 41) / (FATIGUE_COOLDOWN_MS / MIN)));
     for (let i = 1; i < fired.length; i++) {
       expect(fired[i]!.index - fired[i - 1]!.index).toBeGreaterThanOrEqual(FATIGUE_COOLDOWN_MS / MIN);
     }

@@ -1,0 +1,112 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DuckDbLake } from "../../lambdas/adapters/duckdb-lake.js";
+import { playerFatigueSuspectedSchema } from "../../lambdas/contracts/events.js";
+import { readLongCsv } from "../../lambdas/readers/long-csv.js";
+import { DemoMatch } from "../../local/demo-match.js";
+import { runPipeline } from "../../local/pipeline.js";
+import { accounting } from "../../local/summary.js";
+
+// The whole embedded pipeline: kinesalite, the real Kinesis client, the event source mapping
+// emulator, the Lambda handler, the DuckDB lake and the local bus.
+const dir = mkdtempSync(join(tmpdir(), "sideline-pipeline-"));
+
+describe("embedded pipeline, end to end", () => {
+  it("measures the 90-minute demo match as a realistic elite match, and flags the players who tire", async () => {
+    const match = new DemoMatch({ seed: 7 });
+    const lakePath = join(dir, "demo.duckdb");
+    const result = await runPipeline({ chunks: match.chunks(30_000) }, { matchId: match.matchId, lakePath, readerSource: "demo" });
+    expect(accounting(result).balanced).toBe(true);
+    expect(result.samplesIn).toBe(23 * 25 * 90 * 60);
+
+    const lake = await DuckDbLake.open(lakePath, { readOnly: true });
+    const players = await lake.queryObjects<{ player_id: string; km: number; hsr: number; sprints: number; top: number; mp: number }>(
+      `SELECT player_id, sum(distance_m) / 1000 AS km, sum(hsr_distance_m) AS hsr, sum(sprint_count)::INTEGER AS sprints,
+              max(top_speed_mps) AS top, sum(metabolic_energy_jkg) / sum(tracked_s) AS mp
+         FROM player_windows GROUP BY player_id`,
+    );
+    const keepers = new Set(match.players.filter((p) => p.goalkeeper).map((p) => p.playerId));
+    const outfield = players.filter((p) => !keepers.has(p.player_id));
+    expect(outfield).toHaveLength(20);
+    for (const p of outfield) {
+      // Elite outfield ranges: 9-13 km (Bradley et al. 2009), HSR >= 19.8 km/h 400-1400 m, 5-40 sprints
+      // (Di Salvo et al. 2010), peak speeds 8-10 m/s. Osgnach et al. (2010) report 10.7 +/- 1.2 W/kg of
+      // average metabolic power; the synthetic match has fewer changes of pace than real play, so it
+      // sits at the low end and the bound is wide.
+      expect(p.km).toBeGreaterThan(9);
+      expect(p.km).toBeLessThan(13);
+      expect(p.hsr).toBeGreaterThan(400);
+      expect(p.hsr).toBeLessThan(1400);
+      expect(p.sprints).toBeGreaterThanOrEqual(5);
+      expect(p.sprints).toBeLessThanOrEqual(40);
+      expect(p.top).toBeGreaterThan(8);
+      expect(p.top).toBeLessThan(10);
+      expect(p.mp).toBeGreaterThan(6);
+      expect(p.mp).toBeLessThan(13);
+    }
+    for (const p of players.filter((x) => keepers.has(x.player_id))) expect(p.km).toBeLessThan(8);
+
+    const insights = await lake.queryObjects<{ player_id: string; detail: string; detail_type: string }>(
+      "SELECT player_id, detail, detail_type FROM insights ORDER BY time",
+    );
+    const tiring = match.players.filter((p) => p.tires).map((p) => p.playerId);
+    expect([...new Set(insights.map((i) => i.player_id))].sort()).toEqual([...tiring].sort());
+    for (const i of insights) {
+      expect(i.detail_type).toBe("Player Fatigue Suspected");
+      const detail = playerFatigueSuspectedSchema.parse(JSON.parse(i.detail));
+      expect(detail.explanation.trigger_windows).toHaveLength(5);
+      expect(Date.parse(detail.observed_at)).toBeGreaterThan(match.kickoffMs + 60 * 60_000); // second half
+      for (const f of detail.explanation.features) expect(f.value).toBeLessThan(f.threshold);
+    }
+    lake.close();
+  }, 120_000);
+
+  it("keeps count in = rows accounted + quarantined on a file with corrupted lines", async () => {
+    const match = new DemoMatch({ minutes: 3, seed: 11 });
+    const lines = ["timestamp,player_id,x,y,team"];
+    for (const item of match.samples()) {
+      if (item.kind !== "sample" || item.sample.entity === "ball") continue;
+      const s = item.sample;
+      lines.push(`${(s.t / 1000).toFixed(3)},${s.playerId},${s.x.toFixed(3)},${s.y.toFixed(3)},${s.team}`);
+    }
+    const total = lines.length - 1;
+    lines.splice(500, 0, "garbage line");
+    lines.splice(900, 0, `${(match.kickoffMs / 1000 + 30).toFixed(3)},home_3,NaN,12,home`);
+    lines.splice(1500, 0, `${(match.kickoffMs / 1000 + 50).toFixed(3)},home_4,900,12,home`);
+    lines.splice(5000, 0, `${(match.kickoffMs / 1000).toFixed(3)},home_5,10,12,home`);
+    const file = join(dir, "corrupt.csv");
+    writeFileSync(file, `${lines.join("\n")}\n`);
+
+    const lakePath = join(dir, "corrupt.duckdb");
+    const result = await runPipeline({ items: readLongCsv(file) }, { matchId: "corrupt", lakePath, readerSource: "reader:long-csv" });
+    const a = accounting(result);
+    expect(a.samplesIn).toBe(total + 4);
+    expect(a.quarantined).toBe(4);
+    expect(a.balanced).toBe(true);
+    const lake = await DuckDbLake.open(lakePath, { readOnly: true });
+    const q = await lake.queryObjects<{ source: string; reason: string }>("SELECT source, reason FROM quarantine ORDER BY reason");
+    expect(q.map((r) => r.source).sort()).toEqual(["reader:long-csv", "reader:long-csv", "tracking-features", "tracking-features"]);
+    expect(q.map((r) => r.reason.replace(/index \d+/, "index N"))).toEqual([
+      "1 sample(s) from index N: coordinates far outside the 105 x 68 m pitch",
+      "1 sample(s) from index N: time runs backwards by more than 200 ms",
+      "expected 5 columns, got 1",
+      "non-finite coordinate (x='NaN', y='12')",
+    ]);
+    lake.close();
+  }, 60_000);
+
+  it("gives identical rows with one record per invocation and with 1,000", async () => {
+    const tables = [];
+    for (const batchSize of [1, 1000]) {
+      const match = new DemoMatch({ minutes: 3, seed: 5 });
+      const lakePath = join(dir, `batch-${batchSize}.duckdb`);
+      await runPipeline({ chunks: match.chunks(5000) }, { matchId: match.matchId, lakePath, readerSource: "demo", batchSize });
+      const lake = await DuckDbLake.open(lakePath, { readOnly: true });
+      tables.push(await lake.query("SELECT * FROM player_windows ORDER BY player_id, window_start"));
+      lake.close();
+    }
+    expect(tables[0]!.rows.length).toBe(22 * 4); // 1.5 min halves straddle two minute windows each
+    expect(tables[1]).toEqual(tables[0]);
+  }, 60_000);
+});
