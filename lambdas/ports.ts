@@ -2,9 +2,10 @@
  * Ports: how handlers hand results to the world. Adapters implement them for the cloud (Firehose,
  * EventBridge, DynamoDB) and for the embedded runtime (DuckDB, the local bus, memory).
  */
-import type { PlayerState } from "./core/player-features.js";
+
 import type { InsightEvent } from "./contracts/events.js";
 import type { Row, TableName } from "./contracts/tables.js";
+import type { PlayerState } from "./core/player-features.js";
 
 /** Where feature rows go. Writers upsert on the table key, so a redelivered batch adds no duplicates. */
 export interface FeatureSink {

@@ -71,15 +71,8 @@ function pipelineOptions(v: Record<string, string | boolean | undefined>) {
   return {
     lakePath: (v.lake as string | undefined) ?? DEFAULT_LAKE_PATH,
     batchSize: intOption(v["batch-size"] as string | undefined, "batch-size", 100, 1, 10_000),
-    batchingWindowMs: intOption(
-      v["batching-window-ms"] as string | undefined,
-      "batching-window-ms",
-      0,
-      0,
-      300_000,
-    ),
-    windowMs:
-      intOption(v["window-s"] as string | undefined, "window-s", DEFAULT_WINDOW_MS / 1000, 1, 3600) * 1000,
+    batchingWindowMs: intOption(v["batching-window-ms"] as string | undefined, "batching-window-ms", 0, 0, 300_000),
+    windowMs: intOption(v["window-s"] as string | undefined, "window-s", DEFAULT_WINDOW_MS / 1000, 1, 3600) * 1000,
     shards: intOption(v.shards as string | undefined, "shards", 1, 1, 64),
     chunkMs: intOption(v["chunk-s"] as string | undefined, "chunk-s", REPLAY_CHUNK_MS / 1000, 1, 40) * 1000,
   };
@@ -144,11 +137,7 @@ async function demo(argv: string[]): Promise<number> {
   return finish(result);
 }
 
-function readerFor(
-  format: TrackingFormat,
-  files: readonly string[],
-  kickoffMs: number,
-): AsyncIterable<ReaderItem> {
+function readerFor(format: TrackingFormat, files: readonly string[], kickoffMs: number): AsyncIterable<ReaderItem> {
   return {
     async *[Symbol.asyncIterator]() {
       for (const [i, f] of files.entries()) {
@@ -179,14 +168,10 @@ async function run(argv: string[]): Promise<number> {
   }
   for (const f of positionals) if (!existsSync(f)) throw new Error(`cannot read '${f}': no such file`);
   const kickoffMs = values.kickoff === undefined ? 0 : Date.parse(values.kickoff);
-  if (!Number.isFinite(kickoffMs))
-    throw new UsageError(`--kickoff must be an ISO 8601 time, got '${values.kickoff}'`);
+  if (!Number.isFinite(kickoffMs)) throw new UsageError(`--kickoff must be an ISO 8601 time, got '${values.kickoff}'`);
   const opts = pipelineOptions(values);
   const matchId = values["match-id"] ?? basename(positionals[0]!).replace(/\.(csv|txt)(\.gz)?$/i, "");
-  const progress = progressPrinter(
-    values.quiet === true,
-    (s) => `${matchId}: ${s.toLocaleString("en-US")} samples`,
-  );
+  const progress = progressPrinter(values.quiet === true, (s) => `${matchId}: ${s.toLocaleString("en-US")} samples`);
   const source: PipelineSource = { items: readerFor(format, positionals, kickoffMs) };
   const result = await runPipeline(source, {
     ...opts,

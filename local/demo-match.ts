@@ -185,9 +185,7 @@ export class DemoMatch {
     m.activity = kind;
     m.remainingS = spec.durationS[0] + r() * (spec.durationS[1] - spec.durationS[0]);
     const base =
-      kind === "sprint"
-        ? m.topSpeed * (0.86 + 0.14 * r())
-        : spec.speed[0] + r() * (spec.speed[1] - spec.speed[0]);
+      kind === "sprint" ? m.topSpeed * (0.86 + 0.14 * r()) : spec.speed[0] + r() * (spec.speed[1] - spec.speed[0]);
     m.targetSpeed = kind === "walk" || kind === "jog" ? base * m.workRate : base;
     this.pickTarget(m, half);
   }
@@ -245,9 +243,7 @@ export class DemoMatch {
    * Every frame in order, as (entity index, t, x, y, period) calls: the players, then the ball
    * (index = players.length). The ball follows the player in possession, passing every few seconds.
    */
-  private *frames(
-    visit: (entity: number, t: number, x: number, y: number, period: number) => void,
-  ): Generator<void> {
+  private *frames(visit: (entity: number, t: number, x: number, y: number, period: number) => void): Generator<void> {
     const frameMs = 1000 / DEMO_HZ;
     const halfMs = (this.minutes * 60_000) / 2;
     const framesPerHalf = Math.round(halfMs / frameMs);
@@ -270,13 +266,7 @@ export class DemoMatch {
         for (let i = 0; i < this.movers.length; i++) {
           const m = this.movers[i]!;
           if (f > 0) this.step(m, frameMs / 1000, playedMs, half);
-          visit(
-            i,
-            t,
-            m.x + DEMO_POSITION_NOISE_M * this.gauss(),
-            m.y + DEMO_POSITION_NOISE_M * this.gauss(),
-            half,
-          );
+          visit(i, t, m.x + DEMO_POSITION_NOISE_M * this.gauss(), m.y + DEMO_POSITION_NOISE_M * this.gauss(), half);
         }
         nextPassS -= frameMs / 1000;
         if (nextPassS <= 0) {

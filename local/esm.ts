@@ -15,12 +15,7 @@ import {
   type KinesisClient,
   type _Record as KinesisRecord,
 } from "@aws-sdk/client-kinesis";
-import type {
-  Context,
-  KinesisStreamBatchResponse,
-  KinesisStreamEvent,
-  KinesisStreamRecord,
-} from "aws-lambda";
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 import { realSleep } from "../lambdas/adapters/retry.js";
 
 /** Lambda's limits for Kinesis event source mappings. */
@@ -109,9 +104,7 @@ export class LocalEventSourceMapping {
       throw new Error(`batch size must be an integer from 1 to ${ESM_MAX_BATCH_SIZE}, got ${this.batchSize}`);
     }
     if (this.maxRetries < 0 || this.maxRetries > ESM_MAX_RETRY_ATTEMPTS) {
-      throw new Error(
-        `maximum retry attempts must be 0 to ${ESM_MAX_RETRY_ATTEMPTS}, got ${this.maxRetries}`,
-      );
+      throw new Error(`maximum retry attempts must be 0 to ${ESM_MAX_RETRY_ATTEMPTS}, got ${this.maxRetries}`);
     }
   }
 
@@ -150,10 +143,7 @@ export class LocalEventSourceMapping {
       buffer.push(...got);
       const caughtUp = got.length === 0 || out.MillisBehindLatest === 0;
       const windowOver = Date.now() - firstBufferedAt >= this.windowMs;
-      if (
-        buffer.length >= this.batchSize ||
-        (buffer.length > 0 && (windowOver || (caughtUp && doneBefore)))
-      ) {
+      if (buffer.length >= this.batchSize || (buffer.length > 0 && (windowOver || (caughtUp && doneBefore)))) {
         await this.processBatch(shardId, buffer);
         buffer = [];
       }
@@ -236,17 +226,12 @@ export class LocalEventSourceMapping {
     let lowest = Number.POSITIVE_INFINITY;
     for (const f of failures) {
       const i = batch.findIndex((r) => r.kinesis.sequenceNumber === f.itemIdentifier);
-      lowest = Math.min(lowest, i < 0 ? 0 : i);
+      lowest = Math.min(lowest, Math.max(i, 0));
     }
     return { ok: true, failedFrom: lowest };
   }
 
-  private async fail(
-    shardId: string,
-    batch: KinesisStreamRecord[],
-    attempts: number,
-    reason: string,
-  ): Promise<void> {
+  private async fail(shardId: string, batch: KinesisStreamRecord[], attempts: number, reason: string): Promise<void> {
     this.stats.failedBatches++;
     const failure: BatchFailure = {
       shardId,

@@ -21,9 +21,7 @@ export function formatResult(r: QueryResult, format: OutputFormat): string {
     return [r.columns.map(csvCell).join(","), ...r.rows.map((row) => row.map(csvCell).join(","))].join("\n");
   }
   if (format === "json") {
-    return r.rows
-      .map((row) => JSON.stringify(Object.fromEntries(r.columns.map((c, i) => [c, row[i]]))))
-      .join("\n");
+    return r.rows.map((row) => JSON.stringify(Object.fromEntries(r.columns.map((c, i) => [c, row[i]])))).join("\n");
   }
   const cells = r.rows.map((row) => row.map(text));
   const widths = r.columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));

@@ -3,15 +3,16 @@
  * mapping -> tracking-features handler -> DuckDB lake + local bus. The handler is the same code the
  * Lambda runs; only the adapters at the edges differ.
  */
+
+import { DuckDbLake } from "../lambdas/adapters/duckdb-lake.js";
+import { MemoryStateStore } from "../lambdas/adapters/memory-state-store.js";
 import { ALL_INSIGHTS_PATTERN } from "../lambdas/contracts/events.js";
 import { DEFAULT_PITCH, type PitchDimensions } from "../lambdas/contracts/pitch.js";
 import { INSIGHTS, QUARANTINE, type Row } from "../lambdas/contracts/tables.js";
-import { DuckDbLake } from "../lambdas/adapters/duckdb-lake.js";
-import { MemoryStateStore } from "../lambdas/adapters/memory-state-store.js";
+import type { TrackingChunk } from "../lambdas/contracts/tracking.js";
 import { DEFAULT_WINDOW_MS } from "../lambdas/core/thresholds.js";
 import { Chunker } from "../lambdas/readers/chunker.js";
 import type { ReaderItem } from "../lambdas/readers/types.js";
-import type { TrackingChunk } from "../lambdas/contracts/tracking.js";
 import { createTrackingFeaturesHandler } from "../lambdas/tracking-features/handler.js";
 import {
   decodeRecord,
@@ -141,13 +142,11 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
           QUARANTINE.name,
           f.records.map((r) => ({
             source: "event-source-mapping",
-            record_ref: `${f.shardId}/${r.kinesis.sequenceNumber}`,
+            record_ref: r.eventID,
             match_id: options.matchId,
             reason: `retries exhausted after ${f.attempts} attempts: ${f.reason}`,
             sample_count: 0,
-            payload: Buffer.from(r.kinesis.data, "base64")
-              .toString("utf8")
-              .slice(0, QUARANTINE_PAYLOAD_CHARS),
+            payload: Buffer.from(r.kinesis.data, "base64").toString("utf8").slice(0, QUARANTINE_PAYLOAD_CHARS),
             quarantined_at: new Date(),
           })),
         );
@@ -157,14 +156,10 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
     const producer = new KinesisProducer(kinesis.client, TRACKING_STREAM, {
       maxRequestBytes: EMULATOR_REQUEST_BYTES,
     });
-    const chunker = new Chunker(
-      options.matchId,
-      options.chunkMs ?? REPLAY_CHUNK_MS,
-      options.pitch ?? DEFAULT_PITCH,
-    );
+    const chunker = new Chunker(options.matchId, options.chunkMs ?? REPLAY_CHUNK_MS, options.pitch ?? DEFAULT_PITCH);
     let samplesRead = 0;
     let readerBadSamples = 0;
-    let readerBadRows = 0;
+    const readerBadRows = 0;
     let readerRows: Row[] = [];
     let lastProgress = Date.now();
     const progress = () =>

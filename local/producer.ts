@@ -4,7 +4,7 @@
  * backoff until they succeed (the consumer restores each player's order from `seq`).
  */
 import { type KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
-import { backoffDelayMs, type BackoffOptions, realSleep } from "../lambdas/adapters/retry.js";
+import { type BackoffOptions, backoffDelayMs, realSleep } from "../lambdas/adapters/retry.js";
 import { encodeChunk, partitionKeyFor, type TrackingChunk } from "../lambdas/contracts/tracking.js";
 
 /** PutRecords limits (Kinesis Data Streams quotas): 500 records and 5 MiB per request. */
@@ -100,16 +100,12 @@ export class KinesisProducer {
     for (let attempt = 0; attempt < this.backoff.attempts; attempt++) {
       if (attempt > 0) await (this.backoff.sleep ?? realSleep)(backoffDelayMs(attempt, this.backoff));
       this.stats.requests++;
-      const out = await this.client.send(
-        new PutRecordsCommand({ StreamName: this.streamName, Records: todo }),
-      );
+      const out = await this.client.send(new PutRecordsCommand({ StreamName: this.streamName, Records: todo }));
       if (!out.FailedRecordCount) return;
       const results = out.Records ?? [];
       todo = todo.filter((_, i) => results[i]?.ErrorCode);
       this.stats.retriedRecords += todo.length;
     }
-    throw new Error(
-      `PutRecords: ${todo.length} record(s) still failing after ${this.backoff.attempts} attempts`,
-    );
+    throw new Error(`PutRecords: ${todo.length} record(s) still failing after ${this.backoff.attempts} attempts`);
   }
 }

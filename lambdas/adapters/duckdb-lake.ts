@@ -47,9 +47,7 @@ export class DuckDbLake implements FeatureSink {
     const def = tableByName(table);
     for (const r of rows) assertRow(def, r);
     const cols = def.columns;
-    const casts = cols.map((c) =>
-      c.type === "timestamp" ? "::TIMESTAMP" : c.type === "json" ? "::JSON" : "",
-    );
+    const casts = cols.map((c) => (c.type === "timestamp" ? "::TIMESTAMP" : c.type === "json" ? "::JSON" : ""));
     for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
       const slice = rows.slice(i, i + ROWS_PER_STATEMENT);
       const values: (string | number | boolean | null)[] = [];

@@ -4,11 +4,7 @@
  * backoff; if any still fail, publish throws so that the batch is retried (events carry
  * deterministic ids, so consumers deduplicate).
  */
-import {
-  type EventBridgeClient,
-  PutEventsCommand,
-  type PutEventsRequestEntry,
-} from "@aws-sdk/client-eventbridge";
+import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import type { InsightEvent } from "../contracts/events.js";
 import type { EventPublisher } from "../ports.js";
 import { type BackoffOptions, backoffDelayMs, realSleep } from "./retry.js";
@@ -81,9 +77,7 @@ export class EventBridgePublisher implements EventPublisher {
       const results = out.Entries ?? [];
       const failed = pending.filter((_, i) => results[i]?.ErrorCode);
       lastErrors = pending.flatMap((p, i) =>
-        results[i]?.ErrorCode
-          ? [`${p.id}: ${results[i]?.ErrorCode} ${results[i]?.ErrorMessage ?? ""}`.trim()]
-          : [],
+        results[i]?.ErrorCode ? [`${p.id}: ${results[i]?.ErrorCode} ${results[i]?.ErrorMessage ?? ""}`.trim()] : [],
       );
       pending = failed;
     }

@@ -3,7 +3,8 @@
  * Producers (handlers), the CDK rules and the local bus all import this module.
  */
 import { createHash } from "node:crypto";
-import { z } from "zod";
+import "./zod-locale.js";
+import * as z from "zod/mini";
 
 /** EventBridge `source` for insights derived from tracking data ("aws." is reserved by AWS). */
 export const TRACKING_INSIGHT_SOURCE = "sideline.tracking";
@@ -37,7 +38,7 @@ export const explanationSchema = z.object({
   baseline_windows: z.object({
     first_start: z.string(),
     last_end: z.string(),
-    count: z.number().int(),
+    count: z.int(),
     tracked_s: z.number(),
     hi_distance_m: z.number(),
   }),
@@ -48,7 +49,7 @@ export const playerFatigueSuspectedSchema = z.object({
   insight_id: z.string(),
   match_id: z.string(),
   player_id: z.string(),
-  team: z.string().nullable(),
+  team: z.nullable(z.string()),
   observed_at: z.string(),
   summary: z.string(),
   explanation: explanationSchema,
@@ -73,7 +74,7 @@ export type EventPattern = Record<string, unknown>;
 export interface InsightContract {
   readonly source: string;
   readonly detailType: string;
-  readonly schema: z.ZodType;
+  readonly schema: z.ZodMiniType;
   readonly pattern: EventPattern;
   readonly description: string;
 }

@@ -23,14 +23,19 @@ export const DEFAULT_PITCH: PitchDimensions = { lengthM: 105, widthM: 68 };
  */
 export const PITCH_MARGIN_M = 15;
 
-/** True when (x, y) lies on the pitch or within `PITCH_MARGIN_M` of it. */
-export function withinPitchBounds(x: number, y: number, pitch: PitchDimensions = DEFAULT_PITCH): boolean {
-  return (
-    x >= -PITCH_MARGIN_M &&
-    x <= pitch.lengthM + PITCH_MARGIN_M &&
-    y >= -PITCH_MARGIN_M &&
-    y <= pitch.widthM + PITCH_MARGIN_M
-  );
+/** The rectangle a sample must lie in: the pitch grown by `PITCH_MARGIN_M` on every side. */
+export function pitchBounds(pitch: PitchDimensions = DEFAULT_PITCH): {
+  minX: number;
+  maxX: number;
+  minY: number;
+  maxY: number;
+} {
+  return {
+    minX: -PITCH_MARGIN_M,
+    maxX: pitch.lengthM + PITCH_MARGIN_M,
+    minY: -PITCH_MARGIN_M,
+    maxY: pitch.widthM + PITCH_MARGIN_M,
+  };
 }
 
 /**

@@ -3,7 +3,8 @@
  * documentation come from here; the Glue Iceberg table input is generated from the same
  * definitions by the lakehouse construct.
  */
-import { z } from "zod";
+import "./zod-locale.js";
+import * as z from "zod/mini";
 
 export type ColumnType = "string" | "int" | "bigint" | "double" | "boolean" | "timestamp" | "json";
 
@@ -40,18 +41,10 @@ export const PLAYER_WINDOWS: TableDef = {
     col("match_id", "string", "Match identifier given by the producer."),
     col("player_id", "string", "Player identifier given by the producer."),
     col("team", "string", "Team identifier, when the source gives one.", true),
-    col(
-      "window_start",
-      "timestamp",
-      "Window start (inclusive), UTC, aligned to multiples of the window length.",
-    ),
+    col("window_start", "timestamp", "Window start (inclusive), UTC, aligned to multiples of the window length."),
     col("window_end", "timestamp", "Window end (exclusive), UTC."),
     col("samples", "int", "Tracking samples whose timestamp falls in the window, used or discarded."),
-    col(
-      "discarded_samples",
-      "int",
-      "Samples kept out of kinematics: raw speed > 12 m/s or time not increasing.",
-    ),
+    col("discarded_samples", "int", "Samples kept out of kinematics: raw speed > 12 m/s or time not increasing."),
     col("tracked_s", "double", "Seconds of the window covered by consecutive samples (gaps excluded)."),
     col("distance_m", "double", "Distance covered: sum of smoothed speed x dt, in metres."),
     col("hi_distance_m", "double", "High-intensity running distance, speed >= 4.17 m/s (15 km/h)."),
@@ -74,7 +67,11 @@ export const QUARANTINE: TableDef = {
   doc: "Records or samples that could not be used, with the reason. Nothing bad is dropped silently.",
   columns: [
     col("source", "string", "Where it was caught: reader:<format>, tracking-features, event-source-mapping."),
-    col("record_ref", "string", "Which record: file:line, or shardId/sequenceNumber[#sample]."),
+    col(
+      "record_ref",
+      "string",
+      "Which record: file:line, or the Kinesis event ID shardId:sequenceNumber[#first bad sample].",
+    ),
     col("match_id", "string", "Match, when it could be read.", true),
     col("reason", "string", "Why it was quarantined, in words."),
     col("sample_count", "int", "Tracking samples the quarantined record held (0 when unknown)."),
@@ -120,43 +117,43 @@ const DUCKDB_TYPES: Record<ColumnType, string> = {
 
 /** `CREATE TABLE IF NOT EXISTS` for the local DuckDB lake, with the key as primary key. */
 export function duckDbDdl(table: TableDef): string {
-  const cols = table.columns.map(
-    (c) => `  ${c.name} ${DUCKDB_TYPES[c.type]}${c.nullable ? "" : " NOT NULL"}`,
-  );
+  const cols = table.columns.map((c) => `  ${c.name} ${DUCKDB_TYPES[c.type]}${c.nullable ? "" : " NOT NULL"}`);
   cols.push(`  PRIMARY KEY (${table.key.join(", ")})`);
   return `CREATE TABLE IF NOT EXISTS ${table.name} (\n${cols.join(",\n")}\n)`;
 }
 
 const INT32_MAX = 2_147_483_647;
-const COLUMN_VALIDATORS: Record<ColumnType, z.ZodType> = {
+const COLUMN_VALIDATORS: Record<ColumnType, z.ZodMiniType> = {
   string: z.string(),
-  int: z.number().int().min(-INT32_MAX).max(INT32_MAX),
-  bigint: z.number().int(),
-  double: z.number().finite(),
+  int: z.int().check(z.gte(-INT32_MAX), z.lte(INT32_MAX)),
+  bigint: z.int(),
+  double: z.number(),
   boolean: z.boolean(),
-  timestamp: z.date().refine((d) => Number.isFinite(d.getTime()), "invalid date"),
-  json: z.string().refine((s) => {
-    try {
-      JSON.parse(s);
-      return true;
-    } catch {
-      return false;
-    }
-  }, "not JSON"),
+  timestamp: z.date().check(z.refine((d) => Number.isFinite(d.getTime()), "invalid date")),
+  json: z.string().check(
+    z.refine((s) => {
+      try {
+        JSON.parse(s);
+        return true;
+      } catch {
+        return false;
+      }
+    }, "not JSON"),
+  ),
 };
 
-const validators = new Map<string, z.ZodType<Row>>();
+const validators = new Map<string, z.ZodMiniType<Row>>();
 
 /** The zod validator for one table's rows, built from its column definitions. */
-export function rowValidator(table: TableDef): z.ZodType<Row> {
+export function rowValidator(table: TableDef): z.ZodMiniType<Row> {
   let v = validators.get(table.name);
   if (!v) {
-    const shape: Record<string, z.ZodType> = {};
+    const shape: Record<string, z.ZodMiniType> = {};
     for (const c of table.columns) {
       const base = COLUMN_VALIDATORS[c.type];
-      shape[c.name] = c.nullable ? base.nullable() : base;
+      shape[c.name] = c.nullable ? z.nullable(base) : base;
     }
-    v = z.strictObject(shape) as unknown as z.ZodType<Row>;
+    v = z.strictObject(shape) as unknown as z.ZodMiniType<Row>;
     validators.set(table.name, v);
   }
   return v;

@@ -15,7 +15,8 @@
  * - `seq` numbers a player's chunks from 0, so producer retries and redelivered batches are
  *   recognised as duplicates and never double-counted.
  */
-import { z } from "zod";
+import "./zod-locale.js";
+import * as z from "zod/mini";
 import { DEFAULT_PITCH, type PitchDimensions } from "./pitch.js";
 
 export const TRACKING_SCHEMA_V1 = "sideline.tracking.v1";
@@ -26,7 +27,7 @@ export const MAX_SAMPLES_PER_CHUNK = 1000;
 /** Default chunk span for producers: 1 s keeps end-to-end latency low for live matches. */
 export const DEFAULT_CHUNK_MS = 1000;
 
-const finite = z.number().finite();
+const finite = z.number(); // zod 4 numbers are finite
 
 /**
  * An array of at most MAX_SAMPLES_PER_CHUNK numbers passing `test`, checked in one pass: zod's
@@ -42,14 +43,14 @@ const isFiniteNumber = (v: unknown) => typeof v === "number" && Number.isFinite(
 export const trackingChunkSchema = z
   .object({
     schema: z.literal(TRACKING_SCHEMA_V1),
-    match_id: z.string().min(1).max(128),
-    player_id: z.string().min(1).max(128),
-    team: z.string().max(64).optional(),
-    entity: z.enum(["player", "ball"]).default("player"),
+    match_id: z.string().check(z.minLength(1), z.maxLength(128)),
+    player_id: z.string().check(z.minLength(1), z.maxLength(128)),
+    team: z.optional(z.string().check(z.maxLength(64))),
+    entity: z._default(z.enum(["player", "ball"]), "player"),
     /** 0-based, contiguous per (match_id, player_id); duplicates have seq <= the last one seen. */
-    seq: z.number().int().nonnegative(),
+    seq: z.int().check(z.nonnegative()),
     /** Match period (1, 2, extra time...). Kinematics never bridge a change of period. */
-    period: z.number().int().positive().optional(),
+    period: z.optional(z.int().check(z.positive())),
     /** Epoch milliseconds of the first sample. */
     t0: finite,
     /** Offsets from t0 in ms, one per sample. */
@@ -57,18 +58,20 @@ export const trackingChunkSchema = z
     /** Sideline pitch frame (contracts/pitch.ts), integer millimetres. */
     x_mm: numberArray(Number.isInteger, "integers"),
     y_mm: numberArray(Number.isInteger, "integers"),
-    pitch: z.object({ length_m: z.number().positive(), width_m: z.number().positive() }).optional(),
+    pitch: z.optional(z.object({ length_m: z.number().check(z.positive()), width_m: z.number().check(z.positive()) })),
     /** True on the last chunk of this entity in the match: open windows are closed. */
-    final: z.boolean().optional(),
+    final: z.optional(z.boolean()),
   })
-  .superRefine((c, ctx) => {
-    if (c.x_mm.length !== c.t.length || c.y_mm.length !== c.t.length) {
-      ctx.addIssue({
-        code: "custom",
-        message: `t, x_mm and y_mm must have the same length (got ${c.t.length}, ${c.x_mm.length}, ${c.y_mm.length})`,
-      });
-    }
-  });
+  .check(
+    z.superRefine((c, ctx) => {
+      if (c.x_mm.length !== c.t.length || c.y_mm.length !== c.t.length) {
+        ctx.addIssue({
+          code: "custom",
+          message: `t, x_mm and y_mm must have the same length (got ${c.t.length}, ${c.x_mm.length}, ${c.y_mm.length})`,
+        });
+      }
+    }),
+  );
 
 export type TrackingChunk = z.infer<typeof trackingChunkSchema>;
 

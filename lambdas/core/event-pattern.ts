@@ -10,8 +10,7 @@
  */
 export type Pattern = { readonly [key: string]: unknown };
 
-const isObj = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function wildcardRegex(glob: string): RegExp {
   let re = "";

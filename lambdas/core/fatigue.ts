@@ -92,17 +92,10 @@ function rateOf(ws: readonly ClosedWindowSummary[]): number {
 }
 
 const contiguousAndCovered = (ws: readonly ClosedWindowSummary[], windowMs: number) =>
-  ws.every(
-    (x, i) =>
-      x.trackedMs >= FATIGUE_MIN_WINDOW_COVERAGE * windowMs && (i === 0 || x.start === ws[i - 1]!.end),
-  );
+  ws.every((x, i) => x.trackedMs >= FATIGUE_MIN_WINDOW_COVERAGE * windowMs && (i === 0 || x.start === ws[i - 1]!.end));
 
 /** Feeds one closed window (in time order); returns a finding when the insight should fire. */
-export function stepFatigue(
-  state: FatigueState,
-  w: ClosedWindowSummary,
-  windowMs: number,
-): FatigueFinding | null {
+export function stepFatigue(state: FatigueState, w: ClosedWindowSummary, windowMs: number): FatigueFinding | null {
   const shortCount = Math.max(1, Math.ceil(FATIGUE_TRAILING_MS / windowMs));
   const longCount = Math.max(shortCount, Math.ceil(FATIGUE_SUSTAINED_MS / windowMs));
   state.recent.push(w);
@@ -127,11 +120,7 @@ export function stepFatigue(
   const longRate = rateOf(r);
   const shortThreshold = FATIGUE_FRACTION * baseline;
   const longThreshold = FATIGUE_SUSTAINED_FRACTION * baseline;
-  if (
-    baseline < FATIGUE_MIN_BASELINE_HI_M_PER_5MIN ||
-    shortRate >= shortThreshold ||
-    longRate >= longThreshold
-  ) {
+  if (baseline < FATIGUE_MIN_BASELINE_HI_M_PER_5MIN || shortRate >= shortThreshold || longRate >= longThreshold) {
     state.below = 0;
     return null;
   }

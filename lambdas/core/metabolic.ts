@@ -87,8 +87,7 @@ export function walkingCost(speedMps: number, es: number, em: number): number {
   while (grid[hi]! < es) hi++;
   const lo = hi - 1;
   const w = (es - grid[lo]!) / (grid[hi]! - grid[lo]!);
-  const cost =
-    (1 - w) * horner(WALKING_COST_POLY[lo]!, speedMps) + w * horner(WALKING_COST_POLY[hi]!, speedMps);
+  const cost = (1 - w) * horner(WALKING_COST_POLY[lo]!, speedMps) + w * horner(WALKING_COST_POLY[hi]!, speedMps);
   return cost * em;
 }
 

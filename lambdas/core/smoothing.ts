@@ -19,13 +19,7 @@ export const SAVGOL_HALF = (SAVGOL_WINDOW - 1) / 2;
  * Least-squares line through (t[i], v[i]) for i in [from, to), evaluated at time `at`.
  * Times are shifted to the first sample to keep epoch milliseconds well conditioned.
  */
-export function linearFitAt(
-  t: ArrayLike<number>,
-  v: ArrayLike<number>,
-  from: number,
-  to: number,
-  at: number,
-): number {
+export function linearFitAt(t: ArrayLike<number>, v: ArrayLike<number>, from: number, to: number, at: number): number {
   const n = to - from;
   if (n <= 0) throw new Error(`linearFitAt needs at least one sample (from=${from}, to=${to})`);
   const t0 = t[from]!;

@@ -58,12 +58,7 @@ export async function* readLongCsv(path: string): AsyncGenerator<ReaderItem> {
     }
     const x = Number(cells[idx.x!]);
     const y = Number(cells[idx.y!]);
-    if (
-      !Number.isFinite(x) ||
-      !Number.isFinite(y) ||
-      cells[idx.x!]!.trim() === "" ||
-      cells[idx.y!]!.trim() === ""
-    ) {
+    if (!Number.isFinite(x) || !Number.isFinite(y) || cells[idx.x!]!.trim() === "" || cells[idx.y!]!.trim() === "") {
       yield bad(`non-finite coordinate (x='${cells[idx.x!]}', y='${cells[idx.y!]}')`);
       continue;
     }

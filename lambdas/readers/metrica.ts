@@ -43,9 +43,7 @@ export async function* readMetrica(path: string, options: MetricaOptions = {}): 
         team = (teamCells[0] ?? "").toLowerCase();
         const names = header[2]!.split(",");
         if (names[0]?.trim() !== "Period" || names[2]?.trim() !== "Time [s]" || !team) {
-          throw new Error(
-            `${path}: not a Metrica tracking file: expected 'Period,Frame,Time [s],...' on line 3`,
-          );
+          throw new Error(`${path}: not a Metrica tracking file: expected 'Period,Frame,Time [s],...' on line 3`);
         }
         columns = [];
         names.forEach((name, i) => {

@@ -9,18 +9,13 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import type { Tracer } from "@aws-lambda-powertools/tracer";
 import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import middy from "@middy/core";
-import type {
-  Context,
-  KinesisStreamBatchResponse,
-  KinesisStreamEvent,
-  KinesisStreamRecord,
-} from "aws-lambda";
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 import { logger, metrics } from "../commons/powertools.js";
 import {
   type InvocationCounts,
   type QuarantineNotice,
-  TrackingInvocation,
   type TrackingFeaturesDeps,
+  TrackingInvocation,
 } from "./process.js";
 
 export interface TrackingFeaturesHandlerOptions extends TrackingFeaturesDeps {
@@ -47,23 +42,16 @@ function recordMetrics(c: InvocationCounts): void {
   metrics.addMetric("InsightsPublished", MetricUnit.Count, c.insights);
 }
 
-export function createTrackingFeaturesHandler(
-  options: TrackingFeaturesHandlerOptions,
-): TrackingFeaturesHandler {
+export function createTrackingFeaturesHandler(options: TrackingFeaturesHandlerOptions): TrackingFeaturesHandler {
   const processor = new BatchProcessor(EventType.KinesisDataStreams);
   const base = async (event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> => {
     const invocation = new TrackingInvocation(options);
     await invocation.preload(event.Records);
-    const response = await processPartialResponse(
-      event,
-      (r: KinesisStreamRecord) => invocation.record(r),
-      processor,
-      {
-        context,
-        processInParallel: false, // order within a shard (and a player) matters
-        throwOnFullBatchFailure: false,
-      },
-    );
+    const response = await processPartialResponse(event, (r: KinesisStreamRecord) => invocation.record(r), processor, {
+      context,
+      processInParallel: false, // order within a shard (and a player) matters
+      throwOnFullBatchFailure: false,
+    });
     await invocation.flush();
     for (const q of invocation.quarantined)
       logger.warn("record quarantined", { recordRef: q.recordRef, reason: q.reason });
@@ -73,7 +61,5 @@ export function createTrackingFeaturesHandler(
   };
   const handler = middy(base);
   if (options.tracer) handler.use(captureLambdaHandler(options.tracer, { captureResponse: false }));
-  return handler
-    .use(injectLambdaContext(logger))
-    .use(logMetrics(metrics)) as unknown as TrackingFeaturesHandler;
+  return handler.use(injectLambdaContext(logger)).use(logMetrics(metrics)) as unknown as TrackingFeaturesHandler;
 }

@@ -12,15 +12,10 @@
  *   throws, the whole batch is retried and recomputes the same rows and event ids.
  */
 import type { KinesisStreamRecord } from "aws-lambda";
-import { DETAIL_TYPES, type InsightEvent, insightId, TRACKING_INSIGHT_SOURCE } from "../contracts/events.js";
 import type { PlayerFatigueSuspected } from "../contracts/events.js";
+import { DETAIL_TYPES, type InsightEvent, insightId, TRACKING_INSIGHT_SOURCE } from "../contracts/events.js";
 import { PLAYER_WINDOWS, QUARANTINE, type Row } from "../contracts/tables.js";
-import {
-  chunkPitch,
-  type TrackingChunk,
-  trackingChunkSchema,
-  WIRE_METRES_PER_UNIT,
-} from "../contracts/tracking.js";
+import { chunkPitch, type TrackingChunk, trackingChunkSchema, WIRE_METRES_PER_UNIT } from "../contracts/tracking.js";
 import {
   FATIGUE_FRACTION,
   FATIGUE_MIN_BASELINE_MS,
@@ -81,18 +76,14 @@ export interface QuarantineNotice {
   readonly reason: string;
 }
 
-/** `shardId-000000000000/49590338271490256608559692538361571095921575989136588898` */
+/** The record's event ID, `shardId-000000000000:49590338271490256608559692538361571095921575989136588898`. */
 export function recordRef(record: KinesisStreamRecord): string {
-  const shard = record.eventID.split(":")[0] ?? "unknown-shard";
-  return `${shard}/${record.kinesis.sequenceNumber}`;
+  return record.eventID;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function windowRow(
-  chunk: Pick<TrackingChunk, "match_id" | "player_id" | "team">,
-  w: ClosedWindow,
-): Row {
+export function windowRow(chunk: Pick<TrackingChunk, "match_id" | "player_id" | "team">, w: ClosedWindow): Row {
   return {
     match_id: chunk.match_id,
     player_id: chunk.player_id,
@@ -179,9 +170,7 @@ export function decodeRecord(data: string): { raw: string; decoded: Decoded } {
     json = JSON.parse(raw);
   } catch (e) {
     const nonFinite = /(?<![A-Za-z"])-?(NaN|Infinity)(?![A-Za-z"])/.test(raw);
-    const reason = nonFinite
-      ? "non-finite number (NaN or Infinity) in payload"
-      : `not JSON: ${(e as Error).message}`;
+    const reason = nonFinite ? "non-finite number (NaN or Infinity) in payload" : `not JSON: ${(e as Error).message}`;
     return { raw, decoded: { ok: false, reason, samples: 0, matchId: null } };
   }
   const parsed = trackingChunkSchema.safeParse(json);
@@ -240,13 +229,7 @@ export class TrackingInvocation {
     }
   }
 
-  private quarantine(
-    ref: string,
-    reason: string,
-    samples: number,
-    matchId: string | null,
-    raw: string,
-  ): void {
+  private quarantine(ref: string, reason: string, samples: number, matchId: string | null, raw: string): void {
     this.counts.samplesQuarantined += samples;
     this.quarantined.push({ recordRef: ref, reason });
     this.quarantineRows.push({

@@ -46,7 +46,12 @@ describe("tracking-features handler", () => {
     const { lake, invoke, totals } = await setup();
     const res = await invoke(run.map((c) => kinesisRecordFactory(c)));
     expect(res).toEqual({ batchItemFailures: [] });
-    expect(totals).toMatchObject({ records: 130, recordsApplied: 130, samplesAccepted: 3250, windowsClosed: 3 });
+    expect(totals).toMatchObject({
+      records: 130,
+      recordsApplied: 130,
+      samplesAccepted: 3250,
+      windowsClosed: 3,
+    });
     const rows = await lake.queryObjects<{ samples: number; distance_m: number; window_start: Date }>(
       "SELECT samples, distance_m, window_start FROM player_windows ORDER BY window_start",
     );

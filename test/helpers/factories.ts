@@ -3,8 +3,8 @@
  * `KinesisStreamRecord`s. Every number a test asserts is derived from the trajectory it built.
  */
 import type { KinesisStreamRecord } from "aws-lambda";
-import { partitionKeyFor, TRACKING_SCHEMA_V1, type TrackingChunk } from "../../lambdas/contracts/tracking.js";
 import { DEFAULT_PITCH } from "../../lambdas/contracts/pitch.js";
+import { partitionKeyFor, TRACKING_SCHEMA_V1, type TrackingChunk } from "../../lambdas/contracts/tracking.js";
 import type { ChunkInput } from "../../lambdas/core/player-features.js";
 
 export const T0 = Date.parse("2026-05-16T15:00:00Z");

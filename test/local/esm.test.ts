@@ -1,5 +1,5 @@
 import { PutRecordsCommand } from "@aws-sdk/client-kinesis";
-import type { KinesisStreamEvent, KinesisStreamBatchResponse } from "aws-lambda";
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
 import { type BatchFailure, LocalEventSourceMapping } from "../../local/esm.js";
 import { type LocalKinesis, startLocalKinesis } from "../../local/kinesis.js";
 
@@ -24,17 +24,28 @@ describe("local event source mapping", () => {
     return arn;
   }
 
-  const values = (e: KinesisStreamEvent) => e.Records.map((r) => Number(Buffer.from(r.kinesis.data, "base64").toString()));
+  const values = (e: KinesisStreamEvent) =>
+    e.Records.map((r) => Number(Buffer.from(r.kinesis.data, "base64").toString()));
 
   it("delivers genuine Kinesis events in order, in batches of at most the batch size", async () => {
     const arn = await streamWith("order", 25);
     const seen: number[][] = [];
-    const esm = new LocalEventSourceMapping(kinesis.client, "order", arn, async (e) => {
-      seen.push(values(e));
-      expect(e.Records[0]).toMatchObject({ eventSource: "aws:kinesis", eventSourceARN: arn, eventName: "aws:kinesis:record" });
-      expect(e.Records[0]!.eventID).toMatch(/^shardId-000000000000:\d+$/);
-      return { batchItemFailures: [] };
-    }, { batchSize: 10 });
+    const esm = new LocalEventSourceMapping(
+      kinesis.client,
+      "order",
+      arn,
+      async (e) => {
+        seen.push(values(e));
+        expect(e.Records[0]).toMatchObject({
+          eventSource: "aws:kinesis",
+          eventSourceARN: arn,
+          eventName: "aws:kinesis:record",
+        });
+        expect(e.Records[0]!.eventID).toMatch(/^shardId-000000000000:\d+$/);
+        return { batchItemFailures: [] };
+      },
+      { batchSize: 10 },
+    );
     esm.endOfInput();
     await esm.run();
     expect(seen.map((b) => b.length)).toEqual([10, 10, 5]);
@@ -45,17 +56,31 @@ describe("local event source mapping", () => {
     const arn = await streamWith("partial", 6);
     const seen: number[][] = [];
     let failedOnce = false;
-    const esm = new LocalEventSourceMapping(kinesis.client, "partial", arn, async (e): Promise<KinesisStreamBatchResponse> => {
-      seen.push(values(e));
-      if (!failedOnce) {
-        failedOnce = true;
-        return { batchItemFailures: [{ itemIdentifier: e.Records[4]!.kinesis.sequenceNumber }, { itemIdentifier: e.Records[2]!.kinesis.sequenceNumber }] };
-      }
-      return { batchItemFailures: [] };
-    }, { batchSize: 10 });
+    const esm = new LocalEventSourceMapping(
+      kinesis.client,
+      "partial",
+      arn,
+      async (e): Promise<KinesisStreamBatchResponse> => {
+        seen.push(values(e));
+        if (!failedOnce) {
+          failedOnce = true;
+          return {
+            batchItemFailures: [
+              { itemIdentifier: e.Records[4]!.kinesis.sequenceNumber },
+              { itemIdentifier: e.Records[2]!.kinesis.sequenceNumber },
+            ],
+          };
+        }
+        return { batchItemFailures: [] };
+      },
+      { batchSize: 10 },
+    );
     esm.endOfInput();
     const stats = await esm.run();
-    expect(seen).toEqual([[0, 1, 2, 3, 4, 5], [2, 3, 4, 5]]);
+    expect(seen).toEqual([
+      [0, 1, 2, 3, 4, 5],
+      [2, 3, 4, 5],
+    ]);
     expect(stats.retries).toBe(1);
   });
 
@@ -82,8 +107,8 @@ describe("local event source mapping", () => {
   });
 
   it("fails on a batch size outside Lambda's limits", () => {
-    expect(() => new LocalEventSourceMapping(kinesis.client, "x", "arn", async () => undefined, { batchSize: 0 })).toThrow(
-      /batch size must be an integer from 1 to 10000/,
-    );
+    expect(
+      () => new LocalEventSourceMapping(kinesis.client, "x", "arn", async () => undefined, { batchSize: 0 }),
+    ).toThrow(/batch size must be an integer from 1 to 10000/);
   });
 });

@@ -16,12 +16,22 @@ describe("embedded pipeline, end to end", () => {
   it("measures the 90-minute demo match as a realistic elite match, and flags the players who tire", async () => {
     const match = new DemoMatch({ seed: 7 });
     const lakePath = join(dir, "demo.duckdb");
-    const result = await runPipeline({ chunks: match.chunks(30_000) }, { matchId: match.matchId, lakePath, readerSource: "demo" });
+    const result = await runPipeline(
+      { chunks: match.chunks(30_000) },
+      { matchId: match.matchId, lakePath, readerSource: "demo" },
+    );
     expect(accounting(result).balanced).toBe(true);
     expect(result.samplesIn).toBe(23 * 25 * 90 * 60);
 
     const lake = await DuckDbLake.open(lakePath, { readOnly: true });
-    const players = await lake.queryObjects<{ player_id: string; km: number; hsr: number; sprints: number; top: number; mp: number }>(
+    const players = await lake.queryObjects<{
+      player_id: string;
+      km: number;
+      hsr: number;
+      sprints: number;
+      top: number;
+      mp: number;
+    }>(
       `SELECT player_id, sum(distance_m) / 1000 AS km, sum(hsr_distance_m) AS hsr, sum(sprint_count)::INTEGER AS sprints,
               max(top_speed_mps) AS top, sum(metabolic_energy_jkg) / sum(tracked_s) AS mp
          FROM player_windows GROUP BY player_id`,
@@ -79,14 +89,24 @@ describe("embedded pipeline, end to end", () => {
     writeFileSync(file, `${lines.join("\n")}\n`);
 
     const lakePath = join(dir, "corrupt.duckdb");
-    const result = await runPipeline({ items: readLongCsv(file) }, { matchId: "corrupt", lakePath, readerSource: "reader:long-csv" });
+    const result = await runPipeline(
+      { items: readLongCsv(file) },
+      { matchId: "corrupt", lakePath, readerSource: "reader:long-csv" },
+    );
     const a = accounting(result);
     expect(a.samplesIn).toBe(total + 4);
     expect(a.quarantined).toBe(4);
     expect(a.balanced).toBe(true);
     const lake = await DuckDbLake.open(lakePath, { readOnly: true });
-    const q = await lake.queryObjects<{ source: string; reason: string }>("SELECT source, reason FROM quarantine ORDER BY reason");
-    expect(q.map((r) => r.source).sort()).toEqual(["reader:long-csv", "reader:long-csv", "tracking-features", "tracking-features"]);
+    const q = await lake.queryObjects<{ source: string; reason: string }>(
+      "SELECT source, reason FROM quarantine ORDER BY reason",
+    );
+    expect(q.map((r) => r.source).sort()).toEqual([
+      "reader:long-csv",
+      "reader:long-csv",
+      "tracking-features",
+      "tracking-features",
+    ]);
     expect(q.map((r) => r.reason.replace(/index \d+/, "index N"))).toEqual([
       "1 sample(s) from index N: coordinates far outside the 105 x 68 m pitch",
       "1 sample(s) from index N: time runs backwards by more than 200 ms",
@@ -101,7 +121,10 @@ describe("embedded pipeline, end to end", () => {
     for (const batchSize of [1, 1000]) {
       const match = new DemoMatch({ minutes: 3, seed: 5 });
       const lakePath = join(dir, `batch-${batchSize}.duckdb`);
-      await runPipeline({ chunks: match.chunks(5000) }, { matchId: match.matchId, lakePath, readerSource: "demo", batchSize });
+      await runPipeline(
+        { chunks: match.chunks(5000) },
+        { matchId: match.matchId, lakePath, readerSource: "demo", batchSize },
+      );
       const lake = await DuckDbLake.open(lakePath, { readOnly: true });
       tables.push(await lake.query("SELECT * FROM player_windows ORDER BY player_id, window_start"));
       lake.close();

@@ -19,7 +19,11 @@ const withDetail = (detail: Record<string, unknown>) => ({ ...EC2_EVENT, detail 
 
 describe("event patterns (EventBridge semantics)", () => {
   it.each([
-    ["exact source and detail-type", { source: ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"] }, true],
+    [
+      "exact source and detail-type",
+      { source: ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"] },
+      true,
+    ],
     ["any of several values", { detail: { state: ["stopped", "terminated"] } }, true],
     ["a value that is not there", { detail: { state: ["running"] } }, false],
     ["a resources element", { resources: ["arn:aws:ec2:us-west-1:123456789012:instance/i-1234567890abcdef0"] }, true],
@@ -29,7 +33,11 @@ describe("event patterns (EventBridge semantics)", () => {
     ["anything-but a value", { detail: { state: [{ "anything-but": "initializing" }] } }, true],
     ["anything-but a list", { detail: { state: [{ "anything-but": ["stopped", "terminated"] }] } }, false],
     ["anything-but a prefix", { detail: { state: [{ "anything-but": { prefix: "init" } }] } }, true],
-    ["equals-ignore-case", { "detail-type": [{ "equals-ignore-case": "ec2 instance state-change notification" }] }, true],
+    [
+      "equals-ignore-case",
+      { "detail-type": [{ "equals-ignore-case": "ec2 instance state-change notification" }] },
+      true,
+    ],
     ["wildcard", { resources: [{ wildcard: "arn:aws:ec2:*:instance/*" }] }, true],
     ["exists true", { detail: { state: [{ exists: true }] } }, true],
     ["exists false on a present field", { detail: { state: [{ exists: false }] } }, false],
@@ -50,7 +58,9 @@ describe("event patterns (EventBridge semantics)", () => {
     };
     expect(matchesPattern(pattern, e)).toBe(true);
     expect(matchesPattern({ detail: { "c-count": [{ numeric: [">", 5] }] } }, e)).toBe(false);
-    expect(matchesPattern({ detail: { "c-count": [{ numeric: [">", 0] }] } }, withDetail({ "c-count": "5" }))).toBe(false);
+    expect(matchesPattern({ detail: { "c-count": [{ numeric: [">", 0] }] } }, withDetail({ "c-count": "5" }))).toBe(
+      false,
+    );
   });
 
   it("matches $or alternatives", () => {
@@ -73,7 +83,9 @@ describe("event patterns (EventBridge semantics)", () => {
 
   it("fails on a malformed pattern", () => {
     expect(() => matchesPattern({ source: "aws.ec2" }, EC2_EVENT)).toThrow(/leaf must be an array/);
-    expect(() => matchesPattern({ source: [{ regex: ".*" }] }, EC2_EVENT)).toThrow(/unsupported pattern operator 'regex'/);
+    expect(() => matchesPattern({ source: [{ regex: ".*" }] }, EC2_EVENT)).toThrow(
+      /unsupported pattern operator 'regex'/,
+    );
   });
 
   it("routes each insight contract's events with its own pattern", () => {

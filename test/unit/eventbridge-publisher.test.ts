@@ -15,7 +15,11 @@ class ScriptedClient {
       const code = this.failFirst(call, i);
       return code ? { ErrorCode: code, ErrorMessage: "scripted" } : { EventId: `e-${call}-${i}` };
     });
-    return { FailedEntryCount: results.filter((r) => "ErrorCode" in r).length, Entries: results, $metadata: {} };
+    return {
+      FailedEntryCount: results.filter((r) => "ErrorCode" in r).length,
+      Entries: results,
+      $metadata: {},
+    };
   }
 }
 
@@ -37,7 +41,9 @@ describe("EventBridge publisher", () => {
   });
 
   it("retries only the entries a response reports as failed", async () => {
-    const client = new ScriptedClient((call, i) => (call === 0 && (i === 1 || i === 3) ? "ThrottlingException" : undefined));
+    const client = new ScriptedClient((call, i) =>
+      call === 0 && (i === 1 || i === 3) ? "ThrottlingException" : undefined,
+    );
     await new EventBridgePublisher(client, "bus", noWait).publish([0, 1, 2, 3].map(event));
     expect(client.calls.map((c) => c.Entries.map((e) => JSON.parse(e.Detail!).n))).toEqual([
       [0, 1, 2, 3],
@@ -56,9 +62,9 @@ describe("EventBridge publisher", () => {
   it("measures entry size as EventBridge does and refuses oversized events", async () => {
     expect(entrySize({ Source: "ab", DetailType: "cd", Detail: "{}" })).toBe(14 + 6);
     const big: InsightEvent = { ...event(1), detail: { blob: "x".repeat(300_000) } };
-    await expect(new EventBridgePublisher(new ScriptedClient(() => undefined), "bus", noWait).publish([big])).rejects.toThrow(
-      /EventBridge accepts at most 262144/,
-    );
+    await expect(
+      new EventBridgePublisher(new ScriptedClient(() => undefined), "bus", noWait).publish([big]),
+    ).rejects.toThrow(/EventBridge accepts at most 262144/);
   });
 
   it("fails on an empty bus name", () => {

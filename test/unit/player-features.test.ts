@@ -8,7 +8,15 @@ import {
   REORDER_LIMIT_CHUNKS,
 } from "../../lambdas/core/player-features.js";
 import { savgolLinear } from "../../lambdas/core/smoothing.js";
-import { concat, engineChunks, seededShuffle, straightRun, T0, TEST_TRACK, type Trajectory } from "../helpers/factories.js";
+import {
+  concat,
+  engineChunks,
+  seededShuffle,
+  straightRun,
+  T0,
+  TEST_TRACK,
+  type Trajectory,
+} from "../helpers/factories.js";
 
 const WINDOW = 60_000;
 
@@ -55,7 +63,9 @@ function wanderingRun(durationMs: number, seed = 1): Trajectory {
 describe("player features: physical metrics", () => {
   it("measures a constant 5 m/s run exactly", () => {
     // 1,500 samples at 25 Hz: 1,499 intervals of 0.04 s at 5 m/s.
-    const { closed } = run(engineChunks(straightRun({ durationMs: 60_000, speed: () => 5 }), 25, { pitch: TEST_TRACK }));
+    const { closed } = run(
+      engineChunks(straightRun({ durationMs: 60_000, speed: () => 5 }), 25, { pitch: TEST_TRACK }),
+    );
     expect(closed).toHaveLength(1);
     const w = closed[0]!;
     expect(w.start).toBe(T0);
@@ -73,7 +83,11 @@ describe("player features: physical metrics", () => {
 
   it("counts a 2 s sprint once and ignores a 0.8 s burst", () => {
     const sprint = straightRun({ durationMs: 8000, speed: (t) => (t >= 3 && t < 5 ? 8 : 3) });
-    const burst = straightRun({ durationMs: 8000, speed: (t) => (t >= 3 && t < 3.8 ? 8 : 3), startMs: T0 + 20_000 });
+    const burst = straightRun({
+      durationMs: 8000,
+      speed: (t) => (t >= 3 && t < 3.8 ? 8 : 3),
+      startMs: T0 + 20_000,
+    });
     const { closed } = run(engineChunks(concat(sprint, burst), 50, { pitch: TEST_TRACK }));
     expect(sum(closed, (w) => w.sprintCount)).toBe(1);
     // Sprint distance: about 2 s at 8 m/s for the sprint (smoothing blurs the edges by 3 samples).
@@ -162,13 +176,16 @@ describe("player features: physical metrics", () => {
     });
     const { closed } = run(engineChunks(tr, 33));
     expect(closed.map((w) => w.start)).toEqual([...perWindow.keys()]);
-    closed.forEach((w) => expect(w.distanceM).toBeCloseTo(perWindow.get(w.start)!, 8));
+    for (const w of closed) expect(w.distanceM).toBeCloseTo(perWindow.get(w.start)!, 8);
   });
 });
 
 describe("player features: batching, order and duplicates", () => {
   // Wandering play, a 2 s gap, then a sustained sprint: windows, gaps and efforts all cross chunks.
-  const tr = concat(wanderingRun(200_000, 3), straightRun({ durationMs: 30_000, speed: () => 7.5, startMs: T0 + 202_000 }));
+  const tr = concat(
+    wanderingRun(200_000, 3),
+    straightRun({ durationMs: 30_000, speed: () => 7.5, startMs: T0 + 202_000 }),
+  );
   const chunksOf = (size: number) => engineChunks(tr, size, { pitch: TEST_TRACK });
   const reference = run(chunksOf(tr.t.length)).closed;
 

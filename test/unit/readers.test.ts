@@ -1,13 +1,13 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { trackingChunkSchema } from "../../lambdas/contracts/tracking.js";
 import { Chunker } from "../../lambdas/readers/chunker.js";
 import { parseTimestamp, readLongCsv } from "../../lambdas/readers/long-csv.js";
 import { readMetrica } from "../../lambdas/readers/metrica.js";
 import type { ReaderItem, TrackingSample } from "../../lambdas/readers/types.js";
-import { trackingChunkSchema } from "../../lambdas/contracts/tracking.js";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "sideline-readers-"));

@@ -1,4 +1,12 @@
-import { assertRow, duckDbDdl, PLAYER_WINDOWS, QUARANTINE, TABLES, tableByName, tableDocs } from "../../lambdas/contracts/tables.js";
+import {
+  assertRow,
+  duckDbDdl,
+  PLAYER_WINDOWS,
+  QUARANTINE,
+  TABLES,
+  tableByName,
+  tableDocs,
+} from "../../lambdas/contracts/tables.js";
 
 describe("table definitions", () => {
   it("generates the DuckDB DDL with the key as primary key", () => {
@@ -21,8 +29,20 @@ describe("table definitions", () => {
   it("holds the columns the tracking spec requires in player_windows", () => {
     const names = PLAYER_WINDOWS.columns.map((c) => c.name);
     for (const required of [
-      "match_id", "player_id", "team", "window_start", "window_end", "samples", "distance_m", "hsr_distance_m",
-      "sprint_distance_m", "sprint_count", "accel_count", "decel_count", "top_speed_mps", "metabolic_energy_jkg",
+      "match_id",
+      "player_id",
+      "team",
+      "window_start",
+      "window_end",
+      "samples",
+      "distance_m",
+      "hsr_distance_m",
+      "sprint_distance_m",
+      "sprint_count",
+      "accel_count",
+      "decel_count",
+      "top_speed_mps",
+      "metabolic_energy_jkg",
       "avg_metabolic_power_wkg",
     ]) {
       expect(names).toContain(required);
@@ -47,7 +67,9 @@ describe("table definitions", () => {
       payload: "",
       quarantined_at: new Date(0),
     };
-    expect(() => assertRow(QUARANTINE, row)).toThrow(/invalid quarantine row \(source=s, record_ref=r1\): sample_count/);
+    expect(() => assertRow(QUARANTINE, row)).toThrow(
+      /invalid quarantine row \(source=s, record_ref=r1\): sample_count/,
+    );
     expect(() => assertRow(QUARANTINE, { ...row, sample_count: 1 })).not.toThrow();
     expect(() => assertRow(QUARANTINE, { ...row, sample_count: 1, extra: 1 })).toThrow(/invalid quarantine row/);
   });

@@ -1,0 +1,99 @@
+/**
+ * `npm run bench`: one line per figure, `name value`. Ratios are taken within this run, so that
+ * a noisy machine moves numerator and denominator together. Not a test: nothing here asserts.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, statSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import type { KinesisStreamRecord } from "aws-lambda";
+import { MemoryStateStore } from "../../lambdas/adapters/memory-state-store.js";
+import { TrackingInvocation } from "../../lambdas/tracking-features/process.js";
+import { DemoMatch } from "../../local/demo-match.js";
+import { runPipeline } from "../../local/pipeline.js";
+import { kinesisRecordFactory } from "../helpers/factories.js";
+import { bundle, LAMBDA_ENTRIES } from "./bundle.js";
+
+const out = (name: string, value: number | string) =>
+  console.log(`${name} ${typeof value === "number" ? Number(value.toPrecision(4)) : value}`);
+const tmp = mkdtempSync(join(tmpdir(), "sideline-bench-"));
+const REPEATS = 5;
+
+function best(fn: () => void): number {
+  let min = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < REPEATS; i++) {
+    const t = performance.now();
+    fn();
+    min = Math.min(min, performance.now() - t);
+  }
+  return min / 1000;
+}
+
+async function handlerFigures(): Promise<void> {
+  // 20 minutes of a match in live 1 s chunks: 27,600 records, 690,000 samples.
+  const match = new DemoMatch({ minutes: 20, seed: 1 });
+  const records: KinesisStreamRecord[] = [...match.chunks(1000)].map((c) => kinesisRecordFactory(c));
+  const texts = records.map((r) => Buffer.from(r.kinesis.data, "base64").toString("utf8"));
+  const samples = texts.reduce((n, t) => n + (JSON.parse(t) as { t: unknown[] }).t.length, 0);
+  const noop = { put: async () => undefined, publish: async () => undefined };
+  const handlerS = best(() => {
+    const inv = new TrackingInvocation({
+      sink: noop,
+      publisher: noop,
+      stateStore: new MemoryStateStore(),
+      windowMs: 60_000,
+    });
+    for (const r of records) void inv.record(r); // the record handler is synchronous work behind a promise
+  });
+  const jsonS = best(() => {
+    for (const t of texts) JSON.parse(t);
+  });
+  out("bench.handler.records", records.length);
+  out("bench.handler.samples_per_s", samples / handlerS);
+  out("bench.handler.json_ceiling_samples_per_s", samples / jsonS);
+  out("bench.handler.ratio_to_json_ceiling", jsonS / handlerS);
+}
+
+async function replayFigures(): Promise<void> {
+  const match = new DemoMatch({ minutes: 90, seed: 7 });
+  const result = await runPipeline(
+    { chunks: match.chunks(30_000) },
+    { matchId: match.matchId, lakePath: join(tmp, "replay.duckdb"), readerSource: "demo" },
+  );
+  out("bench.replay.samples", result.samplesIn);
+  out("bench.replay.full_match_s", result.durationMs / 1000);
+  out("bench.replay.samples_per_s", result.samplesIn / (result.durationMs / 1000));
+}
+
+async function bundleFigures(): Promise<void> {
+  for (const [name, entry] of Object.entries(LAMBDA_ENTRIES)) {
+    const file = join(tmp, `${name}.mjs`);
+    await bundle(entry, file);
+    out(`bench.bundle.${name}.bytes`, statSync(file).size);
+    const env = {
+      ...process.env,
+      AWS_REGION: "eu-west-1",
+      PLAYER_WINDOWS_STREAM: "pw",
+      QUARANTINE_STREAM: "q",
+      EVENT_BUS_NAME: "bus",
+      STATE_TABLE_NAME: "state",
+      WINDOW_SECONDS: "60",
+      POWERTOOLS_TRACE_ENABLED: "false",
+    };
+    const times: number[] = [];
+    for (let i = 0; i < REPEATS; i++) {
+      const script = `const t=performance.now();await import(${JSON.stringify(file)});console.log(performance.now()-t)`;
+      times.push(Number(execFileSync("node", ["--input-type=module", "-e", script], { env }).toString().trim()));
+    }
+    times.sort((a, b) => a - b);
+    out(`bench.bundle.${name}.init_ms`, times[Math.floor(times.length / 2)]!);
+  }
+}
+
+out(
+  "bench.machine",
+  `${cpus().length}x_${(cpus()[0]?.model ?? "cpu").replace(/\s+/g, "_")}_${Math.round(totalmem() / 2 ** 30)}GiB_node${process.versions.node}`,
+);
+await handlerFigures();
+await bundleFigures();
+await replayFigures();

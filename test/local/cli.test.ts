@@ -1,0 +1,109 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+// The real CLI, as a user runs it: a child process through bin/sideline.js.
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const FIXTURES = join(ROOT, "test/fixtures");
+const dir = mkdtempSync(join(tmpdir(), "sideline-cli-"));
+
+async function sideline(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)("node", [join(ROOT, "bin/sideline.js"), ...args], {
+      cwd: dir,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe("sideline CLI", () => {
+  it("runs Metrica files, then answers SQL as CSV with a header line", async () => {
+    const lake = join(dir, "metrica.duckdb");
+    const run = await sideline(
+      "run",
+      join(FIXTURES, "metrica_home.csv"),
+      join(FIXTURES, "metrica_away.csv"),
+      "--format",
+      "metrica",
+      "--match-id",
+      "metrica-1",
+      "--lake",
+      lake,
+      "--quiet",
+    );
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    // The oracle: count the fixtures' non-NaN player cells, and the ball's in the home file.
+    const cells = (file: string, column: RegExp) => {
+      const lines = readFileSync(join(FIXTURES, file), "utf8").trim().split("\n");
+      const header = lines[2]!.split(",");
+      const cols = header.flatMap((h, i) => (column.test(h) ? [i] : []));
+      const players = new Set<string>();
+      let n = 0;
+      for (const row of lines.slice(3).map((l) => l.split(","))) {
+        for (const c of cols) {
+          if (row[c] === "NaN" || row[c] === undefined || row[c] === "") continue;
+          n++;
+          players.add(`${file}${c}`);
+        }
+      }
+      return { n, players: players.size };
+    };
+    const home = cells("metrica_home.csv", /^Player\d+$/);
+    const away = cells("metrica_away.csv", /^Player\d+$/);
+    const ball = cells("metrica_home.csv", /^Ball$/).n;
+    const inWindows = home.n + away.n;
+    expect(run.stdout).toContain(
+      `Accounting: ${inWindows + ball} samples in = ${inWindows} in player_windows + ${ball} ball (not profiled) + 0 quarantined  (balanced)`,
+    );
+    const sql = await sideline(
+      "sql",
+      "SELECT count(DISTINCT player_id) AS players FROM player_windows",
+      "--lake",
+      lake,
+      "--format",
+      "csv",
+    );
+    expect(sql).toEqual({ code: 0, stdout: `players\n${home.players + away.players}\n`, stderr: "" });
+    const json = await sideline("sql", "SELECT 'a,b' AS s, 1.5 AS x", "--lake", lake, "--format", "json");
+    expect(JSON.parse(json.stdout)).toEqual({ s: "a,b", x: "1.5" });
+  }, 60_000);
+
+  it.each([
+    [["run", "missing.csv", "--format", "long-csv"], 1, "sideline: error: cannot read 'missing.csv': no such file"],
+    [
+      ["run", "x.csv", "--format", "tracab"],
+      2,
+      "sideline: error: unknown format 'tracab': expected long-csv or metrica",
+    ],
+    [
+      ["sql", "SELECT 1", "--lake", "nowhere.duckdb"],
+      1,
+      "sideline: error: cannot open lake 'nowhere.duckdb': no such file (run 'sideline demo' first, or pass --lake)",
+    ],
+    [["frobnicate"], 2, "sideline: error: unknown command 'frobnicate'"],
+    [["demo", "--minutes", "0"], 2, "sideline: error: --minutes must be an integer from 1 to 150, got '0'"],
+  ])(
+    "sideline %j exits %i with a one-line error",
+    async (args, code, message) => {
+      const r = await sideline(...args);
+      expect(r.code).toBe(code);
+      expect(r.stderr.split("\n")[0]).toBe(message);
+    },
+    30_000,
+  );
+
+  it("refuses an unreadable lake in one line", async () => {
+    const notALake = join(dir, "not-a-lake.duckdb");
+    writeFileSync(notALake, "this is not a database");
+    const r = await sideline("sql", "SELECT 1", "--lake", notALake);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^sideline: error: cannot open lake '.*not-a-lake.duckdb': .+\n$/);
+  }, 30_000);
+});

@@ -1,0 +1,99 @@
+import type { AddressInfo } from "node:net";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { PutRecordBatchCommand, PutRecordBatchCommandOutput } from "@aws-sdk/client-firehose";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import dynalite from "dynalite";
+import { DynamoDbStateStore } from "../../lambdas/adapters/dynamodb-state-store.js";
+import { encodeRow, FirehoseSink } from "../../lambdas/adapters/firehose-sink.js";
+import { ingestChunk, newPlayerState } from "../../lambdas/core/player-features.js";
+import { engineChunks, straightRun } from "../helpers/factories.js";
+
+describe("DynamoDB state store (against dynalite, with the real DynamoDB client)", () => {
+  const server = dynalite({ createTableMs: 0 });
+  let client: DynamoDBClient;
+  beforeAll(async () => {
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    client = new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      region: "us-east-1",
+      credentials: { accessKeyId: "LOCAL", secretAccessKey: "LOCAL" },
+      requestHandler: new NodeHttpHandler(),
+    });
+    await client.send(
+      new CreateTableCommand({
+        TableName: "state",
+        AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+        KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+        BillingMode: "PAY_PER_REQUEST",
+      }),
+    );
+  });
+  afterAll(async () => {
+    client.destroy();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  it("round-trips player states in batches past the 25-item and 100-key limits", async () => {
+    const store = new DynamoDbStateStore(client, "state");
+    const state = newPlayerState(60_000);
+    ingestChunk(state, engineChunks(straightRun({ durationMs: 3000, speed: () => 2 }), 75)[0]!);
+    const states = new Map(Array.from({ length: 130 }, (_, i) => [`m1/p${i}`, state] as const));
+    await store.putMany(states);
+    const back = await store.getMany([...states.keys(), "m1/absent"]);
+    expect(back.size).toBe(130);
+    expect(back.get("m1/p77")).toEqual(JSON.parse(JSON.stringify(state)));
+    expect(back.has("m1/absent")).toBe(false);
+  });
+
+  it("fails on an empty table name", () => {
+    expect(() => new DynamoDbStateStore(client, "")).toThrow(/STATE_TABLE_NAME/);
+  });
+});
+
+// Firehose has no local emulator; its partial failures are injected with a scripted client.
+describe("Firehose sink", () => {
+  class Scripted {
+    readonly calls: { stream: string; n: number }[] = [];
+    constructor(private readonly failing: (call: number, i: number) => boolean) {}
+    async send(cmd: PutRecordBatchCommand): Promise<PutRecordBatchCommandOutput> {
+      const call = this.calls.length;
+      const records = cmd.input.Records ?? [];
+      this.calls.push({ stream: cmd.input.DeliveryStreamName!, n: records.length });
+      const res = records.map((_, i) =>
+        this.failing(call, i) ? { ErrorCode: "ServiceUnavailableException" } : { RecordId: "r" },
+      );
+      return {
+        FailedPutCount: res.filter((r) => "ErrorCode" in r).length,
+        RequestResponses: res,
+        Encrypted: true,
+        $metadata: {},
+      };
+    }
+  }
+  const rows = (n: number) => Array.from({ length: n }, (_, i) => ({ match_id: "m", n: i, at: new Date(0) }));
+  const noWait = { attempts: 3, baseMs: 1, maxMs: 1, sleep: async () => undefined };
+
+  it("writes each table to its stream in calls of at most 500 records, retrying only failed entries", async () => {
+    const client = new Scripted((call, i) => call === 0 && i < 2);
+    await new FirehoseSink(client, { player_windows: "pw-stream" }, noWait).put("player_windows", rows(620));
+    expect(client.calls).toEqual([
+      { stream: "pw-stream", n: 500 },
+      { stream: "pw-stream", n: 2 },
+      { stream: "pw-stream", n: 120 },
+    ]);
+  });
+
+  it("throws after the last attempt, and on a table with no stream", async () => {
+    const client = new Scripted(() => true);
+    await expect(new FirehoseSink(client, { quarantine: "q" }, noWait).put("quarantine", rows(3))).rejects.toThrow(
+      "PutRecordBatch to q: 3 record(s) still failing after 3 attempts (ServiceUnavailableException)",
+    );
+    await expect(new FirehoseSink(client, {}, noWait).put("insights", rows(1))).rejects.toThrow(/no delivery stream/);
+  });
+
+  it("encodes rows as newline-delimited JSON with ISO 8601 timestamps", () => {
+    expect(Buffer.from(encodeRow({ a: 1, t: new Date(0) })).toString()).toBe(
+      '{"a":1,"t":"1970-01-01T00:00:00.000Z"}\n',
+    );
+  });
+});
