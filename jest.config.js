@@ -11,4 +11,5 @@ export default {
   collectCoverageFrom: ["lambdas/**/*.ts", "local/**/*.ts"],
   coverageThreshold: { global: { lines: 80, branches: 70 } },
   testTimeout: 60000,
+  reporters: ["default", "<rootDir>/test/helpers/summary-reporter.cjs"],
 };

@@ -1,0 +1,17 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { tableDocs } from "../../lambdas/contracts/tables.js";
+
+const README = readFileSync(fileURLToPath(new URL("../../README.md", import.meta.url)), "utf8");
+
+describe("README", () => {
+  it("documents every table exactly as the definitions in lambdas/contracts/tables.ts", () => {
+    expect(README).toContain(tableDocs());
+  });
+
+  it("gives the test command that .ci/run runs", () => {
+    const ci = readFileSync(fileURLToPath(new URL("../../.ci/run", import.meta.url)), "utf8");
+    expect(ci).toMatch(/^npm test$/m);
+    expect(README).toMatch(/^npm test {2,}#/m);
+  });
+});
