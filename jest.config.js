@@ -12,4 +12,5 @@ export default {
   coverageThreshold: { global: { lines: 80, branches: 70 } },
   testTimeout: 60000,
   reporters: ["default", "<rootDir>/test/helpers/summary-reporter.cjs"],
+  setupFiles: ["<rootDir>/test/helpers/env.cjs"],
 };

@@ -1,0 +1,139 @@
+/**
+ * Sideline's deployment configuration: typed, validated, with every default written down once.
+ * Only bin/ reads CDK context and builds this; stacks and constructs receive it as props.
+ */
+export type Stage = "dev" | "prod";
+export type ShardMode = "on-demand" | "provisioned";
+export type Modality = "tracking" | "wearables" | "pose";
+
+export interface SidelineConfig {
+  readonly stage: Stage;
+  /** Account and region; from the environment when given (CDK_DEFAULT_*), otherwise environment-agnostic. */
+  readonly env: { readonly account?: string; readonly region?: string };
+  /** Streams to create. Tracking has a consumer; wearables and pose are ingest-ready. */
+  readonly modalities: readonly Modality[];
+  readonly shardMode: ShardMode;
+  /** Shards per stream in provisioned mode. */
+  readonly shardCount: number;
+  /** Firehose buffering interval: small in dev for quick feedback, large in prod for fewer, bigger files. */
+  readonly firehoseBufferSeconds: number;
+  /** Where alarm notifications are e-mailed; none when undefined. */
+  readonly alarmEmail?: string;
+  /** Feature window, seconds. */
+  readonly windowSeconds: number;
+  /** Event source mapping: concurrent batches per shard (1-10). */
+  readonly parallelizationFactor: number;
+  /** Event source mapping: records per batch (1-10,000). */
+  readonly batchSize: number;
+  /** Event source mapping: seconds to gather a batch (0-300). */
+  readonly batchingWindowSeconds: number;
+  /** Athena: the most bytes one query may scan. */
+  readonly athenaBytesScannedCutoff: number;
+  /** Log retention, days. */
+  readonly logRetentionDays: number;
+  /** Delete stateful resources with the stack. Refused in prod; in dev only when set explicitly. */
+  readonly destroyDataOnDelete: boolean;
+}
+
+/** The defaults, with the reason for each number. */
+export const DEFAULTS = {
+  stage: "dev",
+  modalities: ["tracking"],
+  /** On-demand needs no capacity planning and costs nothing per shard-hour when matches are not on. */
+  shardMode: "on-demand",
+  /** One provisioned shard takes 1,000 records/s: ~40 live matches at 23 records/s each. */
+  shardCount: 1,
+  /** Firehose buffering: 60 s in dev; 900 s in prod (fewer, larger Iceberg files; the Firehose maximum). */
+  firehoseBufferSeconds: { dev: 60, prod: 900 },
+  windowSeconds: 60,
+  parallelizationFactor: 1,
+  /** Lambda's default for Kinesis; at 1 s live chunks, 100 records is ~4 s of a match. */
+  batchSize: 100,
+  /** Up to 1 s of waiting adds at most 1 s of latency and halves invocations at low traffic. */
+  batchingWindowSeconds: 1,
+  /** 10 GiB per query: a season of player_windows is a few GiB; a runaway query stops at ~$0.05. */
+  athenaBytesScannedCutoff: 10 * 1024 ** 3,
+  logRetentionDays: { dev: 14, prod: 365 },
+} as const;
+
+const MODALITIES: readonly Modality[] = ["tracking", "wearables", "pose"];
+
+function intIn(v: unknown, name: string, min: number, max: number): number {
+  const n = typeof v === "string" ? Number(v) : v;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) {
+    throw new Error(`context '${name}' must be an integer from ${min} to ${max}, got '${String(v)}'`);
+  }
+  return n;
+}
+
+/**
+ * Builds the configuration from context values (as `app.node.tryGetContext` returns them) and the
+ * environment. Throws with the key to change when a value is invalid.
+ */
+export function buildConfig(
+  ctx: (key: string) => unknown,
+  environment: NodeJS.ProcessEnv = process.env,
+): SidelineConfig {
+  const stage = (ctx("stage") ?? DEFAULTS.stage) as Stage;
+  if (stage !== "dev" && stage !== "prod")
+    throw new Error(`context 'stage' must be dev or prod, got '${String(stage)}'`);
+  const shardMode = (ctx("shardMode") ?? DEFAULTS.shardMode) as ShardMode;
+  if (shardMode !== "on-demand" && shardMode !== "provisioned") {
+    throw new Error(`context 'shardMode' must be on-demand or provisioned, got '${String(shardMode)}'`);
+  }
+  const rawModalities = ctx("modalities") ?? DEFAULTS.modalities;
+  const modalities = (typeof rawModalities === "string" ? rawModalities.split(",") : (rawModalities as string[])).map(
+    (m) => m.trim(),
+  );
+  for (const m of modalities) {
+    if (!MODALITIES.includes(m as Modality)) {
+      throw new Error(`context 'modalities' has unknown '${m}': expected some of ${MODALITIES.join(", ")}`);
+    }
+  }
+  if (!modalities.includes("tracking")) throw new Error("context 'modalities' must include tracking");
+  const destroy = ctx("destroyDataOnDelete");
+  const destroyDataOnDelete = destroy === true || destroy === "true";
+  if (destroyDataOnDelete && stage === "prod") {
+    throw new Error("context 'destroyDataOnDelete' cannot be true in prod: production data is always retained");
+  }
+  const alarmEmail = ctx("alarmEmail") as string | undefined;
+  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
+    throw new Error(`context 'alarmEmail' is not an e-mail address: '${alarmEmail}'`);
+  }
+  return {
+    stage,
+    env: { account: environment.CDK_DEFAULT_ACCOUNT, region: environment.CDK_DEFAULT_REGION },
+    modalities: modalities as Modality[],
+    shardMode,
+    shardCount: intIn(ctx("shardCount") ?? DEFAULTS.shardCount, "shardCount", 1, 500),
+    firehoseBufferSeconds: intIn(
+      ctx("firehoseBufferSeconds") ?? DEFAULTS.firehoseBufferSeconds[stage],
+      "firehoseBufferSeconds",
+      0,
+      900,
+    ),
+    ...(alarmEmail ? { alarmEmail } : {}),
+    windowSeconds: intIn(ctx("windowSeconds") ?? DEFAULTS.windowSeconds, "windowSeconds", 10, 3600),
+    parallelizationFactor: intIn(
+      ctx("parallelizationFactor") ?? DEFAULTS.parallelizationFactor,
+      "parallelizationFactor",
+      1,
+      10,
+    ),
+    batchSize: intIn(ctx("batchSize") ?? DEFAULTS.batchSize, "batchSize", 1, 10_000),
+    batchingWindowSeconds: intIn(
+      ctx("batchingWindowSeconds") ?? DEFAULTS.batchingWindowSeconds,
+      "batchingWindowSeconds",
+      0,
+      300,
+    ),
+    athenaBytesScannedCutoff: intIn(
+      ctx("athenaBytesScannedCutoff") ?? DEFAULTS.athenaBytesScannedCutoff,
+      "athenaBytesScannedCutoff",
+      10 * 1024 ** 2,
+      Number.MAX_SAFE_INTEGER,
+    ),
+    logRetentionDays: intIn(ctx("logRetentionDays") ?? DEFAULTS.logRetentionDays[stage], "logRetentionDays", 1, 3653),
+    destroyDataOnDelete,
+  };
+}

@@ -1,0 +1,150 @@
+import { Stack, Token } from "aws-cdk-lib";
+import { CfnDatabase, CfnTable, CfnTableOptimizer } from "aws-cdk-lib/aws-glue";
+import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import type { IKey } from "aws-cdk-lib/aws-kms";
+import type { IBucket } from "aws-cdk-lib/aws-s3";
+import { Construct } from "constructs";
+import type { TableDef } from "../../lambdas/contracts/tables.js";
+import { icebergTableInput } from "../iceberg.js";
+import { acknowledge, grantWildcardReasons } from "../nag.js";
+
+/** How cdk-nag prints a value in a finding id: the literal, or `<AWS::Pseudo>` for an unresolved one. */
+const nagValue = (v: string, pseudo: string) => (Token.isUnresolved(v) ? `<${pseudo}>` : v);
+
+/** Snapshots kept by the retention optimizer: a week of time travel for analysts (Glue default is 5 days). */
+export const SNAPSHOT_RETENTION_DAYS = 7;
+/** ...and never fewer than this many snapshots. */
+export const SNAPSHOTS_TO_RETAIN = 10;
+/** Unreferenced files older than this are deleted (Glue's default, 3 days, protects in-flight writes). */
+export const ORPHAN_FILE_RETENTION_DAYS = 3;
+
+export interface IcebergCatalogProps {
+  readonly databaseName: string;
+  readonly tables: readonly TableDef[];
+  readonly warehouse: IBucket;
+  readonly dataKey: IKey;
+}
+
+/**
+ * The Glue database and one Iceberg table per table definition, each with the three Glue table
+ * optimizers (compaction, snapshot retention, orphan file deletion) under one role scoped to these
+ * tables and the warehouse.
+ */
+export class IcebergCatalog extends Construct {
+  readonly databaseName: string;
+  readonly tables = new Map<string, CfnTable>();
+  readonly optimizerRole: Role;
+
+  constructor(scope: Construct, id: string, props: IcebergCatalogProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.databaseName = props.databaseName;
+    const db = new CfnDatabase(this, "Database", {
+      catalogId: stack.account,
+      databaseInput: {
+        name: props.databaseName,
+        description: "Sideline lakehouse: physical features, quarantine, insights",
+      },
+    });
+    this.optimizerRole = new Role(this, "OptimizerRole", {
+      assumedBy: new ServicePrincipal("glue.amazonaws.com"),
+      description: "Glue table optimizers for the Sideline Iceberg tables",
+    });
+    props.warehouse.grantReadWrite(this.optimizerRole);
+    props.warehouse.grantDelete(this.optimizerRole);
+    props.dataKey.grantEncryptDecrypt(this.optimizerRole);
+    this.optimizerRole.addToPolicy(
+      new PolicyStatement({
+        actions: ["glue:GetTable", "glue:GetTables", "glue:UpdateTable", "glue:GetDatabase"],
+        resources: [this.catalogArn(), this.databaseArn(), ...props.tables.map((t) => this.tableArn(t.name))],
+      }),
+    );
+    this.optimizerRole.addToPolicy(
+      new PolicyStatement({
+        actions: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+        resources: [
+          `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:/aws-glue/iceberg-compaction/logs:*`,
+          `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:/aws-glue/iceberg-retention/logs:*`,
+          `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:/aws-glue/iceberg-orphan-file-deletion/logs:*`,
+        ],
+      }),
+    );
+    const warehouseId = stack.getLogicalId(props.warehouse.node.defaultChild as never);
+    acknowledge(this.optimizerRole, {
+      ...grantWildcardReasons("Glue table optimizers"),
+      [`AwsSolutions-IAM5[Resource::<${warehouseId}.Arn>/*]`]:
+        "Compaction, snapshot expiry and orphan-file deletion rewrite and delete files anywhere under the Sideline tables' locations in the warehouse bucket.",
+      ...Object.fromEntries(
+        ["iceberg-compaction", "iceberg-retention", "iceberg-orphan-file-deletion"].map((g) => [
+          `AwsSolutions-IAM5[Resource::arn:${nagValue(stack.partition, "AWS::Partition")}:logs:${nagValue(stack.region, "AWS::Region")}:${nagValue(stack.account, "AWS::AccountId")}:log-group:/aws-glue/${g}/logs:*]`,
+          `Log streams that the Glue ${g.replace("iceberg-", "")} optimizer creates in its own log group, with generated names.`,
+        ]),
+      ),
+    });
+    for (const def of props.tables) {
+      const table = new CfnTable(this, `${def.name}Table`, {
+        catalogId: stack.account,
+        databaseName: props.databaseName,
+        name: def.name,
+        openTableFormatInput: {
+          icebergInput: {
+            metadataOperation: "CREATE",
+            version: "2",
+            icebergTableInput: icebergTableInput(def, props.warehouse.s3UrlForObject(`${def.name}/`)),
+          },
+        },
+      });
+      table.addResourceDependency(db);
+      this.tables.set(def.name, table);
+      const optimizer = (type: string, config: Partial<CfnTableOptimizer.TableOptimizerConfigurationProperty>) => {
+        const o = new CfnTableOptimizer(
+          this,
+          `${def.name}${type.replace(/_(\w)/g, (_m, c: string) => c.toUpperCase())}`,
+          {
+            catalogId: stack.account,
+            databaseName: props.databaseName,
+            tableName: def.name,
+            type,
+            tableOptimizerConfiguration: { roleArn: this.optimizerRole.roleArn, enabled: true, ...config },
+          },
+        );
+        o.addResourceDependency(table);
+        const policy = this.optimizerRole.node.tryFindChild("DefaultPolicy");
+        if (policy) o.node.addDependency(policy);
+      };
+      optimizer("compaction", {});
+      optimizer("retention", {
+        retentionConfiguration: {
+          icebergConfiguration: {
+            snapshotRetentionPeriodInDays: SNAPSHOT_RETENTION_DAYS,
+            numberOfSnapshotsToRetain: SNAPSHOTS_TO_RETAIN,
+            cleanExpiredFiles: true,
+          },
+        },
+      });
+      optimizer("orphan_file_deletion", {
+        orphanFileDeletionConfiguration: {
+          icebergConfiguration: {
+            orphanFileRetentionPeriodInDays: ORPHAN_FILE_RETENTION_DAYS,
+            location: props.warehouse.s3UrlForObject(`${def.name}/`),
+          },
+        },
+      });
+    }
+  }
+
+  catalogArn(): string {
+    const s = Stack.of(this);
+    return `arn:${s.partition}:glue:${s.region}:${s.account}:catalog`;
+  }
+
+  databaseArn(): string {
+    const s = Stack.of(this);
+    return `arn:${s.partition}:glue:${s.region}:${s.account}:database/${this.databaseName}`;
+  }
+
+  tableArn(name: string): string {
+    const s = Stack.of(this);
+    return `arn:${s.partition}:glue:${s.region}:${s.account}:table/${this.databaseName}/${name}`;
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Table definitions (lambdas/contracts/tables.ts) -> Glue Iceberg table input. Pure functions, so
+ * that the exact shape is unit-tested: schema, identifier fields (the key), partition spec and write
+ * order. Only `openTableFormatInput` is produced: columns under `tableInput.storageDescriptor` as
+ * well break the table on its first update (CloudFormation coverage roadmap #1919).
+ */
+import type { ColumnType, TableDef } from "../lambdas/contracts/tables.js";
+
+const ICEBERG_TYPES: Record<ColumnType, string> = {
+  string: "string",
+  int: "int",
+  bigint: "long",
+  double: "double",
+  boolean: "boolean",
+  timestamp: "timestamp",
+  json: "string",
+};
+
+/** Partition field ids start at 1000, as the Iceberg spec's reference implementations assign them. */
+const PARTITION_FIELD_ID_BASE = 1000;
+
+export interface IcebergTableInput {
+  readonly location: string;
+  readonly schema: {
+    readonly schemaId: number;
+    readonly type: "struct";
+    readonly fields: { id: number; name: string; type: string; required: boolean; doc: string }[];
+    readonly identifierFieldIds: number[];
+  };
+  readonly partitionSpec: {
+    specId: number;
+    fields: { name: string; sourceId: number; transform: string; fieldId: number }[];
+  };
+  readonly writeOrder: {
+    orderId: number;
+    fields: { sourceId: number; transform: string; direction: string; nullOrder: string }[];
+  };
+  readonly properties: Record<string, string>;
+}
+
+export function icebergTableInput(table: TableDef, location: string): IcebergTableInput {
+  const fields = table.columns.map((c, i) => ({
+    id: i + 1,
+    name: c.name,
+    type: ICEBERG_TYPES[c.type],
+    required: !c.nullable,
+    doc: c.doc,
+  }));
+  const idOf = (name: string) => {
+    const f = fields.find((x) => x.name === name);
+    if (!f) throw new Error(`table ${table.name}: '${name}' is not a column`);
+    return f.id;
+  };
+  return {
+    location,
+    schema: { schemaId: 0, type: "struct", fields, identifierFieldIds: table.key.map(idOf) },
+    partitionSpec: {
+      specId: 0,
+      fields: table.partitionBy.map((p, i) => {
+        const m = /^(\w+)\((\w+)\)$/.exec(p);
+        const [transform, column] = m ? [m[1]!, m[2]!] : ["identity", p];
+        return {
+          name: m ? `${column}_${transform}` : column,
+          sourceId: idOf(column),
+          transform,
+          fieldId: PARTITION_FIELD_ID_BASE + i,
+        };
+      }),
+    },
+    writeOrder: {
+      orderId: 1,
+      fields: table.sortBy.map((c) => ({
+        sourceId: idOf(c),
+        transform: "identity",
+        direction: "asc",
+        nullOrder: "nulls-first",
+      })),
+    },
+    properties: {
+      "write.format.default": "parquet",
+      "write.parquet.compression-codec": "zstd",
+      "format-version": "2",
+    },
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * cdk-nag acknowledgements, always on one construct, each with the reason a security reviewer
+ * needs. Finding ids may name one finding of a rule, e.g. AwsSolutions-IAM5[Action::s3:List*].
+ */
+import { Validations } from "aws-cdk-lib";
+import type { IConstruct } from "constructs";
+
+export function acknowledge(construct: IConstruct, findings: Readonly<Record<string, string>>): void {
+  for (const [id, reason] of Object.entries(findings)) Validations.of(construct).acknowledge({ id, reason });
+}
+
+/** Wildcards that CDK's grant methods produce on one bucket (prefix) and one key, with why each is needed. */
+export function grantWildcardReasons(what: string): Record<string, string> {
+  return {
+    "AwsSolutions-IAM5[Action::s3:Abort*]": `${what}: grantReadWrite lets multipart uploads be aborted on this bucket only.`,
+    "AwsSolutions-IAM5[Action::s3:DeleteObject*]": `${what}: Iceberg commits and compaction replace data and metadata files; delete is limited to this bucket.`,
+    "AwsSolutions-IAM5[Action::s3:GetBucket*]": `${what}: bucket metadata (location, versioning) reads, on this bucket only.`,
+    "AwsSolutions-IAM5[Action::s3:GetObject*]": `${what}: object and version reads for Iceberg metadata and data files, on this bucket only.`,
+    "AwsSolutions-IAM5[Action::s3:List*]": `${what}: listing is needed to plan Iceberg scans and find orphan files, on this bucket only.`,
+    "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]": `${what}: SSE-KMS writes need GenerateDataKey variants, on the one customer key only.`,
+    "AwsSolutions-IAM5[Action::kms:ReEncrypt*]": `${what}: grantEncryptDecrypt's ReEncrypt variants, on the one customer key only.`,
+  };
+}

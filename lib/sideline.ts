@@ -1,0 +1,76 @@
+/** Wires the stacks of one stage: security, lakehouse, insights, ingest, observability. */
+
+import type { App } from "aws-cdk-lib";
+import { RemovalPolicy } from "aws-cdk-lib";
+import type { RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { SidelineConfig } from "./config.js";
+import { IngestStack } from "./stacks/ingest-stack.js";
+import { InsightsStack } from "./stacks/insights-stack.js";
+import { LakehouseStack } from "./stacks/lakehouse-stack.js";
+import { ObservabilityStack } from "./stacks/observability-stack.js";
+import { SecurityStack } from "./stacks/security-stack.js";
+
+export interface SidelineStacks {
+  readonly security: SecurityStack;
+  readonly lakehouse: LakehouseStack;
+  readonly insights: InsightsStack;
+  readonly ingest: IngestStack;
+  readonly observability: ObservabilityStack;
+}
+
+/**
+ * Stateful data is retained unless the configuration explicitly allows deleting it, which
+ * buildConfig refuses in prod (after the Data Solutions Framework's context guard).
+ */
+export function dataRemovalPolicy(config: SidelineConfig): RemovalPolicy {
+  return config.destroyDataOnDelete && config.stage !== "prod" ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+}
+
+export function buildSideline(app: App, config: SidelineConfig): SidelineStacks {
+  const prefix = `Sideline-${config.stage}`;
+  const env = config.env.account || config.env.region ? config.env : undefined;
+  const common = { env, stageName: config.stage };
+  const removalPolicy = dataRemovalPolicy(config);
+  const logRetention = config.logRetentionDays as RetentionDays;
+  const security = new SecurityStack(app, `${prefix}-Security`, {
+    env,
+    destroyOnDelete: removalPolicy === RemovalPolicy.DESTROY,
+  });
+  const lakehouse = new LakehouseStack(app, `${prefix}-Lakehouse`, {
+    ...common,
+    dataKey: security.dataKey,
+    opsKey: security.opsKey,
+    firehoseBufferSeconds: config.firehoseBufferSeconds,
+    athenaBytesScannedCutoff: config.athenaBytesScannedCutoff,
+    logRetention,
+    removalPolicy,
+  });
+  const insights = new InsightsStack(app, `${prefix}-Insights`, { ...common, dataKey: security.dataKey });
+  const ingest = new IngestStack(app, `${prefix}-Ingest`, {
+    ...common,
+    dataKey: security.dataKey,
+    opsKey: security.opsKey,
+    modalities: config.modalities,
+    shardMode: config.shardMode,
+    shardCount: config.shardCount,
+    bus: insights.bus,
+    featureStreams: lakehouse.deliveryStreams,
+    windowSeconds: config.windowSeconds,
+    batchSize: config.batchSize,
+    batchingWindowSeconds: config.batchingWindowSeconds,
+    parallelizationFactor: config.parallelizationFactor,
+    logRetention,
+    removalPolicy,
+  });
+  const observability = new ObservabilityStack(app, `${prefix}-Observability`, {
+    ...common,
+    opsKey: security.opsKey,
+    alarmEmail: config.alarmEmail,
+    trackingFunction: ingest.trackingFunction,
+    deadLetterQueue: ingest.deadLetterQueue,
+    streams: Object.values(ingest.streams),
+    deliveryStreams: Object.values(lakehouse.deliveryStreams),
+    firehoseBufferSeconds: config.firehoseBufferSeconds,
+  });
+  return { security, lakehouse, insights, ingest, observability };
+}

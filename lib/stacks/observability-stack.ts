@@ -1,0 +1,159 @@
+import { Duration, Stack, type StackProps } from "aws-cdk-lib";
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  Metric,
+  TextWidget,
+  TreatMissingData,
+} from "aws-cdk-lib/aws-cloudwatch";
+import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
+import type { IStream } from "aws-cdk-lib/aws-kinesis";
+import type { IKey } from "aws-cdk-lib/aws-kms";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import { Topic } from "aws-cdk-lib/aws-sns";
+import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
+import type { Construct } from "constructs";
+import type { IcebergDeliveryStream } from "../constructs/iceberg-delivery-stream.js";
+
+/** Live features are one window behind at most: older records mean the consumer is falling behind. */
+export const ITERATOR_AGE_ALARM_MS = 60_000;
+/** Firehose freshness may exceed its buffer interval; past the buffer plus 10 minutes delivery is stuck (Firehose best practices). */
+export const FRESHNESS_MARGIN_S = 600;
+
+export interface ObservabilityStackProps extends StackProps {
+  readonly stageName: string;
+  readonly opsKey: IKey;
+  readonly alarmEmail?: string;
+  readonly trackingFunction: IFunction;
+  readonly deadLetterQueue: IQueue;
+  readonly streams: readonly IStream[];
+  readonly deliveryStreams: readonly IcebergDeliveryStream[];
+  readonly firehoseBufferSeconds: number;
+}
+
+/** Alarms with dimensions and actions (an encrypted SNS topic), and a dashboard for the pipeline. */
+export class ObservabilityStack extends Stack {
+  readonly topic: Topic;
+  readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: ObservabilityStackProps) {
+    super(scope, id, props);
+    this.topic = new Topic(this, "Alarms", {
+      displayName: `Sideline ${props.stageName} alarms`,
+      masterKey: props.opsKey,
+      enforceSSL: true,
+    });
+    if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    const action = new SnsAction(this.topic);
+    const alarm = (aid: string, metric: IMetric, threshold: number, description: string) => {
+      const a = new Alarm(this, aid, {
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      a.addAlarmAction(action);
+      a.addOkAction(action);
+      this.alarms.push(a);
+      return a;
+    };
+    const fn = props.trackingFunction;
+    const minute = Duration.minutes(1);
+    const iteratorAge = fn.metric("IteratorAge", { statistic: "Maximum", period: minute });
+    alarm(
+      "IteratorAge",
+      iteratorAge,
+      ITERATOR_AGE_ALARM_MS,
+      "tracking-features is more than a window behind the stream",
+    );
+    alarm("Errors", fn.metricErrors({ period: minute }), 0, "tracking-features invocations failed");
+    alarm("Throttles", fn.metricThrottles({ period: minute }), 0, "tracking-features was throttled");
+    const dlq = props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+      statistic: "Maximum",
+      period: minute,
+    });
+    alarm("DlqDepth", dlq, 0, "tracking batches gave up after retries and wait in the DLQ");
+    const throttled: IMetric[] = [];
+    for (const s of props.streams) {
+      const m = s.metricPutRecordsThrottledRecords({ period: minute });
+      throttled.push(m);
+      alarm(`${s.node.id}WriteThrottled`, m, 0, `producers are throttled writing to ${s.node.id}`);
+    }
+    const freshness: IMetric[] = [];
+    const failedRows: IMetric[] = [];
+    for (const ds of props.deliveryStreams) {
+      const dimensionsMap = { DeliveryStreamName: ds.deliveryStreamName };
+      const f = new Metric({
+        namespace: "AWS/Firehose",
+        metricName: "DeliveryToIceberg.DataFreshness",
+        dimensionsMap,
+        statistic: "Maximum",
+        period: Duration.minutes(5),
+      });
+      const r = new Metric({
+        namespace: "AWS/Firehose",
+        metricName: "DeliveryToIceberg.FailedRowCount",
+        dimensionsMap,
+        statistic: "Sum",
+        period: Duration.minutes(5),
+      });
+      freshness.push(f);
+      failedRows.push(r);
+      alarm(
+        `${ds.node.id}Freshness`,
+        f,
+        props.firehoseBufferSeconds + FRESHNESS_MARGIN_S,
+        `${ds.node.id} is not delivering to Iceberg`,
+      );
+      alarm(`${ds.node.id}FailedRows`, r, 0, `${ds.node.id} sent rows to the error bucket`);
+    }
+    new Dashboard(this, "Dashboard", {
+      dashboardName: `sideline-${props.stageName}`,
+      widgets: [
+        [new TextWidget({ markdown: `# Sideline ${props.stageName}: tracking pipeline`, width: 24, height: 1 })],
+        [
+          new GraphWidget({ title: "Consumer lag (IteratorAge, ms)", left: [iteratorAge], width: 8 }),
+          new GraphWidget({
+            title: "Invocations, errors, throttles",
+            left: [
+              fn.metricInvocations({ period: minute }),
+              fn.metricErrors({ period: minute }),
+              fn.metricThrottles({ period: minute }),
+            ],
+            width: 8,
+          }),
+          new GraphWidget({ title: "DLQ depth", left: [dlq], width: 8 }),
+        ],
+        [
+          new GraphWidget({
+            title: "Records in and quarantined",
+            left: ["RecordsIn", "RecordsQuarantined", "SamplesQuarantined", "InsightsPublished"].map(
+              (metricName) =>
+                new Metric({
+                  namespace: "Sideline",
+                  metricName,
+                  dimensionsMap: { service: "TrackingFeatures" },
+                  statistic: "Sum",
+                  period: minute,
+                }),
+            ),
+            width: 8,
+          }),
+          new GraphWidget({ title: "Firehose freshness (s)", left: freshness, width: 8 }),
+          new GraphWidget({
+            title: "Firehose failed rows / Kinesis throttled writes",
+            left: failedRows,
+            right: throttled,
+            width: 8,
+          }),
+        ],
+      ],
+    });
+  }
+}

@@ -1,0 +1,59 @@
+import { RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Key } from "aws-cdk-lib/aws-kms";
+import type { Construct } from "constructs";
+
+export interface SecurityStackProps extends StackProps {
+  /** Schedule key deletion with the stack (dev only, when explicitly allowed). @default false */
+  readonly destroyOnDelete?: boolean;
+}
+
+/**
+ * Customer-managed keys, with yearly rotation:
+ * - `dataKey` encrypts data at rest: streams, buckets, the state table, queues, Firehose, the bus;
+ * - `opsKey` encrypts operational data: log groups and the alarm topic.
+ * Separate keys let a security team grant log readers no access to player data.
+ */
+export class SecurityStack extends Stack {
+  readonly dataKey: Key;
+  readonly opsKey: Key;
+
+  constructor(scope: Construct, id: string, props: SecurityStackProps = {}) {
+    super(scope, id, props);
+    const removalPolicy = props.destroyOnDelete ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    this.dataKey = new Key(this, "DataKey", {
+      alias: `alias/${id.toLowerCase()}-data`,
+      description: "Sideline: player tracking and features at rest",
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    this.opsKey = new Key(this, "OpsKey", {
+      alias: `alias/${id.toLowerCase()}-ops`,
+      description: "Sideline: logs and alarm notifications",
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    // CloudWatch Logs encrypts log groups with the key, limited to this account's log groups.
+    this.opsKey.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        resources: ["*"], // in a key policy, "*" means this key
+        conditions: {
+          ArnLike: {
+            "kms:EncryptionContext:aws:logs:arn": `arn:${this.partition}:logs:${this.region}:${this.account}:*`,
+          },
+        },
+      }),
+    );
+    // CloudWatch alarms publish to the encrypted alarm topic.
+    this.opsKey.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal("cloudwatch.amazonaws.com")],
+        actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        resources: ["*"], // in a key policy, "*" means this key
+        conditions: { StringEquals: { "aws:SourceAccount": this.account } },
+      }),
+    );
+  }
+}

@@ -1,0 +1,4 @@
+// Test environment: Powertools quiet (metrics and logs are asserted through counts, not stdout).
+process.env.POWERTOOLS_METRICS_DISABLED = "true";
+process.env.POWERTOOLS_LOG_LEVEL = "SILENT";
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
