@@ -21,6 +21,7 @@ import {
   REPLAY_CHUNK_MS,
   runPipeline,
 } from "./pipeline.js";
+import { sendToKinesis } from "./send-kinesis.js";
 import { accounting, renderSummary } from "./summary.js";
 
 export const USAGE = `usage: sideline <command> [options]
@@ -43,6 +44,9 @@ options for demo and run:
   --window-s S              feature window in seconds (default ${DEFAULT_WINDOW_MS / 1000})
   --shards N                Kinesis shards (default 1)
   --chunk-s S               seconds of play per stream record (default ${REPLAY_CHUNK_MS / 1000})
+  --target local|aws        local: the embedded pipeline (default); aws: put records on a deployed stream
+  --stream NAME             with --target aws: the Kinesis stream, e.g. sideline-tracking-dev
+  --region R, --endpoint U  with --target aws: region, or a Kinesis-compatible endpoint (LocalStack)
   --quiet                   no progress line
   --verbose                 log each quarantined record`;
 
@@ -65,7 +69,42 @@ const PIPELINE_OPTIONS = {
   "chunk-s": { type: "string" },
   quiet: { type: "boolean" },
   verbose: { type: "boolean" },
+  target: { type: "string" },
+  stream: { type: "string" },
+  region: { type: "string" },
+  endpoint: { type: "string" },
 } as const;
+
+/** `--target aws`: sends the records to a deployed stream instead of the embedded pipeline. */
+async function sendIfAws(
+  v: Record<string, string | boolean | undefined>,
+  source: PipelineSource,
+  matchId: string,
+  readerSource: string,
+): Promise<number | null> {
+  const target = (v.target as string | undefined) ?? "local";
+  if (target === "local") return null;
+  if (target !== "aws") throw new UsageError(`unknown target '${target}': expected local or aws`);
+  const streamName = v.stream as string | undefined;
+  if (!streamName) throw new UsageError("--target aws needs --stream (the deployed tracking stream's name)");
+  const opts = pipelineOptions(v);
+  const r = await sendToKinesis(source, {
+    streamName,
+    matchId,
+    chunkMs: opts.chunkMs,
+    lakePath: opts.lakePath,
+    readerSource,
+    ...(v.endpoint ? { endpoint: v.endpoint as string } : {}),
+    ...(v.region ? { region: v.region as string } : {}),
+  });
+  process.stdout.write(
+    `sent ${r.samplesSent.toLocaleString("en-US")} samples of ${matchId} to ${streamName} in ` +
+      `${r.producer.records.toLocaleString("en-US")} records (${r.producer.requests} PutRecords, ` +
+      `${r.producer.retriedRecords} retried) in ${(r.durationMs / 1000).toFixed(1)} s; ` +
+      `${r.readerQuarantinedSamples} samples quarantined in ${opts.lakePath}\n`,
+  );
+  return 0;
+}
 
 function pipelineOptions(v: Record<string, string | boolean | undefined>) {
   return {
@@ -116,6 +155,8 @@ async function demo(argv: string[]): Promise<number> {
   const opts = pipelineOptions(values);
   const minutes = intOption(values.minutes, "minutes", 90, 1, 150);
   const match = new DemoMatch({ minutes, seed: intOption(values.seed, "seed", 7, 0, 2 ** 31 - 1) });
+  const sent = await sendIfAws(values, { chunks: match.chunks(opts.chunkMs) }, match.matchId, "demo");
+  if (sent !== null) return sent;
   const perMinute = (match.players.length + 1) * 25 * 60;
   const progress = progressPrinter(
     values.quiet === true,
@@ -173,6 +214,8 @@ async function run(argv: string[]): Promise<number> {
   const matchId = values["match-id"] ?? basename(positionals[0]!).replace(/\.(csv|txt)(\.gz)?$/i, "");
   const progress = progressPrinter(values.quiet === true, (s) => `${matchId}: ${s.toLocaleString("en-US")} samples`);
   const source: PipelineSource = { items: readerFor(format, positionals, kickoffMs) };
+  const sent = await sendIfAws(values, source, matchId, `reader:${format}`);
+  if (sent !== null) return sent;
   const result = await runPipeline(source, {
     ...opts,
     matchId,

@@ -1,5 +1,5 @@
 import { Duration, type RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from "aws-cdk-lib/aws-dynamodb";
+import { AttributeType, BillingMode, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import type { IEventBus } from "aws-cdk-lib/aws-events";
 import { Stream, StreamEncryption, StreamMode } from "aws-cdk-lib/aws-kinesis";
 import type { IKey } from "aws-cdk-lib/aws-kms";
@@ -49,7 +49,7 @@ export interface IngestStackProps extends StackProps {
 export class IngestStack extends Stack {
   readonly streams: Partial<Record<Modality, Stream>> = {};
   readonly trackingFunction: SidelineFunction;
-  readonly stateTable: TableV2;
+  readonly stateTable: Table;
   readonly deadLetterQueue: Queue;
 
   constructor(scope: Construct, id: string, props: IngestStackProps) {
@@ -74,10 +74,12 @@ export class IngestStack extends Stack {
     }
     const tracking = this.streams.tracking!;
 
-    this.stateTable = new TableV2(this, "PlayerState", {
+    // Table, not TableV2: TableV2 cannot render a customer-key replica in a region-agnostic stack.
+    this.stateTable = new Table(this, "PlayerState", {
       partitionKey: { name: "pk", type: AttributeType.STRING },
-      billing: Billing.onDemand(),
-      encryption: TableEncryptionV2.customerManagedKey(props.dataKey),
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: props.dataKey,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: "expires_at",
       removalPolicy: props.removalPolicy,

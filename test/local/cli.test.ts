@@ -4,6 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { GetRecordsCommand, GetShardIteratorCommand } from "@aws-sdk/client-kinesis";
+import { trackingChunkSchema } from "../../lambdas/contracts/tracking.js";
+import { startLocalKinesis } from "../../local/kinesis.js";
 
 // The real CLI, as a user runs it: a child process through bin/sideline.js.
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -11,9 +14,17 @@ const FIXTURES = join(ROOT, "test/fixtures");
 const dir = mkdtempSync(join(tmpdir(), "sideline-cli-"));
 
 async function sideline(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return sidelineWithEnv({}, ...args);
+}
+
+async function sidelineWithEnv(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await promisify(execFile)("node", [join(ROOT, "bin/sideline.js"), ...args], {
       cwd: dir,
+      env: { ...process.env, ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (e) {
@@ -23,6 +34,51 @@ async function sideline(...args: string[]): Promise<{ code: number; stdout: stri
 }
 
 describe("sideline CLI", () => {
+  it("sends a file to a Kinesis stream with --target aws (kinesalite standing in for AWS)", async () => {
+    const kinesis = await startLocalKinesis();
+    try {
+      await kinesis.createStream("sideline-tracking-test", 1);
+      const r = await sidelineWithEnv(
+        { AWS_ACCESS_KEY_ID: "LOCAL", AWS_SECRET_ACCESS_KEY: "LOCAL" },
+        "run",
+        join(FIXTURES, "metrica_home.csv"),
+        "--format",
+        "metrica",
+        "--match-id",
+        "m-aws",
+        "--target",
+        "aws",
+        "--stream",
+        "sideline-tracking-test",
+        "--endpoint",
+        kinesis.endpoint,
+        "--region",
+        "eu-west-1",
+        "--lake",
+        join(dir, "aws.duckdb"),
+      );
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      const sent = Number(/in (\d+) records/.exec(r.stdout)?.[1]);
+      const shard = await kinesis.client.send(
+        new GetShardIteratorCommand({
+          StreamName: "sideline-tracking-test",
+          ShardId: "shardId-000000000000",
+          ShardIteratorType: "TRIM_HORIZON",
+        }),
+      );
+      const got = await kinesis.client.send(new GetRecordsCommand({ ShardIterator: shard.ShardIterator! }));
+      const chunks = (got.Records ?? []).map((x) =>
+        trackingChunkSchema.parse(JSON.parse(Buffer.from(x.Data!).toString())),
+      );
+      expect(chunks).toHaveLength(sent);
+      expect(new Set(chunks.map((c) => c.match_id))).toEqual(new Set(["m-aws"]));
+      expect(chunks.filter((c) => c.final).length).toBe(new Set(chunks.map((c) => c.player_id)).size);
+    } finally {
+      await kinesis.close();
+    }
+  }, 60_000);
+
   it("runs Metrica files, then answers SQL as CSV with a header line", async () => {
     const lake = join(dir, "metrica.duckdb");
     const run = await sideline(

@@ -1,0 +1,29 @@
+/** Builds the Sideline app as `cdk synth` does, with cdk.json's context, for assertion tests. */
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { App, Validations } from "aws-cdk-lib";
+import { AwsSolutionsChecks, ServerlessChecks } from "cdk-nag";
+import { buildConfig, type SidelineConfig } from "../../lib/config.js";
+import { buildSideline, type SidelineStacks } from "../../lib/sideline.js";
+
+const CDK_JSON = JSON.parse(readFileSync(fileURLToPath(new URL("../../cdk.json", import.meta.url)), "utf8")) as {
+  context: Record<string, unknown>;
+};
+
+export interface BuiltApp {
+  readonly app: App;
+  readonly config: SidelineConfig;
+  readonly stacks: SidelineStacks;
+  readonly outdir: string;
+}
+
+export function buildApp(context: Record<string, unknown> = {}, nag = false): BuiltApp {
+  const outdir = mkdtempSync(join(tmpdir(), "sideline-cdk-"));
+  const app = new App({ outdir, context: { ...CDK_JSON.context, ...context } });
+  const config = buildConfig((k) => app.node.tryGetContext(k), {});
+  const stacks = buildSideline(app, config);
+  if (nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  return { app, config, stacks, outdir };
+}

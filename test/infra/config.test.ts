@@ -1,0 +1,42 @@
+import { buildConfig, DEFAULTS } from "../../lib/config.js";
+
+const ctx = (values: Record<string, unknown>) => (k: string) => values[k];
+
+describe("configuration from context", () => {
+  it("uses the documented defaults per stage", () => {
+    const dev = buildConfig(ctx({}), {});
+    expect(dev).toMatchObject({
+      stage: "dev",
+      modalities: ["tracking"],
+      shardMode: "on-demand",
+      firehoseBufferSeconds: DEFAULTS.firehoseBufferSeconds.dev,
+      windowSeconds: 60,
+      logRetentionDays: 14,
+      destroyDataOnDelete: false,
+    });
+    expect(buildConfig(ctx({ stage: "prod" }), {})).toMatchObject({
+      firehoseBufferSeconds: 900,
+      logRetentionDays: 365,
+    });
+  });
+
+  it("takes the account and region from the environment when given", () => {
+    expect(buildConfig(ctx({}), { CDK_DEFAULT_ACCOUNT: "123456789012", CDK_DEFAULT_REGION: "eu-west-1" }).env).toEqual({
+      account: "123456789012",
+      region: "eu-west-1",
+    });
+  });
+
+  it.each([
+    [{ stage: "qa" }, "context 'stage' must be dev or prod, got 'qa'"],
+    [{ stage: "prod", destroyDataOnDelete: true }, "context 'destroyDataOnDelete' cannot be true in prod"],
+    [{ shardMode: "burst" }, "context 'shardMode' must be on-demand or provisioned"],
+    [{ shardCount: 0 }, "context 'shardCount' must be an integer from 1 to 500, got '0'"],
+    [{ modalities: "tracking,audio" }, "context 'modalities' has unknown 'audio'"],
+    [{ modalities: "pose" }, "context 'modalities' must include tracking"],
+    [{ parallelizationFactor: 11 }, "context 'parallelizationFactor' must be an integer from 1 to 10"],
+    [{ alarmEmail: "not-an-email" }, "context 'alarmEmail' is not an e-mail address"],
+  ])("fails on %j, saying what to change", (values, message) => {
+    expect(() => buildConfig(ctx(values), {})).toThrow(message);
+  });
+});

@@ -1,0 +1,413 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import { INSIGHTS, PLAYER_WINDOWS, QUARANTINE, TABLES } from "../../lambdas/contracts/tables.js";
+import { readNamedQueries } from "../../lib/constructs/analytics-workgroup.js";
+import { PROJECT_ROOT } from "../../lib/constructs/sideline-function.js";
+import { icebergTableInput } from "../../lib/iceberg.js";
+import { ESM_MAX_RECORD_AGE_HOURS, ESM_RETRY_ATTEMPTS } from "../../lib/stacks/ingest-stack.js";
+import { type BuiltApp, buildApp } from "./app.js";
+
+type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string }>;
+
+describe("Sideline stacks (dev)", () => {
+  let built: BuiltApp;
+  let t: Record<"security" | "lakehouse" | "insights" | "ingest" | "observability", Template>;
+  beforeAll(() => {
+    built = buildApp({ stage: "dev", alarmEmail: "ops@example.com" });
+    const s = built.stacks;
+    t = {
+      security: Template.fromStack(s.security),
+      lakehouse: Template.fromStack(s.lakehouse),
+      insights: Template.fromStack(s.insights),
+      ingest: Template.fromStack(s.ingest),
+      observability: Template.fromStack(s.observability),
+    };
+  });
+
+  it("has two customer-managed keys with rotation on", () => {
+    t.security.resourceCountIs("AWS::KMS::Key", 2);
+    t.security.allResourcesProperties("AWS::KMS::Key", { EnableKeyRotation: true });
+  });
+
+  it("encrypts the tracking stream with the data key, on demand by default", () => {
+    t.ingest.hasResourceProperties("AWS::Kinesis::Stream", {
+      Name: "sideline-tracking-dev",
+      StreamEncryption: { EncryptionType: "KMS", KeyId: Match.anyValue() },
+      StreamModeDetails: { StreamMode: "ON_DEMAND" },
+      RetentionPeriodHours: 24,
+    });
+  });
+
+  it("runs tracking-features on nodejs22.x, ARM64, traced, with a retained, encrypted log group", () => {
+    t.ingest.hasResourceProperties("AWS::Lambda::Function", {
+      Runtime: "nodejs22.x",
+      Architectures: ["arm64"],
+      TracingConfig: { Mode: "Active" },
+      MemorySize: 1024,
+      LoggingConfig: { LogGroup: Match.anyValue() },
+      Environment: {
+        Variables: Match.objectLike({
+          NODE_OPTIONS: "--enable-source-maps",
+          WINDOW_SECONDS: "60",
+          STATE_TABLE_NAME: Match.anyValue(),
+        }),
+      },
+    });
+    t.ingest.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 14, KmsKeyId: Match.anyValue() });
+  });
+
+  it("configures the event source mapping for partial failures, bisection, bounded retries and a DLQ", () => {
+    const dlq = Object.keys(t.ingest.findResources("AWS::SQS::Queue"))[0]!;
+    t.ingest.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: ESM_RETRY_ATTEMPTS,
+      MaximumRecordAgeInSeconds: ESM_MAX_RECORD_AGE_HOURS * 3600,
+      ParallelizationFactor: 1,
+      MaximumBatchingWindowInSeconds: 1,
+      BatchSize: 100,
+      StartingPosition: "TRIM_HORIZON",
+      DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [dlq, "Arn"] } } },
+    });
+    expect(ESM_RETRY_ATTEMPTS).toBeLessThanOrEqual(10);
+    t.ingest.hasResourceProperties("AWS::SQS::Queue", {
+      KmsMasterKeyId: Match.anyValue(),
+      MessageRetentionPeriod: 14 * 86400,
+    });
+    t.ingest.hasResourceProperties("AWS::SQS::QueuePolicy", {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+        ]),
+      },
+    });
+  });
+
+  it("keeps player state in an encrypted DynamoDB table with PITR and TTL", () => {
+    t.ingest.hasResourceProperties("AWS::DynamoDB::Table", {
+      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+      BillingMode: "PAY_PER_REQUEST",
+      SSESpecification: { SSEEnabled: true, SSEType: "KMS", KMSMasterKeyId: Match.anyValue() },
+      TimeToLiveSpecification: { AttributeName: "expires_at", Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+
+  it("defines Iceberg tables only through openTableFormatInput, generated from the table definitions", () => {
+    const tables = t.lakehouse.findResources("AWS::Glue::Table") as Resources;
+    expect(Object.keys(tables)).toHaveLength(TABLES.length);
+    for (const def of TABLES) {
+      const [, res] = Object.entries(tables).find(([, r]) => r.Properties?.Name === def.name)!;
+      expect(res.Properties?.TableInput).toBeUndefined(); // no storage descriptor columns (roadmap #1919)
+      const input = (res.Properties as { OpenTableFormatInput: { IcebergInput: Record<string, unknown> } })
+        .OpenTableFormatInput.IcebergInput;
+      const expected = icebergTableInput(def, "s3://placeholder/");
+      expect(input.MetadataOperation).toBe("CREATE");
+      const iceberg = input.IcebergTableInput as Record<string, unknown>;
+      expect(iceberg.Schema).toEqual({
+        SchemaId: 0,
+        Type: "struct",
+        Fields: expected.schema.fields.map((f) => ({
+          Id: f.id,
+          Name: f.name,
+          Type: f.type,
+          Required: f.required,
+          Doc: f.doc,
+        })),
+        IdentifierFieldIds: expected.schema.identifierFieldIds,
+      });
+      expect(iceberg.PartitionSpec).toEqual({
+        SpecId: 0,
+        Fields: expected.partitionSpec.fields.map((f) => ({
+          Name: f.name,
+          SourceId: f.sourceId,
+          Transform: f.transform,
+          FieldId: f.fieldId,
+        })),
+      });
+      expect(iceberg.WriteOrder).toEqual({
+        OrderId: 1,
+        Fields: expected.writeOrder.fields.map((f) => ({
+          SourceId: f.sourceId,
+          Transform: f.transform,
+          Direction: f.direction,
+          NullOrder: f.nullOrder,
+        })),
+      });
+    }
+    expect(icebergTableInput(PLAYER_WINDOWS, "s3://w/").partitionSpec.fields.map((f) => [f.name, f.transform])).toEqual(
+      [
+        ["match_id", "identity"],
+        ["window_start_day", "day"],
+      ],
+    );
+  });
+
+  it("gives every table the three Glue optimizers, under one role scoped to the tables", () => {
+    const optimizers = Object.values(t.lakehouse.findResources("AWS::Glue::TableOptimizer") as Resources);
+    expect(optimizers).toHaveLength(3 * TABLES.length);
+    for (const def of TABLES) {
+      expect(
+        optimizers
+          .filter((o) => o.Properties?.TableName === def.name)
+          .map((o) => o.Properties?.Type)
+          .sort(),
+      ).toEqual(["compaction", "orphan_file_deletion", "retention"]);
+    }
+    t.lakehouse.hasResourceProperties("AWS::Glue::TableOptimizer", {
+      Type: "retention",
+      TableOptimizerConfiguration: Match.objectLike({
+        Enabled: true,
+        RetentionConfiguration: {
+          IcebergConfiguration: {
+            SnapshotRetentionPeriodInDays: 7,
+            NumberOfSnapshotsToRetain: 10,
+            CleanExpiredFiles: true,
+          },
+        },
+      }),
+    });
+  });
+
+  it("delivers each table through its own encrypted Firehose stream, upserting on the key", () => {
+    for (const def of [PLAYER_WINDOWS, QUARANTINE, INSIGHTS]) {
+      t.lakehouse.hasResourceProperties("AWS::KinesisFirehose::DeliveryStream", {
+        DeliveryStreamType: "DirectPut",
+        DeliveryStreamEncryptionConfigurationInput: { KeyType: "CUSTOMER_MANAGED_CMK", KeyARN: Match.anyValue() },
+        IcebergDestinationConfiguration: Match.objectLike({
+          DestinationTableConfigurationList: [
+            {
+              DestinationDatabaseName: "sideline_dev",
+              DestinationTableName: def.name,
+              UniqueKeys: [...def.key],
+              S3ErrorOutputPrefix: `${def.name}/!{firehose:error-output-type}/`,
+            },
+          ],
+          BufferingHints: { IntervalInSeconds: 60, SizeInMBs: 128 },
+          CloudWatchLoggingOptions: Match.objectLike({ Enabled: true }),
+          s3BackupMode: "FailedDataOnly", // sic: the CloudFormation schema spells it so for Iceberg
+          S3Configuration: Match.objectLike({
+            ErrorOutputPrefix: `${def.name}/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/`,
+          }),
+          ProcessingConfiguration: {
+            Enabled: true,
+            Processors: [
+              {
+                Type: "MetadataExtraction",
+                Parameters: [
+                  {
+                    ParameterName: "MetadataExtractionQuery",
+                    ParameterValue: `{destinationDatabaseName: "sideline_dev", destinationTableName: "${def.name}", operation: "update"}`,
+                  },
+                  { ParameterName: "JsonParsingEngine", ParameterValue: "JQ-1.6" },
+                ],
+              },
+            ],
+          },
+        }),
+      });
+    }
+  });
+
+  it("configures the Athena workgroup: enforced, engine 3, KMS results, a scan cutoff, metrics", () => {
+    t.lakehouse.hasResourceProperties("AWS::Athena::WorkGroup", {
+      Name: "sideline-dev",
+      WorkGroupConfiguration: {
+        EnforceWorkGroupConfiguration: true,
+        EngineVersion: { SelectedEngineVersion: "Athena engine version 3" },
+        BytesScannedCutoffPerQuery: 10 * 1024 ** 3,
+        PublishCloudWatchMetricsEnabled: true,
+        RequesterPaysEnabled: false,
+        ResultConfiguration: {
+          OutputLocation: Match.anyValue(),
+          EncryptionConfiguration: { EncryptionOption: "SSE_KMS", KmsKey: Match.anyValue() },
+        },
+      },
+    });
+    const queries = readNamedQueries(join(PROJECT_ROOT, "glue/queries"));
+    expect(queries.map((q) => q.name)).toEqual([
+      "load_trend",
+      "physical_summary",
+      "quarantine_review",
+      "sprint_leaderboard",
+    ]);
+    for (const q of queries) {
+      t.lakehouse.hasResourceProperties("AWS::Athena::NamedQuery", {
+        Name: q.name,
+        Database: "sideline_dev",
+        QueryString: readFileSync(join(PROJECT_ROOT, "glue/queries", `${q.name}.sql`), "utf8").trim(),
+      });
+    }
+  });
+
+  it("secures every bucket: public access blocked, TLS enforced, KMS (SSE-S3 only for access logs), logged", () => {
+    const buckets = t.lakehouse.findResources("AWS::S3::Bucket") as Resources;
+    expect(Object.keys(buckets)).toHaveLength(5);
+    const logBucket = Object.entries(buckets).find(
+      ([, b]) =>
+        (
+          b.Properties as {
+            BucketEncryption: {
+              ServerSideEncryptionConfiguration: { ServerSideEncryptionByDefault: { SSEAlgorithm: string } }[];
+            };
+          }
+        ).BucketEncryption.ServerSideEncryptionConfiguration[0]!.ServerSideEncryptionByDefault.SSEAlgorithm ===
+        "AES256",
+    )![0];
+    for (const [id, b] of Object.entries(buckets)) {
+      const p = b.Properties as Record<string, unknown>;
+      expect(p.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      if (id === logBucket) continue;
+      expect(JSON.stringify(p.BucketEncryption)).toContain('"SSEAlgorithm":"aws:kms"');
+      expect(p.LoggingConfiguration).toEqual({
+        DestinationBucketName: { Ref: logBucket },
+        LogFilePrefix: expect.any(String),
+      });
+    }
+    const policies = Object.values(t.lakehouse.findResources("AWS::S3::BucketPolicy") as Resources);
+    expect(policies).toHaveLength(5);
+    for (const p of policies) expect(JSON.stringify(p.Properties)).toContain('"aws:SecureTransport":"false"');
+    t.lakehouse.hasResourceProperties("AWS::S3::Bucket", {
+      VersioningConfiguration: { Status: "Enabled" },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            Id: "raw-to-cold",
+            Transitions: [
+              { StorageClass: "GLACIER_IR", TransitionInDays: 30 },
+              { StorageClass: "DEEP_ARCHIVE", TransitionInDays: 180 },
+            ],
+          }),
+        ]),
+      },
+    });
+  });
+
+  it("archives insights on an encrypted custom bus", () => {
+    t.insights.hasResourceProperties("AWS::Events::EventBus", {
+      Name: "sideline-insights-dev",
+      KmsKeyIdentifier: Match.anyValue(),
+    });
+    t.insights.hasResourceProperties("AWS::Events::Archive", {
+      RetentionDays: 365,
+      EventPattern: { source: [{ prefix: "sideline." }] },
+    });
+  });
+
+  it("gives every alarm dimensions and actions on an encrypted topic", () => {
+    t.observability.hasResourceProperties("AWS::SNS::Topic", { KmsMasterKeyId: Match.anyValue() });
+    t.observability.hasResourceProperties("AWS::SNS::Subscription", { Protocol: "email", Endpoint: "ops@example.com" });
+    const topic = Object.keys(t.observability.findResources("AWS::SNS::Topic"))[0]!;
+    const alarms = Object.values(t.observability.findResources("AWS::CloudWatch::Alarm") as Resources);
+    const metrics = alarms.map((a) => `${a.Properties?.Namespace}/${a.Properties?.MetricName}`).sort();
+    expect(metrics).toEqual(
+      [
+        "AWS/Firehose/DeliveryToIceberg.DataFreshness",
+        "AWS/Firehose/DeliveryToIceberg.DataFreshness",
+        "AWS/Firehose/DeliveryToIceberg.DataFreshness",
+        "AWS/Firehose/DeliveryToIceberg.FailedRowCount",
+        "AWS/Firehose/DeliveryToIceberg.FailedRowCount",
+        "AWS/Firehose/DeliveryToIceberg.FailedRowCount",
+        "AWS/Kinesis/PutRecords.ThrottledRecords",
+        "AWS/Lambda/Errors",
+        "AWS/Lambda/IteratorAge",
+        "AWS/Lambda/Throttles",
+        "AWS/SQS/ApproximateNumberOfMessagesVisible",
+      ].sort(),
+    );
+    for (const a of alarms) {
+      expect((a.Properties?.Dimensions as unknown[]).length).toBeGreaterThan(0);
+      expect(a.Properties?.AlarmActions).toEqual([{ Ref: topic }]);
+      expect(a.Properties?.OKActions).toEqual([{ Ref: topic }]);
+    }
+    t.observability.resourceCountIs("AWS::CloudWatch::Dashboard", 1);
+  });
+
+  it("grants no data-plane action on '*'", () => {
+    const dataPlane = /^(kinesis|s3|glue|firehose|events|dynamodb|sqs):/;
+    for (const tpl of Object.values(t)) {
+      for (const p of Object.values(tpl.findResources("AWS::IAM::Policy") as Resources)) {
+        const statements = (
+          p.Properties as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }
+        ).PolicyDocument.Statement;
+        for (const s of statements) {
+          const actions = ([] as string[]).concat(s.Action);
+          if (actions.some((a) => dataPlane.test(a))) expect(([] as unknown[]).concat(s.Resource)).not.toContain("*");
+        }
+      }
+    }
+  });
+
+  it("retains stateful resources in dev unless deletion is explicitly allowed", () => {
+    for (const tpl of Object.values(t)) {
+      for (const type of ["AWS::S3::Bucket", "AWS::DynamoDB::Table", "AWS::Kinesis::Stream", "AWS::KMS::Key"]) {
+        for (const r of Object.values(tpl.findResources(type) as Resources)) expect(r.DeletionPolicy).toBe("Retain");
+      }
+    }
+  });
+});
+
+const STATEFUL = [
+  "AWS::S3::Bucket",
+  "AWS::DynamoDB::Table",
+  "AWS::Kinesis::Stream",
+  "AWS::KMS::Key",
+  "AWS::SQS::Queue",
+  "AWS::Logs::LogGroup",
+];
+
+describe("Sideline stacks (prod and options)", () => {
+  it("fails if any stateful resource in prod would be deleted with its stack", () => {
+    const { stacks } = buildApp({ stage: "prod" });
+    for (const stack of Object.values(stacks)) {
+      const resources = Template.fromStack(stack).toJSON().Resources as Resources;
+      for (const [id, r] of Object.entries(resources)) {
+        if (STATEFUL.includes(r.Type))
+          expect(`${stack.stackName}/${id}: ${r.DeletionPolicy}`).toBe(`${stack.stackName}/${id}: Retain`);
+      }
+    }
+    const lake = Template.fromStack(stacks.lakehouse);
+    lake.hasResourceProperties("AWS::KinesisFirehose::DeliveryStream", {
+      IcebergDestinationConfiguration: Match.objectLike({ BufferingHints: { IntervalInSeconds: 900, SizeInMBs: 128 } }),
+    });
+    Template.fromStack(stacks.ingest).hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 365 });
+  });
+
+  it("deletes dev data only when destroyDataOnDelete is set, and provisions shards on request", () => {
+    const { stacks } = buildApp({
+      stage: "dev",
+      destroyDataOnDelete: true,
+      shardMode: "provisioned",
+      shardCount: 4,
+      modalities: "tracking,pose",
+    });
+    const ingest = Template.fromStack(stacks.ingest);
+    ingest.resourceCountIs("AWS::Kinesis::Stream", 2);
+    ingest.hasResourceProperties("AWS::Kinesis::Stream", {
+      Name: "sideline-pose-dev",
+      ShardCount: 4,
+      StreamModeDetails: { StreamMode: "PROVISIONED" },
+    });
+    for (const r of Object.values(ingest.findResources("AWS::Kinesis::Stream") as Resources))
+      expect(r.DeletionPolicy).toBe("Delete");
+  });
+
+  it("passes cdk-nag's AwsSolutions and Serverless packs with no unacknowledged finding, in both stages", () => {
+    for (const stage of ["dev", "prod"]) {
+      const { app, outdir } = buildApp({ stage }, true);
+      let report = "";
+      try {
+        app.synth();
+      } catch {
+        report = readFileSync(join(outdir, "validation-report.json"), "utf8");
+      }
+      expect(report).toBe("");
+    }
+  });
+});

@@ -1,0 +1,62 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DuckDbLake } from "../../lambdas/adapters/duckdb-lake.js";
+import { readNamedQueries } from "../../lib/constructs/analytics-workgroup.js";
+import { PROJECT_ROOT } from "../../lib/constructs/sideline-function.js";
+import { DemoMatch } from "../../local/demo-match.js";
+import { runPipeline } from "../../local/pipeline.js";
+
+// The Athena named queries (glue/queries/*.sql) are written in the subset of SQL that Trino and
+// DuckDB share, so the same files answer the same questions on the local lake.
+describe("named queries on the local DuckDB lake", () => {
+  let lake: DuckDbLake;
+  beforeAll(async () => {
+    const lakePath = join(mkdtempSync(join(tmpdir(), "sideline-queries-")), "lake.duckdb");
+    for (const seed of [1, 2]) {
+      const match = new DemoMatch({ minutes: 50, seed });
+      await runPipeline({ chunks: match.chunks(30_000) }, { matchId: match.matchId, lakePath, readerSource: "demo" });
+    }
+    lake = await DuckDbLake.open(lakePath);
+    await lake.put("quarantine", [
+      {
+        source: "tracking-features",
+        record_ref: "shardId-000000000000:1#0",
+        match_id: "demo-1",
+        reason: "3 sample(s) from index 0: coordinates far outside the 105 x 68 m pitch",
+        sample_count: 3,
+        payload: "{}",
+        quarantined_at: new Date(),
+      },
+    ]);
+  }, 120_000);
+  afterAll(() => lake.close());
+
+  const queries = readNamedQueries(join(PROJECT_ROOT, "glue/queries"));
+
+  it.each(queries.map((q) => [q.name, q] as const))("%s runs and answers", async (_name, q) => {
+    const r = await lake.query(q.sql);
+    expect(r.rows.length).toBeGreaterThan(0);
+    expect(r.columns.length).toBeGreaterThan(2);
+  });
+
+  it("answers with the numbers the rows hold", async () => {
+    const summary = await lake.queryObjects<{ match_id: string; player_id: string; distance_m: number }>(
+      queries.find((q) => q.name === "physical_summary")!.sql,
+    );
+    expect(summary).toHaveLength(44);
+    const direct = await lake.queryObjects<{ d: number }>(
+      "SELECT round(sum(distance_m)) AS d FROM player_windows WHERE match_id = 'demo-1' AND player_id = 'home_5'",
+    );
+    expect(summary.find((s) => s.match_id === "demo-1" && s.player_id === "home_5")!.distance_m).toBe(direct[0]!.d);
+    const trend = await lake.queryObjects<{ prev3_avg_distance_m: number | null }>(
+      queries.find((q) => q.name === "load_trend")!.sql,
+    );
+    expect(trend.filter((r) => r.prev3_avg_distance_m === null)).toHaveLength(22); // each player's first match
+    const review = await lake.queryObjects<{ reason: string; samples: number | bigint }>(
+      queries.find((q) => q.name === "quarantine_review")!.sql,
+    );
+    expect(review).toEqual([expect.objectContaining({ reason: "coordinates far outside the 105 x 68 m pitch" })]);
+    expect(Number(review[0]!.samples)).toBe(3);
+  });
+});
