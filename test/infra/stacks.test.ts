@@ -322,7 +322,7 @@ describe("Sideline stacks (dev)", () => {
       ].sort(),
     );
     for (const a of alarms) {
-      expect((a.Properties?.Dimensions as unknown[]).length).toBeGreaterThan(0);
+      expect((a.Properties?.Dimensions ?? []) as unknown[]).not.toHaveLength(0);
       expect(a.Properties?.AlarmActions).toEqual([{ Ref: topic }]);
       expect(a.Properties?.OKActions).toEqual([{ Ref: topic }]);
     }
