@@ -24,6 +24,7 @@ import { LocalEventBus } from "./bus.js";
 import { type EsmStats, LocalEventSourceMapping } from "./esm.js";
 import { startLocalKinesis } from "./kinesis.js";
 import { KinesisProducer, type ProducerStats } from "./producer.js";
+import { readerQuarantineRow } from "./quarantine.js";
 
 export const DEFAULT_LAKE_PATH = ".sideline/lake.duckdb";
 export const TRACKING_STREAM = "sideline-tracking";
@@ -173,15 +174,7 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
     const handle = async (item: ReaderItem): Promise<void> => {
       if (item.kind === "bad") {
         readerBadSamples += item.samples;
-        readerRows.push({
-          source: options.readerSource,
-          record_ref: item.ref,
-          match_id: options.matchId,
-          reason: item.reason,
-          sample_count: item.samples,
-          payload: item.payload.slice(0, QUARANTINE_PAYLOAD_CHARS),
-          quarantined_at: new Date(),
-        });
+        readerRows.push(readerQuarantineRow(item, options.readerSource, options.matchId));
         if (readerRows.length >= READER_QUARANTINE_FLUSH) {
           await lake.put(QUARANTINE.name, readerRows);
           readerRows = [];

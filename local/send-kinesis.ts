@@ -9,9 +9,9 @@ import { DuckDbLake } from "../lambdas/adapters/duckdb-lake.js";
 import { QUARANTINE, type Row } from "../lambdas/contracts/tables.js";
 import type { TrackingChunk } from "../lambdas/contracts/tracking.js";
 import { Chunker } from "../lambdas/readers/chunker.js";
-import { QUARANTINE_PAYLOAD_CHARS } from "../lambdas/tracking-features/process.js";
 import type { PipelineSource } from "./pipeline.js";
 import { KinesisProducer, type ProducerStats } from "./producer.js";
+import { readerQuarantineRow } from "./quarantine.js";
 
 export interface SendOptions {
   readonly streamName: string;
@@ -54,15 +54,7 @@ export async function sendToKinesis(source: PipelineSource, o: SendOptions): Pro
       for await (const item of source.items) {
         if (item.kind === "bad") {
           rejected += item.samples;
-          rejects.push({
-            source: o.readerSource,
-            record_ref: item.ref,
-            match_id: o.matchId,
-            reason: item.reason,
-            sample_count: item.samples,
-            payload: item.payload.slice(0, QUARANTINE_PAYLOAD_CHARS),
-            quarantined_at: new Date(),
-          });
+          rejects.push(readerQuarantineRow(item, o.readerSource, o.matchId));
           continue;
         }
         const c = chunker.add(item.sample);

@@ -15,13 +15,21 @@ export const SAVGOL_WINDOW = 7;
 export const SAVGOL_ORDER = 1;
 export const SAVGOL_HALF = (SAVGOL_WINDOW - 1) / 2;
 
-/**
- * Least-squares line through (t[i], v[i]) for i in [from, to), evaluated at time `at`.
- * Times are shifted to the first sample to keep epoch milliseconds well conditioned.
- */
-export function linearFitAt(t: ArrayLike<number>, v: ArrayLike<number>, from: number, to: number, at: number): number {
+interface LineFit {
+  /** Mean of t - t[from], and of v. */
+  mt: number;
+  mv: number;
+  slope: number;
+  t0: number;
+}
+
+/** Reused result: the fit runs once per sample in the hot path, so it allocates nothing. */
+const FIT: LineFit = { mt: 0, mv: 0, slope: 0, t0: 0 };
+
+/** Least-squares line through (t[i], v[i]) for i in [from, to); times shifted to t[from] for conditioning. */
+function fitLine(t: ArrayLike<number>, v: ArrayLike<number>, from: number, to: number): LineFit {
   const n = to - from;
-  if (n <= 0) throw new Error(`linearFitAt needs at least one sample (from=${from}, to=${to})`);
+  if (n <= 0) throw new Error(`a line fit needs at least one sample (from=${from}, to=${to})`);
   const t0 = t[from]!;
   let st = 0;
   let sv = 0;
@@ -31,7 +39,6 @@ export function linearFitAt(t: ArrayLike<number>, v: ArrayLike<number>, from: nu
   }
   const mt = st / n;
   const mv = sv / n;
-  if (n === 1) return mv;
   let stt = 0;
   let stv = 0;
   for (let i = from; i < to; i++) {
@@ -39,8 +46,22 @@ export function linearFitAt(t: ArrayLike<number>, v: ArrayLike<number>, from: nu
     stt += dt * dt;
     stv += dt * (v[i]! - mv);
   }
-  const slope = stt > 0 ? stv / stt : 0;
-  return mv + slope * (at - t0 - mt);
+  FIT.mt = mt;
+  FIT.mv = mv;
+  FIT.slope = stt > 0 ? stv / stt : 0;
+  FIT.t0 = t0;
+  return FIT;
+}
+
+/** The least-squares line through samples [from, to), evaluated at time `at`. */
+export function linearFitAt(t: ArrayLike<number>, v: ArrayLike<number>, from: number, to: number, at: number): number {
+  const f = fitLine(t, v, from, to);
+  return f.mv + f.slope * (at - f.t0 - f.mt);
+}
+
+/** Least-squares slope of v against t over samples [from, to) (per unit of t). */
+export function linearSlope(t: ArrayLike<number>, v: ArrayLike<number>, from = 0, to = t.length): number {
+  return fitLine(t, v, from, to).slope;
 }
 
 /**
@@ -82,28 +103,6 @@ export function linearFitAt2(
   const off = at - t0 - mt;
   out[0] = stt > 0 ? ma + (sta / stt) * off : ma;
   out[1] = stt > 0 ? mb + (stb / stt) * off : mb;
-}
-
-/** Least-squares slope of v against t over samples [from, to) (per unit of t). */
-export function linearSlope(t: ArrayLike<number>, v: ArrayLike<number>, from = 0, to = t.length): number {
-  const n = to - from;
-  const t0 = t[from]!;
-  let st = 0;
-  let sv = 0;
-  for (let i = from; i < to; i++) {
-    st += t[i]! - t0;
-    sv += v[i]!;
-  }
-  const mt = st / n;
-  const mv = sv / n;
-  let stt = 0;
-  let stv = 0;
-  for (let i = from; i < to; i++) {
-    const dt = t[i]! - t0 - mt;
-    stt += dt * dt;
-    stv += dt * (v[i]! - mv);
-  }
-  return stt > 0 ? stv / stt : 0;
 }
 
 /**

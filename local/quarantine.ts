@@ -1,0 +1,16 @@
+/** The quarantine row for a line a reader rejected, as both the local pipeline and `--target aws` record it. */
+import type { Row } from "../lambdas/contracts/tables.js";
+import type { ReaderItem } from "../lambdas/readers/types.js";
+import { QUARANTINE_PAYLOAD_CHARS } from "../lambdas/tracking-features/process.js";
+
+export function readerQuarantineRow(bad: Extract<ReaderItem, { kind: "bad" }>, source: string, matchId: string): Row {
+  return {
+    source,
+    record_ref: bad.ref,
+    match_id: matchId,
+    reason: bad.reason,
+    sample_count: bad.samples,
+    payload: bad.payload.slice(0, QUARANTINE_PAYLOAD_CHARS),
+    quarantined_at: new Date(),
+  };
+}
