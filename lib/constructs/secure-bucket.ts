@@ -17,6 +17,7 @@ export interface SecureBucketProps {
   readonly accessLogs: IBucket;
   /** Versioning, for buckets where data lives. @default true */
   readonly versioned?: boolean;
+  /** Rules added to the house rules (abort incomplete uploads, expire noncurrent versions). @default - none */
   readonly lifecycleRules?: LifecycleRule[];
   /** @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;

@@ -19,6 +19,7 @@ export interface SidelineFunctionProps {
   readonly logKey: IKey;
   readonly logRetention: RetentionDays;
   readonly logRemovalPolicy: RemovalPolicy;
+  /** Added to the house variables (source maps, Powertools service and namespace). @default - none */
   readonly environment?: Record<string, string>;
   /** @default 1024 (MB): more memory is more CPU, and the handler is CPU-bound */
   readonly memorySize?: number;

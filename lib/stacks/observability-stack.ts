@@ -27,6 +27,7 @@ export const FRESHNESS_MARGIN_S = 600;
 export interface ObservabilityStackProps extends StackProps {
   readonly stageName: string;
   readonly opsKey: IKey;
+  /** E-mail address subscribed to the alarm topic. @default - no subscription */
   readonly alarmEmail?: string;
   readonly trackingFunction: IFunction;
   readonly deadLetterQueue: IQueue;
