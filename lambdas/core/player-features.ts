@@ -29,24 +29,8 @@ import {
   SPRINT_SPEED_MPS,
   TIME_BACKWARDS_TOLERANCE_MS,
 } from "./thresholds.js";
+import { type ClosedWindow, toClosed, type WindowAcc, windowFor } from "./windows.js";
 
-export interface WindowAcc {
-  start: number;
-  samples: number;
-  discarded: number;
-  trackedMs: number;
-  distance: number;
-  hi: number;
-  hsr: number;
-  sprint: number;
-  sprints: number;
-  accels: number;
-  decels: number;
-  top: number;
-  energy: number;
-}
-
-/** A chunk that arrived ahead of a missing one, held until the gap fills. */
 export interface HeldChunk {
   readonly ref: string;
   readonly seq: number;
@@ -92,24 +76,6 @@ export interface PlayerState {
   fatigue: FatigueState;
 }
 
-export interface ClosedWindow {
-  readonly start: number;
-  readonly end: number;
-  readonly samples: number;
-  readonly discardedSamples: number;
-  readonly trackedS: number;
-  readonly distanceM: number;
-  readonly hiDistanceM: number;
-  readonly hsrDistanceM: number;
-  readonly sprintDistanceM: number;
-  readonly sprintCount: number;
-  readonly accelCount: number;
-  readonly decelCount: number;
-  readonly topSpeedMps: number;
-  readonly metabolicEnergyJkg: number;
-  readonly avgMetabolicPowerWkg: number;
-}
-
 export interface RejectedSamples {
   /** The record the samples came from, as given in ChunkInput.ref. */
   readonly ref: string;
@@ -145,6 +111,8 @@ export interface IngestResult {
   readonly fatigue: readonly { window: ClosedWindow; finding: FatigueFinding }[];
 }
 
+export type { ClosedWindow, WindowAcc } from "./windows.js";
+
 export function newPlayerState(windowMs: number): PlayerState {
   if (!(windowMs > 0 && windowMs % 1000 === 0)) {
     throw new Error(`window length must be a positive whole number of seconds, got ${windowMs} ms`);
@@ -168,34 +136,6 @@ export function newPlayerState(windowMs: number): PlayerState {
   };
 }
 
-function windowFor(s: PlayerState, t: number): WindowAcc {
-  const start = Math.floor(t / s.windowMs) * s.windowMs;
-  const open = s.open;
-  for (let i = open.length - 1; i >= 0; i--) {
-    const w = open[i]!;
-    if (w.start === start) return w;
-    if (w.start < start) break;
-  }
-  const w: WindowAcc = {
-    start,
-    samples: 0,
-    discarded: 0,
-    trackedMs: 0,
-    distance: 0,
-    hi: 0,
-    hsr: 0,
-    sprint: 0,
-    sprints: 0,
-    accels: 0,
-    decels: 0,
-    top: 0,
-    energy: 0,
-  };
-  open.push(w);
-  open.sort((a, b) => a.start - b.start);
-  return w;
-}
-
 /** One smoothed sample: everything downstream of smoothing happens here. */
 function applySmoothed(s: PlayerState, t: number, dtMs: number, vx: number, vy: number): void {
   const speed = Math.sqrt(vx * vx + vy * vy); // not Math.hypot: several times slower in V8
@@ -209,7 +149,7 @@ function applySmoothed(s: PlayerState, t: number, dtMs: number, vx: number, vy: 
   r.speed.push(speed);
   const n = r.t.length;
   const accel = n > 1 ? linearSlope(r.t, r.speed, Math.max(0, n - ACCEL_FIT_SAMPLES), n) * 1000 : 0;
-  const w = windowFor(s, t);
+  const w = windowFor(s.open, s.windowMs, t);
   const dtS = dtMs / 1000;
   const d = speed * dtS;
   w.trackedMs += dtMs;
@@ -289,27 +229,6 @@ function endSegment(s: PlayerState): void {
   resetEffort(s.decel);
 }
 
-function toClosed(w: WindowAcc, windowMs: number): ClosedWindow {
-  const trackedS = w.trackedMs / 1000;
-  return {
-    start: w.start,
-    end: w.start + windowMs,
-    samples: w.samples,
-    discardedSamples: w.discarded,
-    trackedS,
-    distanceM: w.distance,
-    hiDistanceM: w.hi,
-    hsrDistanceM: w.hsr,
-    sprintDistanceM: w.sprint,
-    sprintCount: w.sprints,
-    accelCount: w.accels,
-    decelCount: w.decels,
-    topSpeedMps: w.top,
-    metabolicEnergyJkg: w.energy,
-    avgMetabolicPowerWkg: trackedS > 0 ? w.energy / trackedS : 0,
-  };
-}
-
 /**
  * Closes every window that can no longer change: all its samples have arrived (a later sample
  * exists) and all of them have been smoothed.
@@ -372,14 +291,14 @@ function applyChunk(s: PlayerState, c: ChunkInput, acc: Accumulated): void {
         reject(rejected, `time runs backwards by more than ${TIME_BACKWARDS_TOLERANCE_MS} ms`, i, t, x, y);
         continue;
       }
-      const w = windowFor(s, last.t);
+      const w = windowFor(s.open, s.windowMs, last.t);
       w.samples++;
       w.discarded++;
       acc.accepted++;
       continue;
     }
     acc.accepted++;
-    const w = windowFor(s, t);
+    const w = windowFor(s.open, s.windowMs, t);
     w.samples++;
     if (last === null || t - last.t > SEGMENT_GAP_MS || period !== last.period) {
       endSegment(s);
