@@ -6,9 +6,8 @@
 
 import { DuckDbLake } from "../lambdas/adapters/duckdb-lake.js";
 import { MemoryStateStore } from "../lambdas/adapters/memory-state-store.js";
-import { ALL_INSIGHTS_PATTERN } from "../lambdas/contracts/events.js";
 import { DEFAULT_PITCH, type PitchDimensions } from "../lambdas/contracts/pitch.js";
-import { INSIGHTS, QUARANTINE, type Row } from "../lambdas/contracts/tables.js";
+import { QUARANTINE, type Row } from "../lambdas/contracts/tables.js";
 import type { TrackingChunk } from "../lambdas/contracts/tracking.js";
 import { DEFAULT_WINDOW_MS } from "../lambdas/core/thresholds.js";
 import { Chunker } from "../lambdas/readers/chunker.js";
@@ -101,24 +100,7 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
   try {
     const arn = await kinesis.createStream(TRACKING_STREAM, options.shards ?? 1);
     const bus = new LocalEventBus();
-    bus.addRule({
-      name: "archive-insights",
-      pattern: ALL_INSIGHTS_PATTERN,
-      target: async (e) => {
-        const detail = e.detail as { match_id?: string; player_id?: string };
-        await lake.put(INSIGHTS.name, [
-          {
-            insight_id: e.id,
-            time: new Date(e.time),
-            source: e.source,
-            detail_type: e["detail-type"],
-            match_id: detail.match_id ?? null,
-            player_id: detail.player_id ?? null,
-            detail: JSON.stringify(e.detail),
-          },
-        ]);
-      },
-    });
+    // The bus routes insights to subscribers' rules; the insights table is written by the handler.
     const totals = emptyCounts();
     let esmQuarantinedSamples = 0;
     const handler = createTrackingFeaturesHandler({

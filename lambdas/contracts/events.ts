@@ -90,7 +90,7 @@ export const INSIGHT_CONTRACTS: readonly InsightContract[] = [
   },
 ];
 
-/** Pattern that matches every Sideline insight: the archive rule (insights table) uses it. */
+/** Pattern that matches every Sideline insight: the bus archive (replay) uses it. */
 export const ALL_INSIGHTS_PATTERN: EventPattern = { source: [{ prefix: "sideline." }] };
 
 /** A stable id from the evidence, as a UUID-shaped string: redelivery re-emits the same id. */

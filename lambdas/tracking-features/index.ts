@@ -1,7 +1,7 @@
 /**
  * The tracking-features Lambda, as deployed: the shared handler wired to the cloud adapters.
- * Environment (set by the CDK construct): PLAYER_WINDOWS_STREAM, QUARANTINE_STREAM (Firehose
- * delivery streams), EVENT_BUS_NAME, STATE_TABLE_NAME, WINDOW_SECONDS.
+ * Environment (set by the CDK construct): PLAYER_WINDOWS_STREAM, QUARANTINE_STREAM, INSIGHTS_STREAM
+ * (Firehose delivery streams), EVENT_BUS_NAME, STATE_TABLE_NAME, WINDOW_SECONDS.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
@@ -24,6 +24,7 @@ export const handler = createTrackingFeaturesHandler({
   sink: new FirehoseSink(tracer.captureAWSv3Client(new FirehoseClient({})), {
     player_windows: env("PLAYER_WINDOWS_STREAM"),
     quarantine: env("QUARANTINE_STREAM"),
+    insights: env("INSIGHTS_STREAM"),
   }),
   publisher: new EventBridgePublisher(tracer.captureAWSv3Client(new EventBridgeClient({})), env("EVENT_BUS_NAME")),
   stateStore: new DynamoDbStateStore(tracer.captureAWSv3Client(new DynamoDBClient({})), env("STATE_TABLE_NAME")),

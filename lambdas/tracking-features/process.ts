@@ -7,14 +7,14 @@
  * - if a record handler throws, the record is reported as failed and the mapping retries from it.
  *   Every later record in the batch is failed too without being applied, because a player's
  *   samples must be applied in order and exactly once;
- * - outputs of the applied records are flushed at the end: rows and quarantine (upserts on the
- *   table key), then insight events (deterministic ids), then the player states. If the flush
- *   throws, the whole batch is retried and recomputes the same rows and event ids.
+ * - outputs of the applied records are flushed at the end: window, quarantine and insight rows
+ *   (upserts on the table key), then insight events (deterministic ids), then the player states.
+ *   If the flush throws, the whole batch is retried and recomputes the same rows and event ids.
  */
 import type { KinesisStreamRecord } from "aws-lambda";
 import type { PlayerFatigueSuspected } from "../contracts/events.js";
 import { DETAIL_TYPES, type InsightEvent, insightId, TRACKING_INSIGHT_SOURCE } from "../contracts/events.js";
-import { PLAYER_WINDOWS, QUARANTINE, type Row } from "../contracts/tables.js";
+import { INSIGHTS, PLAYER_WINDOWS, QUARANTINE, type Row } from "../contracts/tables.js";
 import { chunkPitch, type TrackingChunk, trackingChunkSchema, WIRE_METRES_PER_UNIT } from "../contracts/tracking.js";
 import {
   FATIGUE_FRACTION,
@@ -103,6 +103,19 @@ export function windowRow(chunk: Pick<TrackingChunk, "match_id" | "player_id" | 
     top_speed_mps: w.topSpeedMps,
     metabolic_energy_jkg: w.metabolicEnergyJkg,
     avg_metabolic_power_wkg: w.avgMetabolicPowerWkg,
+  };
+}
+
+/** The `insights` table row for an insight event: the lakehouse copy analysts query. */
+export function insightRow(e: InsightEvent<{ match_id?: string; player_id?: string }>): Row {
+  return {
+    insight_id: e.id,
+    time: e.time,
+    source: e.source,
+    detail_type: e.detailType,
+    match_id: e.detail.match_id ?? null,
+    player_id: e.detail.player_id ?? null,
+    detail: JSON.stringify(e.detail),
   };
 }
 
@@ -308,7 +321,13 @@ export class TrackingInvocation {
   async flush(): Promise<void> {
     if (this.rows.length > 0) await this.deps.sink.put(PLAYER_WINDOWS.name, this.rows);
     if (this.quarantineRows.length > 0) await this.deps.sink.put(QUARANTINE.name, this.quarantineRows);
-    if (this.events.length > 0) await this.deps.publisher.publish(this.events);
+    if (this.events.length > 0) {
+      await this.deps.sink.put(
+        INSIGHTS.name,
+        this.events.map((e) => insightRow(e as InsightEvent<{ match_id?: string }>)),
+      );
+      await this.deps.publisher.publish(this.events);
+    }
     if (this.dirty.size > 0) {
       const changed = new Map<string, PlayerState>();
       for (const k of this.dirty) changed.set(k, this.states.get(k)!);

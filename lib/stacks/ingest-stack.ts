@@ -33,6 +33,7 @@ export interface IngestStackProps extends StackProps {
   readonly featureStreams: {
     readonly player_windows: IcebergDeliveryStream;
     readonly quarantine: IcebergDeliveryStream;
+    readonly insights: IcebergDeliveryStream;
   };
   readonly windowSeconds: number;
   readonly batchSize: number;
@@ -107,6 +108,7 @@ export class IngestStack extends Stack {
       environment: {
         PLAYER_WINDOWS_STREAM: props.featureStreams.player_windows.deliveryStreamName,
         QUARANTINE_STREAM: props.featureStreams.quarantine.deliveryStreamName,
+        INSIGHTS_STREAM: props.featureStreams.insights.deliveryStreamName,
         EVENT_BUS_NAME: props.bus.eventBusName,
         STATE_TABLE_NAME: this.stateTable.tableName,
         WINDOW_SECONDS: String(props.windowSeconds),
@@ -129,6 +131,7 @@ export class IngestStack extends Stack {
     this.stateTable.grantReadWriteData(this.trackingFunction);
     props.featureStreams.player_windows.grantPutRecords(this.trackingFunction);
     props.featureStreams.quarantine.grantPutRecords(this.trackingFunction);
+    props.featureStreams.insights.grantPutRecords(this.trackingFunction);
     props.bus.grantPutEventsTo(this.trackingFunction);
   }
 }

@@ -92,6 +92,7 @@ async function bundleFigures(): Promise<void> {
       AWS_REGION: "eu-west-1",
       PLAYER_WINDOWS_STREAM: "pw",
       QUARANTINE_STREAM: "q",
+      INSIGHTS_STREAM: "i",
       EVENT_BUS_NAME: "bus",
       STATE_TABLE_NAME: "state",
       WINDOW_SECONDS: "60",
