@@ -23,7 +23,7 @@ type Activity = "stand" | "walk" | "jog" | "run" | "hsr" | "sprint";
 interface ActivitySpec {
   /** Share of match time, outfield players (Bradley et al. 2009; Di Salvo et al. 2007 speed bands). */
   readonly share: number;
-  /** Share of match time, goalkeepers (Di Salvo et al. 2008, goalkeepers ~5.6 km per match). */
+  /** Share of match time, goalkeepers (Di Salvo et al. 2008: ~5.6 km per match, little high-intensity running). */
   readonly gkShare: number;
   readonly speed: readonly [number, number];
   readonly durationS: readonly [number, number];
@@ -33,8 +33,8 @@ const ACTIVITIES: Record<Activity, ActivitySpec> = {
   stand: { share: 0.14, gkShare: 0.4, speed: [0, 0.4], durationS: [2, 6] },
   walk: { share: 0.52, gkShare: 0.47, speed: [1.0, 1.9], durationS: [4, 10] },
   jog: { share: 0.23, gkShare: 0.1, speed: [2.3, 3.8], durationS: [3, 9] },
-  run: { share: 0.08, gkShare: 0.025, speed: [4.3, 5.3], durationS: [2, 6] },
-  hsr: { share: 0.025, gkShare: 0.005, speed: [5.7, 6.8], durationS: [1.6, 4] },
+  run: { share: 0.08, gkShare: 0.01, speed: [4.3, 5.3], durationS: [2, 6] },
+  hsr: { share: 0.025, gkShare: 0.002, speed: [5.7, 6.8], durationS: [1.6, 4] },
   sprint: { share: 0.011, gkShare: 0, speed: [0, 0], durationS: [2.5, 4.5] },
 };
 const HIGH_INTENSITY: readonly Activity[] = ["run", "hsr", "sprint"];
@@ -185,7 +185,9 @@ export class DemoMatch {
     m.activity = kind;
     m.remainingS = spec.durationS[0] + r() * (spec.durationS[1] - spec.durationS[0]);
     const base =
-      kind === "sprint" ? m.topSpeed * (0.86 + 0.14 * r()) : spec.speed[0] + r() * (spec.speed[1] - spec.speed[0]);
+      kind === "sprint"
+        ? m.topSpeed * (0.9 + 0.1 * r()) /* sprints are run at 90-100% of top speed */
+        : spec.speed[0] + r() * (spec.speed[1] - spec.speed[0]);
     m.targetSpeed = kind === "walk" || kind === "jog" ? base * m.workRate : base;
     this.pickTarget(m, half);
   }

@@ -25,10 +25,11 @@ export const FATIGUE_PERSISTENCE = 2;
 /** Tracked time the baseline (everything before the sustained block) needs: 15 min, as Mohr et al. (2003). */
 export const FATIGUE_MIN_BASELINE_MS = 15 * 60_000;
 /**
- * Baseline HI running below this (m per 5 min) is too low to judge a drop: ~30% of the elite mean of
- * ~2.4 km per match at >= 15 km/h (Mohr et al. 2003). It keeps goalkeepers out.
+ * Baseline HI running below this (m per 5 min, 1.08 km per 90 min) is too low to judge a drop. Elite
+ * outfield players average ~2.4 km at >= 15 km/h and centre-backs, the lowest, ~1.5 km (Mohr et al.
+ * 2003; Di Salvo et al. 2007); goalkeepers run a few hundred metres. It keeps goalkeepers out.
  */
-export const FATIGUE_MIN_BASELINE_HI_M_PER_5MIN = 40;
+export const FATIGUE_MIN_BASELINE_HI_M_PER_5MIN = 60;
 /** Each trailing window must be tracked for at least this share of its length. */
 export const FATIGUE_MIN_WINDOW_COVERAGE = 0.8;
 /** After firing, the same player is not flagged again for this long (match time). */

