@@ -38,8 +38,6 @@ export interface DeadLetter {
 export class LocalEventBus implements EventPublisher {
   private readonly rules: LocalRule[] = [];
   readonly deadLetters: DeadLetter[] = [];
-  published = 0;
-  delivered = 0;
 
   constructor(readonly name = "sideline-insights") {}
 
@@ -62,7 +60,6 @@ export class LocalEventBus implements EventPublisher {
         resources: [],
         detail: e.detail,
       };
-      this.published++;
       for (const rule of this.rules) {
         if (matchesPattern(rule.pattern, envelope)) await this.deliver(rule, envelope);
       }
@@ -75,7 +72,6 @@ export class LocalEventBus implements EventPublisher {
     for (let i = 0; i < attempts; i++) {
       try {
         await rule.target(event);
-        this.delivered++;
         return;
       } catch (e) {
         error = (e as Error).message;

@@ -85,7 +85,7 @@ export const QUARANTINE: TableDef = {
 
 export const INSIGHTS: TableDef = {
   name: "insights",
-  doc: "Every insight event published on the bus, archived for analysts.",
+  doc: "Every insight event, as the handler publishes it on the bus, for analysts.",
   columns: [
     col("insight_id", "string", "Deterministic id: the same evidence always yields the same id."),
     col("time", "timestamp", "Event time: the end of the window that triggered it, UTC."),

@@ -58,7 +58,6 @@ export interface PlayerState {
   lastSeq: number;
   /** Chunks with seq > lastSeq + 1, in seq order. */
   held: HeldChunk[];
-  final: boolean;
   /** Last accepted position sample. */
   last: { t: number; x: number; y: number; period: number | null } | null;
   /** Velocity samples of the current segment that smoothing still needs (at most SAVGOL_WINDOW). */
@@ -122,7 +121,6 @@ export function newPlayerState(windowMs: number): PlayerState {
     windowMs,
     lastSeq: -1,
     held: [],
-    final: false,
     last: null,
     buf: { t: [], dt: [], vx: [], vy: [] },
     segN: 0,
@@ -316,10 +314,7 @@ function applyChunk(s: PlayerState, c: ChunkInput, acc: Accumulated): void {
     pushVelocity(s, t, dt, vx, vy);
   }
   for (const [reason, r] of rejected) acc.rejected.push({ ref: c.ref, reason, ...r });
-  if (c.final) {
-    endSegment(s);
-    s.final = true;
-  }
+  if (c.final) endSegment(s);
   const closed: ClosedWindow[] = [];
   closeWindows(s, c.final === true, closed);
   for (const w of closed) {

@@ -7,6 +7,7 @@ import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+import { LAMBDA_BUNDLE } from "../bundling.js";
 import { acknowledge } from "../nag.js";
 
 export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -67,13 +68,12 @@ export class SidelineFunction extends NodejsFunction {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: "node22",
-        minify: true,
+        target: LAMBDA_BUNDLE.target,
+        minify: LAMBDA_BUNDLE.minify,
         sourceMap: true,
-        mainFields: ["module", "main"],
+        mainFields: [...LAMBDA_BUNDLE.mainFields],
         externalModules: [],
-        // CommonJS dependencies call require(); ESM bundles need it defined.
-        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        banner: LAMBDA_BUNDLE.banner,
       },
     });
     const runtimeReason =

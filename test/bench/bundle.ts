@@ -3,22 +3,22 @@
  * source maps, the AWS SDK bundled so its version is pinned by package-lock.json).
  */
 import { type BuildOptions, build } from "esbuild";
+import { LAMBDA_BUNDLE } from "../../lib/bundling.js";
 
 export const LAMBDA_ENTRIES = {
   "tracking-features": "lambdas/tracking-features/index.ts",
 } as const;
 
-/** esbuild options shared by the bench and the CDK construct. */
+/** The esbuild options SidelineFunction uses (lib/bundling.ts), for a bundle built outside CDK. */
 export const BUNDLING: BuildOptions = {
   bundle: true,
   platform: "node",
-  target: "node22",
+  target: LAMBDA_BUNDLE.target,
   format: "esm",
-  minify: true,
+  minify: LAMBDA_BUNDLE.minify,
   sourcemap: "external",
-  mainFields: ["module", "main"],
-  // CommonJS dependencies call require(); ESM bundles need it defined.
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  mainFields: [...LAMBDA_BUNDLE.mainFields],
+  banner: { js: LAMBDA_BUNDLE.banner },
   logLevel: "silent",
 };
 
