@@ -1,7 +1,8 @@
 /**
  * The local event bus: the same rule patterns as the EventBridge rules, matched with EventBridge's
- * semantics, delivered in-process. Like EventBridge, publishing succeeds whatever the targets do: a
- * target that throws is retried, then its event goes to the dead letters, with the reason.
+ * semantics, delivered in-process. Like EventBridge, publishing succeeds whatever the targets do and
+ * does not wait for them: deliveries run in the background (`drain` waits for them), a target that
+ * throws is retried, then its event goes to the dead letters, with the reason.
  */
 import { randomUUID } from "node:crypto";
 import type { InsightEvent } from "../lambdas/contracts/events.js";
@@ -37,7 +38,10 @@ export interface DeadLetter {
 
 export class LocalEventBus implements EventPublisher {
   private readonly rules: LocalRule[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
   readonly deadLetters: DeadLetter[] = [];
+  /** Every event published, in order (what an archive would hold). */
+  readonly published: BusEvent[] = [];
 
   constructor(readonly name = "sideline-insights") {}
 
@@ -60,10 +64,22 @@ export class LocalEventBus implements EventPublisher {
         resources: [],
         detail: e.detail,
       };
+      this.published.push(envelope);
       for (const rule of this.rules) {
-        if (matchesPattern(rule.pattern, envelope)) await this.deliver(rule, envelope);
+        if (!matchesPattern(rule.pattern, envelope)) continue;
+        const p = this.deliver(rule, envelope).finally(() => this.inFlight.delete(p));
+        this.inFlight.add(p);
       }
     }
+  }
+
+  get idle(): boolean {
+    return this.inFlight.size === 0;
+  }
+
+  /** Waits until every delivery, including those the targets' own publishes started, has ended. */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
   private async deliver(rule: LocalRule, event: BusEvent): Promise<void> {

@@ -3,17 +3,25 @@
  *   sideline demo [--minutes N] [--seed N] [--lake PATH] [--batch-size N] [--window-s S] [--shards N]
  *   sideline run <files...> --format long-csv|metrica [--match-id ID] [--lake PATH] [--batch-size N] ...
  *   sideline sql "<query>" [--lake PATH] [--format csv|json|table]
+ *   sideline explain <insight-id> [--lake PATH]
+ *   sideline decide <task-token> approve|reject [--reason TEXT] [--lake PATH]
  */
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { DuckDbLake } from "../lambdas/adapters/duckdb-lake.js";
 import { DEFAULT_WINDOW_MS } from "../lambdas/core/thresholds.js";
 import { readLongCsv } from "../lambdas/readers/long-csv.js";
 import { readMetrica } from "../lambdas/readers/metrica.js";
 import { type ReaderItem, TRACKING_FORMATS, type TrackingFormat } from "../lambdas/readers/types.js";
+import { LocalAutomation } from "./automation.js";
+import { LocalEventBus } from "./bus.js";
+import { demoLoadHistory } from "./demo-history.js";
 import { DemoMatch } from "./demo-match.js";
+import { explainInsight } from "./explain.js";
 import { formatResult, OUTPUT_FORMATS, type OutputFormat } from "./format.js";
+import { DEFAULT_NEEDS_PATH, loadNeeds } from "./needs.js";
 import {
   DEFAULT_LAKE_PATH,
   type PipelineResult,
@@ -34,8 +42,13 @@ commands:
       --format F            long-csv | metrica (required; metrica takes the home then the away file)
       --match-id ID         match identifier (default: the first file's name)
       --kickoff ISO         kick-off time for formats that count seconds from it (default 1970-01-01T00:00:00Z)
+      --auto-approve        approve every scout decision at once (otherwise they wait: see decide)
   sql "<query>"             query the lake (DuckDB SQL)
       --format F            table | csv | json (default table)
+  explain <insight-id>      why an insight fired: its rule, features, windows and picture
+  decide <token> approve|reject
+                            answer a scout decision a scouting workflow waits for (pending_decisions)
+      --reason TEXT         why (kept in scouting_decisions and the CRM follow-up)
 
 options for demo and run:
   --lake PATH               the DuckDB lake (default ${DEFAULT_LAKE_PATH})
@@ -47,8 +60,14 @@ options for demo and run:
   --target local|aws        local: the embedded pipeline (default); aws: put records on a deployed stream
   --stream NAME             with --target aws: the Kinesis stream, e.g. sideline-tracking-dev
   --region R, --endpoint U  with --target aws: region, or a Kinesis-compatible endpoint (LocalStack)
+  --needs PATH              the club's scouting needs (default config/scouting-needs.json)
+  --medical-cooldown-h H    hours a player's medical alerts are suppressed after one is sent (default 12)
   --quiet                   no progress line
-  --verbose                 log each quarantined record`;
+  --verbose                 log each quarantined record
+
+environment:
+  SIDELINE_CRM_URL          the CRM webhook the workflows POST to; unset: requests go to the crm_outbox table
+  SIDELINE_CRM_TOKEN        sent as Authorization: Bearer <token> (never printed or stored)`;
 
 class UsageError extends Error {}
 
@@ -73,7 +92,24 @@ const PIPELINE_OPTIONS = {
   stream: { type: "string" },
   region: { type: "string" },
   endpoint: { type: "string" },
+  needs: { type: "string" },
+  "medical-cooldown-h": { type: "string" },
 } as const;
+
+/** Automation settings from the options and the environment (the CRM token only from the environment). */
+function automationOptions(v: Record<string, string | boolean | undefined>, autoApprove: boolean) {
+  return {
+    autoApprove,
+    medicalCooldownHours: intOption(
+      v["medical-cooldown-h"] as string | undefined,
+      "medical-cooldown-h",
+      12,
+      0,
+      24 * 28,
+    ),
+    crm: { url: process.env.SIDELINE_CRM_URL || undefined, token: process.env.SIDELINE_CRM_TOKEN || undefined },
+  };
+}
 
 /** `--target aws`: sends the records to a deployed stream instead of the embedded pipeline. */
 async function sendIfAws(
@@ -149,12 +185,19 @@ async function finish(result: PipelineResult): Promise<number> {
 async function demo(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { ...PIPELINE_OPTIONS, minutes: { type: "string" }, seed: { type: "string" } },
+    options: {
+      ...PIPELINE_OPTIONS,
+      minutes: { type: "string" },
+      seed: { type: "string" },
+      "auto-approve": { type: "boolean" },
+    },
     strict: true,
   });
   const opts = pipelineOptions(values);
   const minutes = intOption(values.minutes, "minutes", 90, 1, 150);
-  const match = new DemoMatch({ minutes, seed: intOption(values.seed, "seed", 7, 0, 2 ** 31 - 1) });
+  const seed = intOption(values.seed, "seed", 7, 0, 2 ** 31 - 1);
+  const match = new DemoMatch({ minutes, seed });
+  const needs = loadNeeds(values.needs ?? DEFAULT_NEEDS_PATH);
   const sent = await sendIfAws(values, { chunks: match.chunks(opts.chunkMs) }, match.matchId, "demo");
   if (sent !== null) return sent;
   const perMinute = (match.players.length + 1) * 25 * 60;
@@ -165,12 +208,28 @@ async function demo(argv: string[]): Promise<number> {
   process.stderr.write(
     `sideline demo: ${match.players.length} players + ball, 25 Hz, ${minutes} min -> kinesalite -> tracking-features -> ${opts.lakePath}\n`,
   );
+  // Five weeks of imported training load, so the acute:chronic ratio has a chronic base.
+  const history = await DuckDbLake.open(opts.lakePath);
+  try {
+    await history.put(
+      "player_loads",
+      demoLoadHistory(
+        match.players.map((p) => p.playerId),
+        match.kickoffMs,
+        seed,
+      ),
+    );
+  } finally {
+    history.close();
+  }
   const result = await runPipeline(
     { chunks: match.chunks(opts.chunkMs) },
     {
       ...opts,
       matchId: match.matchId,
       readerSource: "demo",
+      needs,
+      automation: automationOptions(values, values["auto-approve"] === true),
       onProgress: (p) => progress.update(p.samplesRead, p.windowsClosed, p.insights),
     },
   );
@@ -220,6 +279,8 @@ async function run(argv: string[]): Promise<number> {
     ...opts,
     matchId,
     readerSource: `reader:${format}`,
+    needs: loadNeeds(values.needs ?? DEFAULT_NEEDS_PATH),
+    automation: automationOptions(values, false),
     onProgress: (p) => progress.update(p.samplesRead, p.windowsClosed, p.insights),
   });
   progress.done();
@@ -238,10 +299,7 @@ async function sql(argv: string[]): Promise<number> {
   const format = (values.format ?? "table") as OutputFormat;
   if (!OUTPUT_FORMATS.includes(format))
     throw new UsageError(`unknown output format '${format}': expected ${OUTPUT_FORMATS.join(", ")}`);
-  const path = values.lake ?? DEFAULT_LAKE_PATH;
-  if (!existsSync(path))
-    throw new Error(`cannot open lake '${path}': no such file (run 'sideline demo' first, or pass --lake)`);
-  const lake = await DuckDbLake.open(path, { readOnly: true });
+  const lake = await DuckDbLake.open(existingLake(values.lake ?? DEFAULT_LAKE_PATH), { readOnly: true });
   try {
     const result = await lake.query(positionals[0]!).catch((e: Error) => {
       throw new Error(e.message.split("\n")[0]);
@@ -251,6 +309,55 @@ async function sql(argv: string[]): Promise<number> {
     lake.close();
   }
   return 0;
+}
+
+function existingLake(path: string): string {
+  if (!existsSync(path))
+    throw new Error(`cannot open lake '${path}': no such file (run 'sideline demo' first, or pass --lake)`);
+  return path;
+}
+
+async function explain(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { lake: { type: "string" } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 1) throw new UsageError("explain takes one insight id: sideline explain <insight-id>");
+  const lake = await DuckDbLake.open(existingLake(values.lake ?? DEFAULT_LAKE_PATH), { readOnly: true });
+  try {
+    process.stdout.write(`${await explainInsight(lake, positionals[0]!, (u) => fileURLToPath(u))}\n`);
+  } finally {
+    lake.close();
+  }
+  return 0;
+}
+
+async function decide(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { lake: { type: "string" }, reason: { type: "string" }, "medical-cooldown-h": { type: "string" } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const [token, verdict] = positionals;
+  if (!token || (verdict !== "approve" && verdict !== "reject") || positionals.length !== 2)
+    throw new UsageError("decide takes a task token and approve or reject: sideline decide <token> approve|reject");
+  const lake = await DuckDbLake.open(existingLake(values.lake ?? DEFAULT_LAKE_PATH));
+  try {
+    const automation = new LocalAutomation(lake, new LocalEventBus(), automationOptions(values, false));
+    const run = await automation.workflows.decide(token, { decision: verdict, reason: values.reason ?? null });
+    await automation.drain();
+    const crm = automation.crm.stats.requests.map((r) => `${r.operation} ${r.player_id} (${r.status})`);
+    process.stdout.write(
+      `${run.executionName}: ${run.status}${run.error ? ` (${run.error})` : ""}` +
+        `${crm.length ? `; CRM: ${crm.join(", ")}` : ""}\n`,
+    );
+    return run.status === "SUCCEEDED" ? 0 : 1;
+  } finally {
+    lake.close();
+  }
 }
 
 /** Runs one command; returns the exit code. Errors are one line on stderr. */
@@ -264,6 +371,10 @@ export async function main(argv: string[]): Promise<number> {
         return await run(rest);
       case "sql":
         return await sql(rest);
+      case "explain":
+        return await explain(rest);
+      case "decide":
+        return await decide(rest);
       case undefined:
       case "help":
       case "--help":

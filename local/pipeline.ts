@@ -4,8 +4,12 @@
  * Lambda runs; only the adapters at the edges differ.
  */
 
+import { dirname } from "node:path";
 import { DuckDbLake } from "../lambdas/adapters/duckdb-lake.js";
+import { DuckDbLoadHistory } from "../lambdas/adapters/duckdb-load-history.js";
+import { FileVisualStore } from "../lambdas/adapters/file-visual-store.js";
 import { MemoryStateStore } from "../lambdas/adapters/memory-state-store.js";
+import type { ScoutingNeedsFile } from "../lambdas/contracts/needs.js";
 import { DEFAULT_PITCH, type PitchDimensions } from "../lambdas/contracts/pitch.js";
 import { QUARANTINE, type Row } from "../lambdas/contracts/tables.js";
 import type { TrackingChunk } from "../lambdas/contracts/tracking.js";
@@ -19,11 +23,14 @@ import {
   type InvocationCounts,
   QUARANTINE_PAYLOAD_CHARS,
 } from "../lambdas/tracking-features/process.js";
+import { type AutomationOptions, LocalAutomation } from "./automation.js";
 import { LocalEventBus } from "./bus.js";
+import type { CrmStats } from "./crm.js";
 import { type EsmStats, LocalEventSourceMapping } from "./esm.js";
 import { startLocalKinesis } from "./kinesis.js";
 import { KinesisProducer, type ProducerStats } from "./producer.js";
 import { readerQuarantineRow } from "./quarantine.js";
+import type { WorkflowRunSummary } from "./workflows.js";
 
 export const DEFAULT_LAKE_PATH = ".sideline/lake.duckdb";
 export const TRACKING_STREAM = "sideline-tracking";
@@ -54,6 +61,12 @@ export interface PipelineOptions {
   /** Where reader-level rejects are attributed, e.g. reader:long-csv. */
   readonly readerSource: string;
   readonly onProgress?: (p: Progress) => void;
+  /** The club's scouting needs. @default - no scouting matches */
+  readonly needs?: ScoutingNeedsFile;
+  /** Front-office automation (workflows, CRM); false leaves the bus without rules. @default {} */
+  readonly automation?: AutomationOptions | false;
+  /** Folder for insight pictures (they go under visuals/). @default - the lake's folder */
+  readonly visualsRoot?: string;
 }
 
 export interface Progress {
@@ -82,6 +95,10 @@ export interface PipelineResult {
   readonly windows: number;
   readonly insights: number;
   readonly deadLetters: number;
+  readonly profiles: number;
+  readonly workflows: readonly WorkflowRunSummary[];
+  readonly crm: CrmStats | null;
+  readonly visualsRoot: string;
 }
 
 const READER_QUARANTINE_FLUSH = 1000;
@@ -100,13 +117,18 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
   try {
     const arn = await kinesis.createStream(TRACKING_STREAM, options.shards ?? 1);
     const bus = new LocalEventBus();
-    // The bus routes insights to subscribers' rules; the insights table is written by the handler.
+    // The bus routes insights to the automation's rules; the insights table is written by the handler.
+    const automation = options.automation === false ? null : new LocalAutomation(lake, bus, options.automation ?? {});
+    const visualsRoot = options.visualsRoot ?? (lakePath === ":memory:" ? ".sideline" : dirname(lakePath));
     const totals = emptyCounts();
     let esmQuarantinedSamples = 0;
     const handler = createTrackingFeaturesHandler({
       sink: lake,
       publisher: bus,
       stateStore: new MemoryStateStore(),
+      loadHistory: new DuckDbLoadHistory(lake),
+      visuals: new FileVisualStore(visualsRoot),
+      ...(options.needs ? { needs: options.needs } : {}),
       windowMs,
       onInvocation: (c) => {
         for (const k of Object.keys(totals) as (keyof InvocationCounts)[]) totals[k] += c[k];
@@ -192,6 +214,7 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
       await consuming;
     }
     progress();
+    await (automation ? automation.drain() : bus.drain());
     const summary = await lake.queryObjects<{ n: number | bigint; s: number | bigint | null }>(
       `SELECT count(*) AS n, sum(samples) AS s FROM player_windows WHERE match_id = '${options.matchId.replace(/'/g, "''")}'`,
     );
@@ -210,6 +233,10 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
       windows: Number(summary[0]?.n ?? 0),
       insights: totals.insights,
       deadLetters: bus.deadLetters.length,
+      profiles: totals.profilesCompleted,
+      workflows: automation?.workflows.runs ?? [],
+      crm: automation?.crm.stats ?? null,
+      visualsRoot,
     };
   } finally {
     await kinesis.close();

@@ -50,12 +50,13 @@ export async function renderSummary(lake: DuckDbLake, r: PipelineResult): Promis
   );
   const insights = await lake.queryObjects<{
     insight_id: string;
+    detail_type: string;
     player_id: string;
     time: Date;
     summary: string;
   }>(
-    `SELECT insight_id, player_id, time, json_extract_string(detail, '$.summary') AS summary
-       FROM insights WHERE match_id = ${m} ORDER BY time`,
+    `SELECT insight_id, detail_type, player_id, time, json_extract_string(detail, '$.summary') AS summary
+       FROM insights WHERE match_id = ${m} ORDER BY time, detail_type, player_id`,
   );
   const quarantine = await lake.queryObjects<{ reason: string; n: number | bigint }>(
     `SELECT regexp_replace(reason, '^[0-9]+ sample\\(s\\) from index [0-9]+: ', '') AS reason, count(*) AS n
@@ -79,9 +80,12 @@ export async function renderSummary(lake: DuckDbLake, r: PipelineResult): Promis
   }
   lines.push(`Insights fired: ${insights.length}`);
   for (const i of insights) {
-    lines.push(`  ${i.time.toISOString().slice(11, 16)}  ${i.player_id.padEnd(10)} ${i.summary}`);
-    lines.push(`         sideline sql "SELECT detail FROM insights WHERE insight_id = '${i.insight_id}'"`);
+    lines.push(
+      `  ${i.time.toISOString().slice(11, 16)}  ${i.detail_type.padEnd(26)} ${i.player_id.padEnd(8)} ${i.summary}`,
+    );
+    lines.push(`         why: npx sideline explain ${i.insight_id}`);
   }
+  lines.push(...(await automationLines(lake, r)));
   lines.push("");
   lines.push(
     `Rows: ${n0(r.windows)} player_windows, ${n0(r.insights)} insights, ` +
@@ -100,4 +104,40 @@ export async function renderSummary(lake: DuckDbLake, r: PipelineResult): Promis
     `Lake: ${r.lakePath}   (try: npx sideline sql "SELECT * FROM player_windows LIMIT 5" --lake ${r.lakePath})`,
   );
   return lines.join("\n");
+}
+
+/** What the front office got: workflow executions, CRM requests, staff notifications, decisions waiting. */
+async function automationLines(lake: DuckDbLake, r: PipelineResult): Promise<string[]> {
+  if (r.crm === null) return [];
+  const lines = ["", "Workflows (stepfunctions/*.asl.json, run by aws-local-stepfunctions)"];
+  const byKey = new Map<string, number>();
+  for (const w of r.workflows)
+    byKey.set(`${w.stateMachine} ${w.status}`, (byKey.get(`${w.stateMachine} ${w.status}`) ?? 0) + 1);
+  if (byKey.size === 0) lines.push("  none started");
+  for (const [k, n] of [...byKey].sort()) lines.push(`  ${k.padEnd(30)} ${n}`);
+  for (const w of r.workflows.filter((x) => x.status === "FAILED"))
+    lines.push(`  failed: ${w.executionName}: ${w.error}`);
+  const c = r.crm;
+  const where = c.outboxed > 0 ? "recorded in crm_outbox (set SIDELINE_CRM_URL to send them)" : "sent";
+  lines.push(
+    `CRM: ${c.requests.length} requests ${where}; ${c.sent} sent, ${c.retries} retries, ${c.deadLettered} dead-lettered`,
+  );
+  for (const q of c.requests) lines.push(`  ${q.operation.padEnd(14)} ${q.player_id.padEnd(10)} ${q.status}`);
+  const notes = await lake.queryObjects<{ topic: string; n: number | bigint }>(
+    "SELECT topic, count(*) AS n FROM notifications GROUP BY topic ORDER BY topic",
+  );
+  lines.push(`Staff notified: ${notes.map((n) => `${n.n} ${n.topic}`).join(", ") || "none"}`);
+  const alerts = await lake.queryObjects<{ status: string; n: number | bigint }>(
+    `SELECT status, count(*) AS n FROM medical_alerts WHERE match_id = '${r.matchId.replace(/'/g, "''")}' GROUP BY status ORDER BY status`,
+  );
+  if (alerts.length > 0) lines.push(`Medical alerts: ${alerts.map((a) => `${a.n} ${a.status}`).join(", ")}`);
+  const pending = await lake.queryObjects<{ task_token: string; player_id: string }>(
+    "SELECT task_token, player_id FROM pending_decisions WHERE status = 'pending' ORDER BY requested_at",
+  );
+  if (pending.length > 0) {
+    lines.push(`Scout decisions waiting: ${pending.length}`);
+    for (const p of pending)
+      lines.push(`  ${p.player_id.padEnd(10)} npx sideline decide ${p.task_token} approve|reject --reason "..."`);
+  }
+  return lines;
 }

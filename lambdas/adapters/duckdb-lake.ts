@@ -5,7 +5,15 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { assertRow, duckDbDdl, type Row, TABLES, type TableName, tableByName } from "../contracts/tables.js";
+import {
+  assertRow,
+  duckDbDdl,
+  LOCAL_TABLES,
+  type Row,
+  TABLES,
+  type TableName,
+  tableByName,
+} from "../contracts/tables.js";
 import type { FeatureSink } from "../ports.js";
 
 /** Rows per INSERT statement: keeps the bound parameter count in the low thousands. */
@@ -18,6 +26,15 @@ export interface QueryResult {
 }
 
 export class DuckDbLake implements FeatureSink {
+  /** One statement at a time on the connection: the handler, the workflows and the CRM share it. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
   private constructor(
     readonly path: string,
     private readonly instance: DuckDBInstance,
@@ -38,11 +55,15 @@ export class DuckDbLake implements FeatureSink {
     }
     const conn = await instance.connect();
     const lake = new DuckDbLake(path, instance, conn);
-    if (!options.readOnly) for (const t of TABLES) await conn.run(duckDbDdl(t));
+    if (!options.readOnly) for (const t of [...TABLES, ...LOCAL_TABLES]) await conn.run(duckDbDdl(t));
     return lake;
   }
 
-  async put(table: TableName, rows: readonly Row[]): Promise<void> {
+  put(table: TableName, rows: readonly Row[]): Promise<void> {
+    return this.exclusive(() => this.putNow(table, rows));
+  }
+
+  private async putNow(table: TableName, rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
     const def = tableByName(table);
     for (const r of rows) assertRow(def, r);
@@ -66,15 +87,22 @@ export class DuckDbLake implements FeatureSink {
     }
   }
 
-  async query(sql: string, params: readonly (string | number | boolean | null)[] = []): Promise<QueryResult> {
-    const reader = await this.conn.runAndReadAll(sql, [...params]);
-    return { columns: reader.columnNames(), rows: reader.getRowsJson() as unknown[][] };
+  query(sql: string, params: readonly (string | number | boolean | null)[] = []): Promise<QueryResult> {
+    return this.exclusive(async () => {
+      const reader = await this.conn.runAndReadAll(sql, [...params]);
+      return { columns: reader.columnNames(), rows: reader.getRowsJson() as unknown[][] };
+    });
   }
 
   /** Rows as objects, with numbers kept as numbers where they fit. */
-  async queryObjects<T = Record<string, unknown>>(sql: string): Promise<T[]> {
-    const reader = await this.conn.runAndReadAll(sql);
-    return reader.getRowObjectsJS() as T[];
+  queryObjects<T = Record<string, unknown>>(
+    sql: string,
+    params: readonly (string | number | boolean | null)[] = [],
+  ): Promise<T[]> {
+    return this.exclusive(async () => {
+      const reader = await this.conn.runAndReadAll(sql, [...params]);
+      return reader.getRowObjectsJS() as T[];
+    });
   }
 
   close(): void {

@@ -9,13 +9,28 @@ import * as z from "zod/mini";
 /** EventBridge `source` for insights derived from tracking data ("aws." is reserved by AWS). */
 export const TRACKING_INSIGHT_SOURCE = "sideline.tracking";
 
+/** Source of scouting matches (the matcher runs on each player's completed match profile). */
+export const SCOUTING_SOURCE = "sideline.scouting";
+/** Source of workload insights across matches (acute:chronic ratio). */
+export const LOAD_SOURCE = "sideline.load";
+/** Source of requests to the club's CRM, put by the workflows; a rule delivers them to the CRM. */
+export const CRM_SOURCE = "sideline.crm";
+/** Source of requests for a human decision (a scout's approve or reject). */
+export const DECISION_SOURCE = "sideline.decisions";
+
 export const DETAIL_TYPES = {
   playerFatigueSuspected: "Player Fatigue Suspected",
+  playerLoadSpike: "Player Load Spike",
+  scoutingCandidateMatched: "Scouting Candidate Matched",
+  crmPlayerUpsert: "CRM Player Upsert Requested",
+  crmFollowUp: "CRM Follow-up Requested",
+  scoutDecisionRequested: "Scout Decision Requested",
 } as const;
 
 const windowRef = z.object({
   window_start: z.string(),
   window_end: z.string(),
+  /** High-intensity running (>= 15 km/h) in the window, metres. */
   hi_distance_m: z.number(),
   tracked_s: z.number(),
 });
@@ -44,7 +59,8 @@ export const explanationSchema = z.object({
   }),
 });
 
-export const playerFatigueSuspectedSchema = z.object({
+/** Fields every insight carries: who, when, why in words, why in numbers, and why in a picture. */
+const insightBase = {
   schema_version: z.literal(1),
   insight_id: z.string(),
   match_id: z.string(),
@@ -53,9 +69,72 @@ export const playerFatigueSuspectedSchema = z.object({
   observed_at: z.string(),
   summary: z.string(),
   explanation: explanationSchema,
+  /** The rendered picture (SVG: pitch heatmap and trend line): s3:// in the cloud, file:// locally. */
+  visual_url: z.string(),
+};
+
+export const playerFatigueSuspectedSchema = z.object(insightBase);
+
+export const playerLoadSpikeSchema = z.object({
+  ...insightBase,
+  /** Acute:chronic workload ratio (EWMA) on the match day. */
+  acwr: z.number(),
+  acute_load: z.number(),
+  chronic_load: z.number(),
+  /** What the load is measured in, e.g. "distance_m". */
+  load_measure: z.string(),
+  /** Days of load history the chronic average is built from. */
+  history_days: z.int(),
+});
+
+export const scoutingCandidateMatchedSchema = z.object({
+  ...insightBase,
+  need_id: z.string(),
+  need_version: z.int(),
+  role: z.string(),
+  /** Weighted score in [0, 1]; the sum of the features' contributions. */
+  score: z.number(),
+  threshold: z.number(),
+  /** Minutes of tracking the per-90 values come from (the sample size). */
+  minutes_observed: z.number(),
+  /** In [0, 1]: minutes / (minutes + SCOUTING_CONFIDENCE_HALF_MINUTES); falls with few minutes. */
+  confidence: z.number(),
+});
+
+/** The body Sideline sends to the CRM (API destination in the cloud, HTTP POST locally). */
+export const crmRequestSchema = z.object({
+  schema_version: z.literal(1),
+  /** Stable across retries and redeliveries: sent as the Idempotency-Key header. */
+  idempotency_key: z.string(),
+  operation: z.enum(["player.upsert", "task.create"]),
+  player: z.object({ player_id: z.string(), team: z.nullable(z.string()) }),
+  match_id: z.string(),
+  insight_id: z.string(),
+  score: z.nullable(z.number()),
+  valuation: z.nullable(z.object({ value_index: z.number(), reliability: z.number() })),
+  summary: z.string(),
+  explanation: z.nullable(explanationSchema),
+  visual_url: z.nullable(z.string()),
+  /** Present on task.create: what the scout asked for. */
+  task: z.optional(z.object({ title: z.string(), due_in_days: z.int(), note: z.nullable(z.string()) })),
+});
+
+export const scoutDecisionRequestedSchema = z.object({
+  schema_version: z.literal(1),
+  /** Step Functions task token: SendTaskSuccess with {"decision":"approve"|"reject","reason":...}. */
+  task_token: z.string(),
+  insight_id: z.string(),
+  player_id: z.string(),
+  match_id: z.string(),
+  summary: z.string(),
+  visual_url: z.string(),
 });
 
 export type PlayerFatigueSuspected = z.infer<typeof playerFatigueSuspectedSchema>;
+export type PlayerLoadSpike = z.infer<typeof playerLoadSpikeSchema>;
+export type ScoutingCandidateMatched = z.infer<typeof scoutingCandidateMatchedSchema>;
+export type CrmRequest = z.infer<typeof crmRequestSchema>;
+export type ScoutDecisionRequested = z.infer<typeof scoutDecisionRequestedSchema>;
 export type Explanation = z.infer<typeof explanationSchema>;
 
 /** An event as put on the bus: the PutEvents entry shape, with the detail still an object. */
@@ -79,19 +158,76 @@ export interface InsightContract {
   readonly description: string;
 }
 
+const contract = (source: string, detailType: string, schema: z.ZodMiniType, description: string): InsightContract => ({
+  source,
+  detailType,
+  schema,
+  pattern: { source: [source], "detail-type": [detailType] },
+  description,
+});
+
+/** Every event Sideline puts on its bus: the README's event catalogue is generated from this list. */
 export const INSIGHT_CONTRACTS: readonly InsightContract[] = [
-  {
-    source: TRACKING_INSIGHT_SOURCE,
-    detailType: DETAIL_TYPES.playerFatigueSuspected,
-    schema: playerFatigueSuspectedSchema,
-    pattern: { source: [TRACKING_INSIGHT_SOURCE], "detail-type": [DETAIL_TYPES.playerFatigueSuspected] },
-    description:
-      "A player's high-intensity running in the last 5 minutes fell below a fraction of his own earlier baseline in the match.",
-  },
+  contract(
+    TRACKING_INSIGHT_SOURCE,
+    DETAIL_TYPES.playerFatigueSuspected,
+    playerFatigueSuspectedSchema,
+    "A player's high-intensity running in the last 5 and 15 minutes fell below half his own earlier rate in the match.",
+  ),
+  contract(
+    LOAD_SOURCE,
+    DETAIL_TYPES.playerLoadSpike,
+    playerLoadSpikeSchema,
+    "A player's acute:chronic workload ratio (EWMA, 7 and 28 days) passed 1.5 after a match.",
+  ),
+  contract(
+    SCOUTING_SOURCE,
+    DETAIL_TYPES.scoutingCandidateMatched,
+    scoutingCandidateMatchedSchema,
+    "A player's completed match profile scored past a club-defined tactical need. Once per player, need and match.",
+  ),
+  contract(
+    CRM_SOURCE,
+    DETAIL_TYPES.crmPlayerUpsert,
+    crmRequestSchema,
+    "The scouting workflow asks the CRM to create or update a player; delivered to the CRM's webhook.",
+  ),
+  contract(
+    CRM_SOURCE,
+    DETAIL_TYPES.crmFollowUp,
+    crmRequestSchema,
+    "A scout approved a candidate: the CRM gets a follow-up task; delivered to the CRM's webhook.",
+  ),
+  contract(
+    DECISION_SOURCE,
+    DETAIL_TYPES.scoutDecisionRequested,
+    scoutDecisionRequestedSchema,
+    "The scouting workflow waits for a scout: answer with the task token (SendTaskSuccess) or `sideline decide`.",
+  ),
 ];
 
 /** Pattern that matches every Sideline insight: the bus archive (replay) uses it. */
 export const ALL_INSIGHTS_PATTERN: EventPattern = { source: [{ prefix: "sideline." }] };
+
+/** The rules Sideline itself deploys (CDK) and routes with locally (the local bus): one list. */
+export const AUTOMATION_RULES = {
+  /** Scouting matches start the scouting workflow. */
+  scouting: {
+    source: [SCOUTING_SOURCE],
+    "detail-type": [DETAIL_TYPES.scoutingCandidateMatched],
+  },
+  /** Fatigue and load spikes start the medical alert workflow. */
+  medical: {
+    $or: [
+      { source: [TRACKING_INSIGHT_SOURCE], "detail-type": [DETAIL_TYPES.playerFatigueSuspected] },
+      { source: [LOAD_SOURCE], "detail-type": [DETAIL_TYPES.playerLoadSpike] },
+    ],
+  },
+  /** CRM requests go to the CRM (API destination; HTTP POST locally). */
+  crm: { source: [CRM_SOURCE], "detail-type": [DETAIL_TYPES.crmPlayerUpsert, DETAIL_TYPES.crmFollowUp] },
+  /** Decision requests are recorded where scouts answer them (pending_decisions locally). */
+  decisions: { source: [DECISION_SOURCE], "detail-type": [DETAIL_TYPES.scoutDecisionRequested] },
+} as const satisfies Record<string, EventPattern>;
 
 /** A stable id from the evidence, as a UUID-shaped string: redelivery re-emits the same id. */
 export function insightId(...parts: readonly string[]): string {

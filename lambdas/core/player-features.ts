@@ -15,7 +15,22 @@
  */
 import { type PitchDimensions, pitchBounds } from "../contracts/pitch.js";
 import { type EffortState, newEffortState, resetEffort, stepEffort } from "./efforts.js";
-import { type FatigueFinding, type FatigueState, newFatigueState, stepFatigue } from "./fatigue.js";
+import {
+  FATIGUE_TRAILING_MS,
+  type FatigueFinding,
+  type FatigueState,
+  newFatigueState,
+  stepFatigue,
+} from "./fatigue.js";
+import {
+  addWindow,
+  cellOf,
+  finishProfile,
+  type MatchProfile,
+  type MatchProfileState,
+  newMatchProfileState,
+  stepRhie,
+} from "./match-profile.js";
 import { metabolicPower } from "./metabolic.js";
 import { linearFitAt2, linearSlope, SAVGOL_HALF, SAVGOL_WINDOW } from "./smoothing.js";
 import {
@@ -73,6 +88,12 @@ export interface PlayerState {
   /** Open windows, in time order. */
   open: WindowAcc[];
   fatigue: FatigueState;
+  /** Whole-match totals, heatmap grid and trend, for the profile and the pictures. */
+  profile: MatchProfileState;
+  /** Pitch length and width (m) of the last chunk: the heatmap grid's scale. */
+  pitch: [number, number];
+  /** True once the final chunk was applied: the match profile is complete. */
+  completed: boolean;
 }
 
 export interface RejectedSamples {
@@ -108,6 +129,8 @@ export interface IngestResult {
   readonly rejected: readonly RejectedSamples[];
   readonly closed: readonly ClosedWindow[];
   readonly fatigue: readonly { window: ClosedWindow; finding: FatigueFinding }[];
+  /** The player's match profile, when this call applied his final chunk. */
+  readonly completed: MatchProfile | null;
 }
 
 export type { ClosedWindow, WindowAcc } from "./windows.js";
@@ -131,6 +154,9 @@ export function newPlayerState(windowMs: number): PlayerState {
     decel: newEffortState(),
     open: [],
     fatigue: newFatigueState(),
+    profile: newMatchProfileState(),
+    pitch: [105, 68],
+    completed: false,
   };
 }
 
@@ -157,8 +183,17 @@ function applySmoothed(s: PlayerState, t: number, dtMs: number, vx: number, vy: 
   if (speed >= SPRINT_SPEED_MPS) w.sprint += d;
   if (speed > w.top) w.top = speed;
   w.energy += metabolicPower(speed, accel) * dtS;
-  if (stepEffort(s.sprint, speed >= SPRINT_SPEED_MPS, t, SPRINT_MIN_DURATION_MS)) w.sprints++;
-  if (stepEffort(s.accel, accel >= ACCEL_THRESHOLD_MPS2, t, ACCEL_MIN_DURATION_MS)) w.accels++;
+  // The last raw position is at most SAVGOL_HALF samples ahead: well inside one 5 m cell.
+  const cell = cellOf(s.last!.x, s.last!.y, s.pitch[0], s.pitch[1]);
+  w.cells[cell] = (w.cells[cell] ?? 0) + dtMs;
+  if (stepEffort(s.sprint, speed >= SPRINT_SPEED_MPS, t, SPRINT_MIN_DURATION_MS)) {
+    w.sprints++;
+    stepRhie(s.profile, t);
+  }
+  if (stepEffort(s.accel, accel >= ACCEL_THRESHOLD_MPS2, t, ACCEL_MIN_DURATION_MS)) {
+    w.accels++;
+    stepRhie(s.profile, t);
+  }
   if (stepEffort(s.decel, accel <= -ACCEL_THRESHOLD_MPS2, t, ACCEL_MIN_DURATION_MS)) w.decels++;
 }
 
@@ -235,8 +270,12 @@ function closeWindows(s: PlayerState, all: boolean, out: IngestResult["closed"] 
   const pendingFrom = s.emitted < s.segN ? s.buf.t[s.buf.t.length - (s.segN - s.emitted)]! : Number.POSITIVE_INFINITY;
   const lastRaw = s.last ? s.last.t : Number.NEGATIVE_INFINITY;
   const frontier = all ? Number.POSITIVE_INFINITY : Math.min(pendingFrom, lastRaw);
+  const keepCells = Math.max(1, Math.ceil(FATIGUE_TRAILING_MS / s.windowMs));
   while (s.open.length > 0 && s.open[0]!.start + s.windowMs <= frontier) {
-    out.push(toClosed(s.open.shift()!, s.windowMs));
+    const acc = s.open.shift()!;
+    const closed = toClosed(acc, s.windowMs);
+    addWindow(s.profile, closed, acc.cells, keepCells);
+    out.push(closed);
   }
 }
 
@@ -246,6 +285,7 @@ interface Accumulated {
   rejected: RejectedSamples[];
   closed: ClosedWindow[];
   fatigue: { window: ClosedWindow; finding: FatigueFinding }[];
+  completed: MatchProfile | null;
 }
 
 type Rejections = Map<string, { count: number; firstIndex: number; sample: string }>;
@@ -274,6 +314,7 @@ function applyChunk(s: PlayerState, c: ChunkInput, acc: Accumulated): void {
   const rejected: Rejections = new Map();
   const period = c.period ?? null;
   const b = pitchBounds(c.pitch);
+  s.pitch = [c.pitch.lengthM, c.pitch.widthM];
   const unit = c.metresPerUnit ?? 1;
   for (let i = 0; i < c.t.length; i++) {
     const t = c.t0 + c.t[i]!;
@@ -326,6 +367,10 @@ function applyChunk(s: PlayerState, c: ChunkInput, acc: Accumulated): void {
     );
     if (finding) acc.fatigue.push({ window: w, finding });
   }
+  if (c.final && !s.completed) {
+    s.completed = true;
+    acc.completed = finishProfile(s.profile);
+  }
 }
 
 function hold(c: ChunkInput): HeldChunk {
@@ -350,9 +395,16 @@ function hold(c: ChunkInput): HeldChunk {
  */
 export function ingestChunk(s: PlayerState, c: ChunkInput): IngestResult {
   if (c.seq <= s.lastSeq || s.held.some((h) => h.seq === c.seq)) {
-    return { duplicate: true, missingChunks: 0, accepted: 0, rejected: [], closed: [], fatigue: [] };
+    return { duplicate: true, missingChunks: 0, accepted: 0, rejected: [], closed: [], fatigue: [], completed: null };
   }
-  const acc: Accumulated = { missingChunks: 0, accepted: 0, rejected: [], closed: [], fatigue: [] };
+  const acc: Accumulated = {
+    missingChunks: 0,
+    accepted: 0,
+    rejected: [],
+    closed: [],
+    fatigue: [],
+    completed: null,
+  };
   if (c.seq === s.lastSeq + 1) applyChunk(s, c, acc);
   else {
     s.held.push(hold(c));

@@ -18,6 +18,8 @@ export interface WindowAcc {
   decels: number;
   top: number;
   energy: number;
+  /** Heatmap cell index -> milliseconds spent there in this window. */
+  cells: Record<number, number>;
 }
 
 /** A chunk that arrived ahead of a missing one, held until the gap fills. */
@@ -61,6 +63,7 @@ export function windowFor(open: WindowAcc[], windowMs: number, t: number): Windo
     decels: 0,
     top: 0,
     energy: 0,
+    cells: {},
   };
   open.push(w);
   open.sort((a, b) => a.start - b.start);

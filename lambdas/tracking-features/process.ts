@@ -12,20 +12,32 @@
  *   If the flush throws, the whole batch is retried and recomputes the same rows and event ids.
  */
 import type { KinesisStreamRecord } from "aws-lambda";
-import type { PlayerFatigueSuspected } from "../contracts/events.js";
-import { DETAIL_TYPES, type InsightEvent, insightId, TRACKING_INSIGHT_SOURCE } from "../contracts/events.js";
-import { INSIGHTS, PLAYER_WINDOWS, QUARANTINE, type Row } from "../contracts/tables.js";
-import { chunkPitch, type TrackingChunk, trackingChunkSchema, WIRE_METRES_PER_UNIT } from "../contracts/tracking.js";
+import type { InsightEvent } from "../contracts/events.js";
+import { needRows, type ScoutingNeedsFile } from "../contracts/needs.js";
 import {
-  FATIGUE_FRACTION,
-  FATIGUE_MIN_BASELINE_MS,
-  FATIGUE_PERSISTENCE,
-  FATIGUE_SUSTAINED_FRACTION,
-  type FatigueFinding,
-} from "../core/fatigue.js";
+  INSIGHTS,
+  PLAYER_LOADS,
+  PLAYER_MATCH_PROFILES,
+  PLAYER_WINDOWS,
+  QUARANTINE,
+  type Row,
+  SCOUTING_NEEDS,
+} from "../contracts/tables.js";
+import { chunkPitch, type TrackingChunk, trackingChunkSchema, WIRE_METRES_PER_UNIT } from "../contracts/tracking.js";
+import { ACWR_LOOKBACK_DAYS, acwr, dayOf, isSpike } from "../core/acwr.js";
+import type { MatchProfile } from "../core/match-profile.js";
 import { type ClosedWindow, ingestChunk, newPlayerState, type PlayerState } from "../core/player-features.js";
-import { HIGH_INTENSITY_SPEED_MPS } from "../core/thresholds.js";
-import type { EventPublisher, FeatureSink, PlayerStateStore } from "../ports.js";
+import { scoreNeed } from "../core/scouting.js";
+import type { EventPublisher, FeatureSink, LoadHistoryStore, PlayerStateStore, VisualStore } from "../ports.js";
+import {
+  fatigueInsight,
+  loadSpikeInsight,
+  matchLoadRow,
+  type Picture,
+  type PlayerRef,
+  profileRow,
+  scoutingInsight,
+} from "./insights.js";
 
 /** Quarantined payloads are truncated to this many characters: enough to diagnose, bounded in size. */
 export const QUARANTINE_PAYLOAD_CHARS = 1024;
@@ -36,6 +48,11 @@ export interface TrackingFeaturesDeps {
   readonly publisher: EventPublisher;
   readonly stateStore: PlayerStateStore;
   readonly windowMs: number;
+  readonly visuals: VisualStore;
+  /** Load history for the acute:chronic ratio. @default - no load spikes are computed */
+  readonly loadHistory?: LoadHistoryStore;
+  /** The club's scouting needs. @default - no scouting matches */
+  readonly needs?: ScoutingNeedsFile;
   /** Clock for quarantine timestamps. @default - the system clock */
   readonly now?: () => Date;
 }
@@ -54,6 +71,7 @@ export interface InvocationCounts {
   missingChunks: number;
   windowsClosed: number;
   insights: number;
+  profilesCompleted: number;
 }
 
 export const emptyCounts = (): InvocationCounts => ({
@@ -69,6 +87,7 @@ export const emptyCounts = (): InvocationCounts => ({
   missingChunks: 0,
   windowsClosed: 0,
   insights: 0,
+  profilesCompleted: 0,
 });
 
 export interface QuarantineNotice {
@@ -80,8 +99,6 @@ export interface QuarantineNotice {
 export function recordRef(record: KinesisStreamRecord): string {
   return record.eventID;
 }
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 export function windowRow(chunk: Pick<TrackingChunk, "match_id" | "player_id" | "team">, w: ClosedWindow): Row {
   return {
@@ -116,58 +133,6 @@ export function insightRow(e: InsightEvent<{ match_id?: string; player_id?: stri
     match_id: e.detail.match_id ?? null,
     player_id: e.detail.player_id ?? null,
     detail: JSON.stringify(e.detail),
-  };
-}
-
-export function fatigueEvent(
-  chunk: Pick<TrackingChunk, "match_id" | "player_id" | "team">,
-  w: ClosedWindow,
-  f: FatigueFinding,
-): InsightEvent<PlayerFatigueSuspected> {
-  const id = insightId(DETAIL_TYPES.playerFatigueSuspected, chunk.match_id, chunk.player_id, iso(w.end));
-  const pct = (x: number) => `${Math.round(x * 100)}%`;
-  const [short, long] = f.features;
-  const base = f.baselineRatePer5Min;
-  const detail: PlayerFatigueSuspected = {
-    schema_version: 1,
-    insight_id: id,
-    match_id: chunk.match_id,
-    player_id: chunk.player_id,
-    team: chunk.team ?? null,
-    observed_at: iso(w.end),
-    summary:
-      `High-intensity running (>= ${(HIGH_INTENSITY_SPEED_MPS * 3.6).toFixed(0)} km/h) fell to ` +
-      `${short!.value.toFixed(0)} m in the last 5 min (${pct(short!.value / base)} of his earlier ` +
-      `${base.toFixed(0)} m per 5 min) and ${pct(long!.value / base)} over the last 15 min ` +
-      `(thresholds ${pct(FATIGUE_FRACTION)} and ${pct(FATIGUE_SUSTAINED_FRACTION)}).`,
-    explanation: {
-      rule:
-        `HI running per 5 min in the last 5 min < ${FATIGUE_FRACTION} x and in the last 15 min < ` +
-        `${FATIGUE_SUSTAINED_FRACTION} x the player's own rate before them (>= ${FATIGUE_MIN_BASELINE_MS / 60000} min ` +
-        `tracked), on ${FATIGUE_PERSISTENCE} consecutive window closes (after Mohr, Krustrup & Bangsbo 2003). ` +
-        "Tactics, score and role changes also lower running output: a coach should confirm.",
-      features: f.features.map((x) => ({ unit: "m per 5 min", ...x })),
-      trigger_windows: f.trailing.map((x) => ({
-        window_start: iso(x.start),
-        window_end: iso(x.end),
-        hi_distance_m: x.hiM,
-        tracked_s: x.trackedMs / 1000,
-      })),
-      baseline_windows: {
-        first_start: iso(f.baseline.firstStart),
-        last_end: iso(f.baseline.lastEnd),
-        count: f.baseline.count,
-        tracked_s: f.baseline.trackedMs / 1000,
-        hi_distance_m: f.baseline.hiM,
-      },
-    },
-  };
-  return {
-    id,
-    source: TRACKING_INSIGHT_SOURCE,
-    detailType: DETAIL_TYPES.playerFatigueSuspected,
-    time: new Date(w.end),
-    detail,
   };
 }
 
@@ -211,6 +176,9 @@ export class TrackingInvocation {
   private readonly rows: Row[] = [];
   private readonly quarantineRows: Row[] = [];
   private readonly events: InsightEvent[] = [];
+  private readonly pictures: Picture[] = [];
+  private readonly profileRows: Row[] = [];
+  private readonly completed: { player: PlayerRef; state: PlayerState; profile: MatchProfile }[] = [];
   private failedFrom: string | null = null;
   private readonly now: () => Date;
 
@@ -313,20 +281,75 @@ export class TrackingInvocation {
     }
     for (const w of result.closed) this.rows.push(windowRow(chunk, w));
     this.counts.windowsClosed += result.closed.length;
-    for (const f of result.fatigue) this.events.push(fatigueEvent(chunk, f.window, f.finding));
-    this.counts.insights += result.fatigue.length;
+    for (const f of result.fatigue) this.add(fatigueInsight(chunk, state, f.window, f.finding, this.deps.visuals));
+    if (result.completed) this.complete(chunk, state, result.completed);
+  }
+
+  private add(i: { event: InsightEvent; picture: Picture }): void {
+    this.events.push(i.event);
+    this.pictures.push(i.picture);
+    this.counts.insights++;
+  }
+
+  /** The player's final chunk was applied: his profile is written and scored against every need. */
+  private complete(player: PlayerRef, state: PlayerState, profile: MatchProfile): void {
+    this.counts.profilesCompleted++;
+    this.profileRows.push(profileRow(player, profile));
+    this.completed.push({ player, state, profile });
+    const needs = this.deps.needs;
+    if (!needs) return;
+    for (const need of needs.needs) {
+      const score = scoreNeed(profile, need);
+      if (score.matched)
+        this.add(scoutingInsight(player, state, profile, need, needs.version, score, this.deps.visuals));
+    }
+  }
+
+  /** Load spikes of the players whose match completed: their history plus this match. */
+  private async loadSpikes(): Promise<Row[]> {
+    const history = this.deps.loadHistory;
+    if (!history || this.completed.length === 0) return [];
+    const rows: Row[] = [];
+    const from = Math.min(...this.completed.map((c) => dayOf(c.profile.matchStart))) - ACWR_LOOKBACK_DAYS * 86_400_000;
+    const past = await history.get([...new Set(this.completed.map((c) => c.player.player_id))], from);
+    for (const c of this.completed) {
+      const row = matchLoadRow(c.player, c.profile);
+      rows.push(row);
+      const day = dayOf(c.profile.matchStart);
+      const sessions = (past.get(c.player.player_id) ?? []).filter((x) => x.sessionId !== c.player.match_id);
+      sessions.push({ sessionId: c.player.match_id, day, load: c.profile.distanceM });
+      const r = acwr(sessions, day);
+      if (isSpike(r)) this.add(loadSpikeInsight(c.player, c.state, c.profile, r, this.deps.visuals));
+    }
+    return rows;
   }
 
   /** Writes everything the applied records produced. Throws (whole batch retried) on failure. */
   async flush(): Promise<void> {
+    const loadRows = await this.loadSpikes();
+    for (const p of this.pictures) await this.deps.visuals.put(p.key, p.svg);
     if (this.rows.length > 0) await this.deps.sink.put(PLAYER_WINDOWS.name, this.rows);
     if (this.quarantineRows.length > 0) await this.deps.sink.put(QUARANTINE.name, this.quarantineRows);
+    if (this.profileRows.length > 0) {
+      await this.deps.sink.put(PLAYER_MATCH_PROFILES.name, this.profileRows);
+      // The needs that scored these profiles, so the lake can audit every match against its version.
+      if (this.deps.needs) await this.deps.sink.put(SCOUTING_NEEDS.name, needRows(this.deps.needs));
+    }
+    if (loadRows.length > 0) await this.deps.sink.put(PLAYER_LOADS.name, loadRows);
     if (this.events.length > 0) {
       await this.deps.sink.put(
         INSIGHTS.name,
         this.events.map((e) => insightRow(e as InsightEvent<{ match_id?: string }>)),
       );
       await this.deps.publisher.publish(this.events);
+    }
+    for (const c of this.completed) {
+      const r = matchLoadRow(c.player, c.profile);
+      await this.deps.loadHistory?.record(c.player.player_id, {
+        sessionId: c.player.match_id,
+        day: (r.day as Date).getTime(),
+        load: r.load as number,
+      });
     }
     if (this.dirty.size > 0) {
       const changed = new Map<string, PlayerState>();

@@ -58,6 +58,7 @@ async function handlerRun(
       sink: noop,
       publisher: noop,
       stateStore: new MemoryStateStore(),
+      visuals: { urlFor: (k: string) => k, put: async () => undefined },
       windowMs: 60_000,
     });
     for (const r of records) void inv.record(r); // the record handler is synchronous work behind a promise

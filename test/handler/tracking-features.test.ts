@@ -8,7 +8,14 @@ import type { EventPublisher, FeatureSink } from "../../lambdas/ports.js";
 import { createTrackingFeaturesHandler } from "../../lambdas/tracking-features/handler.js";
 import { emptyCounts, type InvocationCounts } from "../../lambdas/tracking-features/process.js";
 import { DemoMatch } from "../../local/demo-match.js";
-import { kinesisRecordFactory, lambdaContext, straightRun, T0, wireChunks } from "../helpers/factories.js";
+import {
+  kinesisRecordFactory,
+  lambdaContext,
+  MemoryVisualStore,
+  straightRun,
+  T0,
+  wireChunks,
+} from "../helpers/factories.js";
 
 class CapturingPublisher implements EventPublisher {
   readonly events: InsightEvent[] = [];
@@ -22,10 +29,12 @@ async function setup(opts: { sink?: FeatureSink; store?: MemoryStateStore } = {}
   const publisher = new CapturingPublisher();
   const store = opts.store ?? new MemoryStateStore();
   const totals = emptyCounts();
+  const visuals = new MemoryVisualStore();
   const handler = createTrackingFeaturesHandler({
     sink: opts.sink ?? lake,
     publisher,
     stateStore: store,
+    visuals,
     windowMs: 60_000,
     now: () => new Date("2026-05-16T18:00:00Z"),
     onInvocation: (c) => {
@@ -33,7 +42,7 @@ async function setup(opts: { sink?: FeatureSink; store?: MemoryStateStore } = {}
     },
   });
   const invoke = (records: KinesisStreamRecord[]) => handler({ Records: records }, lambdaContext);
-  return { lake, publisher, store, totals, invoke };
+  return { lake, publisher, store, totals, invoke, visuals };
 }
 
 const count = async (lake: DuckDbLake, sql: string) => Number((await lake.query(sql)).rows[0]![0]);

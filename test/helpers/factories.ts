@@ -163,3 +163,14 @@ export function seededShuffle<T>(items: readonly T[], seed: number): T[] {
   }
   return out;
 }
+
+/** Keeps insight pictures in memory, keyed as the handler stores them. */
+export class MemoryVisualStore {
+  readonly pictures = new Map<string, string>();
+  urlFor(key: string): string {
+    return `memory://${key}`;
+  }
+  async put(key: string, svg: string): Promise<void> {
+    this.pictures.set(key, svg);
+  }
+}

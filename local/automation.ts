@@ -1,0 +1,81 @@
+/**
+ * Front-office automation on one machine: the rules CDK deploys (AUTOMATION_RULES), on the local
+ * bus, with their targets emulated: the two workflows (aws-local-stepfunctions on the deployed
+ * definitions) and the CRM (HTTP POST, or the outbox). The workflow tasks are the workflow-tasks
+ * Lambda handler itself.
+ */
+import { DuckDbAlertLedger } from "../lambdas/adapters/duckdb-alert-ledger.js";
+import type { DuckDbLake } from "../lambdas/adapters/duckdb-lake.js";
+import { AUTOMATION_RULES } from "../lambdas/contracts/events.js";
+import type { Pattern } from "../lambdas/core/event-pattern.js";
+import { WorkflowTasks } from "../lambdas/workflow-tasks/tasks.js";
+import type { LocalEventBus } from "./bus.js";
+import { type CrmOptions, LocalCrm } from "./crm.js";
+import { LOCAL_NAMES, LocalWorkflows } from "./workflows.js";
+
+/** Medical alerts for a player within this long of a notified one are suppressed (Sideline default: one alert per player per match and its aftermath). */
+export const DEFAULT_MEDICAL_COOLDOWN_HOURS = 12;
+
+export interface AutomationOptions {
+  readonly crm?: CrmOptions;
+  /** @default false */
+  readonly autoApprove?: boolean;
+  /** @default DEFAULT_MEDICAL_COOLDOWN_HOURS */
+  readonly medicalCooldownHours?: number;
+  /** @default - the system clock */
+  readonly now?: () => Date;
+}
+
+export class LocalAutomation {
+  readonly workflows: LocalWorkflows;
+  readonly crm: LocalCrm;
+
+  constructor(
+    lake: DuckDbLake,
+    private readonly bus: LocalEventBus,
+    o: AutomationOptions = {},
+  ) {
+    const tasks = new WorkflowTasks({
+      sink: lake,
+      ledger: new DuckDbAlertLedger(lake),
+      cooldownMs: (o.medicalCooldownHours ?? DEFAULT_MEDICAL_COOLDOWN_HOURS) * 3_600_000,
+      ...(o.now ? { now: o.now } : {}),
+    });
+    this.workflows = new LocalWorkflows({
+      lake,
+      bus,
+      lambdas: { [LOCAL_NAMES.workflowTasksFunction]: (p) => tasks.run(p) },
+      autoApprove: o.autoApprove ?? false,
+      ...(o.now ? { now: o.now } : {}),
+    });
+    this.crm = new LocalCrm(lake, o.crm);
+    const pattern = (p: object) => p as Pattern;
+    bus.addRule({
+      name: "scouting",
+      pattern: pattern(AUTOMATION_RULES.scouting),
+      target: async (e) => this.workflows.start("scouting", e),
+    });
+    bus.addRule({
+      name: "medical",
+      pattern: pattern(AUTOMATION_RULES.medical),
+      target: async (e) => this.workflows.start("medical-alert", e),
+    });
+    bus.addRule({ name: "crm", pattern: pattern(AUTOMATION_RULES.crm), target: (e) => this.crm.deliver(e) });
+  }
+
+  /** Waits until the bus and the workflows are idle (each can start work on the other). */
+  async drain(): Promise<void> {
+    for (;;) {
+      await this.bus.drain();
+      await this.workflows.drain();
+      await this.bus.drain();
+      if (!(await this.idle())) continue;
+      return;
+    }
+  }
+
+  private async idle(): Promise<boolean> {
+    await new Promise((r) => setImmediate(r));
+    return this.bus.idle && this.workflows.idle;
+  }
+}
