@@ -201,7 +201,9 @@ export class LocalWorkflows {
       if (name === DECISION_STATE && answer) overrides[name] = () => answer();
       else overrides[name] = this.integration(w, executionName, name, state.Resource ?? "", token, enteredInput);
     }
-    const sm = new StateMachine(def as never, {});
+    // A resumed execution starts at the waiting state, so the states before it are unreachable and
+    // the validator would refuse the definition; the same definition was validated when it started.
+    const sm = new StateMachine(def as never, answer ? { validationOptions: { noValidate: true } } : {});
     const execution = sm.run(input as never, {
       overrides: { taskResourceLocalHandlers: overrides as never, waitTimeOverrides: waitOverrides(def) },
       context: {

@@ -31,7 +31,7 @@ export interface InsightPicture {
 }
 
 const W = 960;
-const H = 420;
+const H = 450;
 const PAD = 24;
 const SCALE = 4; // px per metre: a 105 x 68 pitch is 420 x 272 px
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -62,7 +62,8 @@ function pitch(p: InsightPicture, ox: number, oy: number): string[] {
   for (const x0 of [0, L - m(16.5)])
     out.push(`<rect x="${x0}" y="${Wd / 2 - m(20.16)}" width="${m(16.5)}" height="${m(40.32)}" ${line}/>`);
   out.push(
-    `<text x="0" y="${Wd + 16}" font-size="12" fill="#333">${esc(p.heatmapLabel)} (attacking left to right as recorded)</text>`,
+    `<text x="0" y="${Wd + 16}" font-size="12" fill="#333">${esc(p.heatmapLabel)}</text>`,
+    `<text x="0" y="${Wd + 32}" font-size="11" fill="#555">105 x 68 m scale, in the provider's orientation; brighter = longer there</text>`,
   );
   out.push("</g>");
   return out;
@@ -86,8 +87,11 @@ function trend(t: TrendSeries, ox: number, oy: number, w: number, h: number): st
     out.push(
       `<rect x="${X(t.highlight[0])}" y="0" width="${f1(Math.max(2, Number(X(t.highlight[1])) - Number(X(t.highlight[0]))))}" height="${h}" fill="#ef5350" fill-opacity="0.15"/>`,
     );
+  // A gap in x wider than 3 of the smallest steps (half-time, a substitution) breaks the line.
+  let step = Number.POSITIVE_INFINITY;
+  for (let i = 1; i < pts.length; i++) step = Math.min(step, pts[i]![0] - pts[i - 1]![0]);
   const path = (p: readonly (readonly [number, number])[]) =>
-    p.map((q, i) => `${i ? "L" : "M"}${X(q[0])},${Y(q[1])}`).join(" ");
+    p.map((q, i) => `${i && q[0] - p[i - 1]![0] <= 3 * step ? "L" : "M"}${X(q[0])},${Y(q[1])}`).join(" ");
   if (typeof t.baseline === "number")
     out.push(
       `<line x1="0" x2="${w}" y1="${Y(t.baseline)}" y2="${Y(t.baseline)}" stroke="#1565c0" stroke-dasharray="6 4"/>`,
@@ -102,11 +106,31 @@ function trend(t: TrendSeries, ox: number, oy: number, w: number, h: number): st
   out.push(`<text x="0" y="-8" font-size="12" fill="#212121">${esc(t.label)} (0 to ${f1(yMax)})</text>`);
   out.push(
     `<text x="0" y="${h + 16}" font-size="11" fill="#1565c0">- - ${esc(t.baselineLabel)}</text>`,
-    `<text x="${w / 2}" y="${h + 16}" font-size="11" fill="#c62828">${t.threshold !== null ? `.. ${esc(t.thresholdLabel)}` : ""}</text>`,
-    `<text x="0" y="${h + 32}" font-size="11" fill="#555">${esc(t.xLabel)}; shaded: what triggered it</text>`,
+    `<text x="0" y="${h + 32}" font-size="11" fill="#c62828">${t.threshold !== null ? `.. ${esc(t.thresholdLabel)}` : ""}</text>`,
+    `<text x="0" y="${h + 48}" font-size="11" fill="#555">${esc(t.xLabel)}; shaded: what triggered it</text>`,
   );
   out.push("</g>");
   return out;
+}
+
+/** Characters per subtitle line at 12 px across the 960 px picture. */
+const SUBTITLE_CHARS = 150;
+
+/** Splits text at spaces into at most `maxLines` lines of about `width` characters (the last one cut with an ellipsis). */
+export function wrap(text: string, width: number, maxLines: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  if (lines.length <= maxLines) return lines;
+  const kept = lines.slice(0, maxLines);
+  kept[maxLines - 1] = `${kept[maxLines - 1]!.slice(0, width - 3)}...`;
+  return kept;
 }
 
 export function renderInsightSvg(p: InsightPicture): string {
@@ -115,9 +139,11 @@ export function renderInsightSvg(p: InsightPicture): string {
     `<title>${esc(p.title)}</title>`,
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
     `<text x="${PAD}" y="26" font-size="16" font-weight="bold">${esc(p.title)}</text>`,
-    `<text x="${PAD}" y="46" font-size="12" fill="#444">${esc(p.subtitle)}</text>`,
-    ...pitch(p, PAD, 70),
-    ...trend(p.trend, PAD + p.pitchLengthM * SCALE + 40, 90, W - (PAD + p.pitchLengthM * SCALE + 40) - PAD, 250),
+    ...wrap(p.subtitle, SUBTITLE_CHARS, 2).map(
+      (line, i) => `<text x="${PAD}" y="${46 + i * 15}" font-size="12" fill="#444">${esc(line)}</text>`,
+    ),
+    ...pitch(p, PAD, 84),
+    ...trend(p.trend, PAD + p.pitchLengthM * SCALE + 40, 104, W - (PAD + p.pitchLengthM * SCALE + 40) - PAD, 246),
     "</svg>",
   ];
   return out.join("\n");

@@ -81,7 +81,24 @@ function base(p: PlayerRef, id: string, observedAt: number, summary: string, exp
   };
 }
 
-const hiSeries = (s: PlayerState) => s.profile.series.map(([t, dm]) => [t, dm / 10] as const);
+/**
+ * His HI running as a rolling 5-minute rate (m per 5 min, the fatigue rule's unit) at each window
+ * end: single 60 s windows swing between 0 and 100 m with each run, which hides the trend.
+ */
+function hiRolling(s: PlayerState): (readonly [number, number])[] {
+  const ser = s.profile.series;
+  const out: (readonly [number, number])[] = [];
+  let from = 0;
+  let sum = 0;
+  for (let i = 0; i < ser.length; i++) {
+    const end = ser[i]![0] + s.windowMs;
+    sum += ser[i]![1] / 10;
+    while (ser[from]![0] < end - FATIGUE_TRAILING_MS) sum -= ser[from++]![1] / 10;
+    const spanMs = Math.min(FATIGUE_TRAILING_MS, (i - from + 1) * s.windowMs);
+    out.push([end, (sum * FATIGUE_TRAILING_MS) / spanMs]);
+  }
+  return out;
+}
 
 function summedCells(s: PlayerState, from: number, to: number): number[] {
   const out = new Array<number>(GRID_COLS * GRID_ROWS).fill(0);
@@ -133,19 +150,18 @@ export function fatigueInsight(
     },
   };
   const from = f.trailing[0]!.start;
-  const perWindow = (x: number) => (x * s.windowMs) / FATIGUE_TRAILING_MS;
   const svg = picture(s, {
     title: `Player Fatigue Suspected: ${p.player_id} (${p.match_id})`,
     subtitle: summary,
     cells: summedCells(s, from, w.end),
     heatmapLabel: `Where he was in the last ${FATIGUE_TRAILING_MS / 60000} min (${iso(from).slice(11, 16)}-${iso(w.end).slice(11, 16)} UTC)`,
     trend: {
-      label: `${hiLabel}, m per ${s.windowMs / 1000} s window`,
-      points: hiSeries(s),
-      baseline: perWindow(rate),
-      baselineLabel: `his baseline ${perWindow(rate).toFixed(1)} m`,
-      threshold: perWindow(FATIGUE_FRACTION * rate),
-      thresholdLabel: `alert below ${pct(FATIGUE_FRACTION)} of baseline`,
+      label: `${hiLabel}, m per 5 min (rolling)`,
+      points: hiRolling(s),
+      baseline: rate,
+      baselineLabel: `his baseline before the last 15 min: ${rate.toFixed(0)} m per 5 min`,
+      threshold: FATIGUE_FRACTION * rate,
+      thresholdLabel: `alert below ${pct(FATIGUE_FRACTION)} of baseline (and the 15-min rate too)`,
       highlight: [from, w.end],
       xLabel: "match time",
     },
@@ -243,18 +259,17 @@ export function scoutingInsight(
       hi_distance_m: m.hiDistanceM,
     },
   };
-  const series = hiSeries(s);
-  const mean = series.length > 0 ? series.reduce((a, q) => a + q[1], 0) / series.length : 0;
+  const mean = m.minutes > 0 ? (m.hiDistanceM / m.minutes) * (FATIGUE_TRAILING_MS / 60_000) : 0;
   const svg = picture(s, {
     title: `Scouting Candidate Matched: ${p.player_id} for ${need.role} (${p.match_id})`,
     subtitle: summary,
     cells: s.profile.grid,
     heatmapLabel: `Where he played, whole match (${m.minutes.toFixed(0)} min)`,
     trend: {
-      label: `${hiLabel}, m per ${s.windowMs / 1000} s window`,
-      points: series,
+      label: `${hiLabel}, m per 5 min (rolling)`,
+      points: hiRolling(s),
       baseline: mean,
-      baselineLabel: `his match average ${mean.toFixed(1)} m`,
+      baselineLabel: `his match average: ${mean.toFixed(0)} m per 5 min`,
       threshold: null,
       thresholdLabel: "",
       highlight: [m.matchStart, m.matchEnd],

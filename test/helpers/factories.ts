@@ -174,3 +174,37 @@ export class MemoryVisualStore {
     this.pictures.set(key, svg);
   }
 }
+
+/** An explanation with one feature and one window, valid against the contract. */
+export const explanationFactory = (at: string) => ({
+  rule: "test rule",
+  features: [{ name: "f", unit: "m", value: 1, baseline: 2, threshold: 1.5, contribution: 1 }],
+  trigger_windows: [{ window_start: at, window_end: at, hi_distance_m: 1, tracked_s: 60 }],
+  baseline_windows: { first_start: at, last_end: at, count: 1, tracked_s: 60, hi_distance_m: 1 },
+});
+
+/** A `Player Fatigue Suspected` detail for `player` at `observedAt`. */
+export const fatigueDetailFactory = (insightId: string, player: string, observedAt: string) => ({
+  schema_version: 1 as const,
+  insight_id: insightId,
+  match_id: "m1",
+  player_id: player,
+  team: "home",
+  observed_at: observedAt,
+  summary: `${player} ran less`,
+  explanation: explanationFactory(observedAt),
+  visual_url: `file:///tmp/${insightId}.svg`,
+});
+
+/** A `Scouting Candidate Matched` detail for `player`. */
+export const scoutingDetailFactory = (insightId: string, player: string) => ({
+  ...fatigueDetailFactory(insightId, player, "2026-05-16T16:45:00.000Z"),
+  summary: `${player} scored 0.9`,
+  need_id: "pressing-forward",
+  need_version: 1,
+  role: "pressing forward",
+  score: 0.9,
+  threshold: 0.85,
+  minutes_observed: 90,
+  confidence: 0.5,
+});
