@@ -1,7 +1,9 @@
 import type { KinesisStreamRecord } from "aws-lambda";
 import { DuckDbLake } from "../../lambdas/adapters/duckdb-lake.js";
+import { DuckDbLoadHistory } from "../../lambdas/adapters/duckdb-load-history.js";
 import { MemoryStateStore } from "../../lambdas/adapters/memory-state-store.js";
 import type { InsightEvent } from "../../lambdas/contracts/events.js";
+import type { ScoutingNeedsFile } from "../../lambdas/contracts/needs.js";
 import type { Row, TableName } from "../../lambdas/contracts/tables.js";
 import { newPlayerState } from "../../lambdas/core/player-features.js";
 import type { EventPublisher, FeatureSink } from "../../lambdas/ports.js";
@@ -24,7 +26,9 @@ class CapturingPublisher implements EventPublisher {
   }
 }
 
-async function setup(opts: { sink?: FeatureSink; store?: MemoryStateStore } = {}) {
+async function setup(
+  opts: { sink?: FeatureSink; store?: MemoryStateStore; needs?: ScoutingNeedsFile; history?: boolean } = {},
+) {
   const lake = await DuckDbLake.open(":memory:");
   const publisher = new CapturingPublisher();
   const store = opts.store ?? new MemoryStateStore();
@@ -35,6 +39,8 @@ async function setup(opts: { sink?: FeatureSink; store?: MemoryStateStore } = {}
     publisher,
     stateStore: store,
     visuals,
+    ...(opts.needs ? { needs: opts.needs } : {}),
+    ...(opts.history ? { loadHistory: new DuckDbLoadHistory(lake) } : {}),
     windowMs: 60_000,
     now: () => new Date("2026-05-16T18:00:00Z"),
     onInvocation: (c) => {
@@ -168,5 +174,85 @@ describe("tracking-features handler", () => {
     fail = false;
     await invoke(records);
     expect(await count(lake, "SELECT count(*) FROM player_windows")).toBe(3);
+  });
+});
+
+describe("tracking-features handler: the player's completed match", () => {
+  // 130 s at 6 m/s on a 1 km track: all of it high-speed running (>= 5.5 m/s).
+  const fast = wireChunks(straightRun({ durationMs: 130_000, speed: () => 6 }), 25).map((c) => ({
+    ...c,
+    pitch: { length_m: 1000, width_m: 68 },
+  }));
+  const needs: ScoutingNeedsFile = {
+    version: 4,
+    needs: [
+      {
+        need_id: "runner",
+        role: "runner",
+        description: "covers ground fast",
+        threshold: 0.9,
+        min_minutes: 1,
+        features: [{ name: "hsr_m_per90", weight: 1, minimum: 1000, target: 2000 }],
+      },
+      {
+        need_id: "sprinter",
+        role: "sprinter",
+        description: "sprints",
+        threshold: 0.9,
+        min_minutes: 1,
+        features: [{ name: "sprints_per90", weight: 1, minimum: 1, target: 10 }],
+      },
+    ],
+  };
+
+  it("writes his match profile and fires a scouting match once, even when the final record is redelivered", async () => {
+    const { lake, invoke, publisher, visuals, totals } = await setup({ needs });
+    await invoke(fast.map((c) => kinesisRecordFactory(c)));
+    await invoke(fast.slice(-3).map((c) => kinesisRecordFactory(c))); // redelivery of the last records
+    const [p] = await lake.queryObjects<{ minutes: number; hsr_distance_m: number; sprint_count: number }>(
+      "SELECT minutes, hsr_distance_m, sprint_count FROM player_match_profiles",
+    );
+    expect(p!.minutes).toBeCloseTo((3249 * 0.04) / 60, 3);
+    expect(p!.hsr_distance_m).toBeCloseTo(780, -1);
+    expect(p!.sprint_count).toBe(0);
+    // Only "runner" matched (no sprints), once; the needs it used are in the lake
+    const matched = publisher.events.filter((e) => e.detailType === "Scouting Candidate Matched");
+    expect(matched).toHaveLength(1);
+    expect(totals.profilesCompleted).toBe(1);
+    const d = matched[0]!.detail as { need_id: string; score: number; confidence: number; visual_url: string };
+    expect(d.need_id).toBe("runner");
+    expect(d.score).toBe(1); // capped at the target
+    expect(d.confidence).toBeCloseTo(p!.minutes / (p!.minutes + 90), 12);
+    expect(visuals.pictures.get(d.visual_url.replace("memory://", ""))).toMatch(/^<svg/);
+    expect(await count(lake, "SELECT count(*) FROM scouting_needs WHERE version = 4")).toBe(2);
+  });
+
+  it("flags a load spike against the player's history across matches, and records the match load", async () => {
+    const { lake, invoke, publisher } = await setup({ history: true });
+    // 35 days of 100 m a day before this match: the 780 m match is a spike
+    await lake.put(
+      "player_loads",
+      Array.from({ length: 35 }, (_, i) => ({
+        player_id: "p1",
+        session_id: `s${i}`,
+        day: new Date(T0 - (35 - i) * 86_400_000 - (T0 % 86_400_000)),
+        load: 100,
+        load_measure: "distance_m",
+        minutes: 60,
+        origin: "import",
+      })),
+    );
+    await invoke(fast.map((c) => kinesisRecordFactory(c)));
+    const spikes = publisher.events.filter((e) => e.detailType === "Player Load Spike");
+    expect(spikes).toHaveLength(1);
+    const d = spikes[0]!.detail as { acwr: number; acute_load: number; chronic_load: number; history_days: number };
+    expect(d.history_days).toBe(36);
+    expect(d.acwr).toBeCloseTo(d.acute_load / d.chronic_load, 12);
+    expect(d.acwr).toBeGreaterThan(1.5);
+    const [load] = await lake.queryObjects<{ load: number; origin: string }>(
+      "SELECT load, origin FROM player_loads WHERE session_id = 'm1'",
+    );
+    expect(load!.origin).toBe("tracking");
+    expect(load!.load).toBeCloseTo(780, -1);
   });
 });

@@ -3,6 +3,8 @@ import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { PutRecordBatchCommand, PutRecordBatchCommandOutput } from "@aws-sdk/client-firehose";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import dynalite from "dynalite";
+import { DynamoDbAlertLedger } from "../../lambdas/adapters/dynamodb-alert-ledger.js";
+import { DynamoDbLoadHistory } from "../../lambdas/adapters/dynamodb-load-history.js";
 import { DynamoDbStateStore } from "../../lambdas/adapters/dynamodb-state-store.js";
 import { encodeRow, FirehoseSink } from "../../lambdas/adapters/firehose-sink.js";
 import { ingestChunk, newPlayerState } from "../../lambdas/core/player-features.js";
@@ -47,6 +49,29 @@ describe("DynamoDB state store (against dynalite, with the real DynamoDB client)
 
   it("fails on an empty table name", () => {
     expect(() => new DynamoDbStateStore(client, "")).toThrow(/STATE_TABLE_NAME/);
+  });
+
+  it("keeps each player's session loads across matches, one entry per session however often recorded", async () => {
+    const history = new DynamoDbLoadHistory(client, "state");
+    await history.record("p1", { sessionId: "m1", day: 1_000, load: 9000 });
+    await history.record("p1", { sessionId: "m1", day: 1_000, load: 9000 });
+    await history.record("p1", { sessionId: "m2", day: 5_000, load: 10_000 });
+    await history.record("p2", { sessionId: "m2", day: 5_000, load: 7000 });
+    const got = await history.get(["p1", "p2", "p3"], 2_000);
+    expect(got.get("p1")).toEqual([{ sessionId: "m2", day: 5_000, load: 10_000 }]);
+    expect((await history.get(["p1"], 0)).get("p1")).toHaveLength(2);
+    expect(got.get("p2")).toEqual([{ sessionId: "m2", day: 5_000, load: 7000 }]);
+    expect(got.has("p3")).toBe(false);
+  });
+
+  it("grants one medical alert per player per cool-down with a conditional write, and re-grants the same alert", async () => {
+    const ledger = new DynamoDbAlertLedger(client, "state");
+    const h = 3_600_000;
+    expect(await ledger.claim("p1", "a1", 10 * h, 12 * h)).toBe(true);
+    expect(await ledger.claim("p1", "a2", 11 * h, 12 * h)).toBe(false);
+    expect(await ledger.claim("p1", "a1", 10 * h, 12 * h)).toBe(true); // a retried task
+    expect(await ledger.claim("p2", "a3", 11 * h, 12 * h)).toBe(true);
+    expect(await ledger.claim("p1", "a4", 22 * h, 12 * h)).toBe(true);
   });
 });
 
