@@ -33,6 +33,20 @@ export interface SidelineConfig {
   readonly logRetentionDays: number;
   /** Delete stateful resources with the stack. Refused in prod; in dev only when set explicitly. */
   readonly destroyDataOnDelete: boolean;
+  /** The CRM's webhook (https); without it, CRM requests wait in an encrypted SQS outbox. */
+  readonly crmEndpoint?: string;
+  /** How the API destination authenticates: an API key header, or OAuth client credentials. */
+  readonly crmAuth: "api-key" | "oauth";
+  /** OAuth token endpoint and client id, with crmAuth oauth. */
+  readonly crmOAuthTokenUrl?: string;
+  readonly crmOAuthClientId?: string;
+  /** API destination invocations per second: what the CRM's API allows. */
+  readonly crmRateLimitPerSecond: number;
+  /** Medical alerts for a player within this many hours of a notified one are suppressed. */
+  readonly medicalCooldownHours: number;
+  /** Where scouting and medical notifications are e-mailed; none when undefined. */
+  readonly scoutingEmail?: string;
+  readonly medicalEmail?: string;
 }
 
 /** The defaults, with the reason for each number. */
@@ -54,6 +68,11 @@ export const DEFAULTS = {
   /** 10 GiB per query: a season of player_windows is a few GiB; a runaway query stops at ~$0.05. */
   athenaBytesScannedCutoff: 10 * 1024 ** 3,
   logRetentionDays: { dev: 14, prod: 365 },
+  crmAuth: "api-key",
+  /** 10 requests/s: well under common CRM API limits (HubSpot and Salesforce allow ~10-100/s per app). */
+  crmRateLimitPerSecond: 10,
+  /** 12 h: one alert per player per match and its aftermath; staff see the rest in medical_alerts. */
+  medicalCooldownHours: 12,
 } as const;
 
 const MODALITIES: readonly Modality[] = ["tracking", "wearables", "pose"];
@@ -96,10 +115,29 @@ export function buildConfig(
   if (destroyDataOnDelete && stage === "prod") {
     throw new Error("context 'destroyDataOnDelete' cannot be true in prod: production data is always retained");
   }
-  const alarmEmail = ctx("alarmEmail") as string | undefined;
-  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
-    throw new Error(`context 'alarmEmail' is not an e-mail address: '${alarmEmail}'`);
-  }
+  const email = (key: string) => {
+    const v = ctx(key) as string | undefined;
+    if (v !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v))
+      throw new Error(`context '${key}' is not an e-mail address: '${v}'`);
+    return v;
+  };
+  const https = (key: string) => {
+    const v = ctx(key) as string | undefined;
+    if (v !== undefined && !/^https:\/\/[^\s]+$/.test(v))
+      throw new Error(`context '${key}' must be an https:// URL (API destinations need TLS), got '${v}'`);
+    return v;
+  };
+  const alarmEmail = email("alarmEmail");
+  const scoutingEmail = email("scoutingEmail");
+  const medicalEmail = email("medicalEmail");
+  const crmEndpoint = https("crmEndpoint");
+  const crmOAuthTokenUrl = https("crmOAuthTokenUrl");
+  const crmOAuthClientId = ctx("crmOAuthClientId") as string | undefined;
+  const crmAuth = (ctx("crmAuth") ?? DEFAULTS.crmAuth) as SidelineConfig["crmAuth"];
+  if (crmAuth !== "api-key" && crmAuth !== "oauth")
+    throw new Error(`context 'crmAuth' must be api-key or oauth, got '${String(crmAuth)}'`);
+  if (crmAuth === "oauth" && (!crmOAuthTokenUrl || !crmOAuthClientId))
+    throw new Error("context 'crmAuth' oauth needs 'crmOAuthTokenUrl' and 'crmOAuthClientId'");
   return {
     stage,
     env: { account: environment.CDK_DEFAULT_ACCOUNT, region: environment.CDK_DEFAULT_REGION },
@@ -135,5 +173,23 @@ export function buildConfig(
     ),
     logRetentionDays: intIn(ctx("logRetentionDays") ?? DEFAULTS.logRetentionDays[stage], "logRetentionDays", 1, 3653),
     destroyDataOnDelete,
+    ...(crmEndpoint ? { crmEndpoint } : {}),
+    crmAuth,
+    ...(crmOAuthTokenUrl ? { crmOAuthTokenUrl } : {}),
+    ...(crmOAuthClientId ? { crmOAuthClientId } : {}),
+    crmRateLimitPerSecond: intIn(
+      ctx("crmRateLimitPerSecond") ?? DEFAULTS.crmRateLimitPerSecond,
+      "crmRateLimitPerSecond",
+      1,
+      300,
+    ),
+    medicalCooldownHours: intIn(
+      ctx("medicalCooldownHours") ?? DEFAULTS.medicalCooldownHours,
+      "medicalCooldownHours",
+      0,
+      24 * 28,
+    ),
+    ...(scoutingEmail ? { scoutingEmail } : {}),
+    ...(medicalEmail ? { medicalEmail } : {}),
   };
 }

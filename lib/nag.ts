@@ -2,8 +2,14 @@
  * cdk-nag acknowledgements, always on one construct, each with the reason a security reviewer
  * needs. Finding ids may name one finding of a rule, e.g. AwsSolutions-IAM5[Action::s3:List*].
  */
-import { Validations } from "aws-cdk-lib";
+import { type CfnElement, Stack, Token, Validations } from "aws-cdk-lib";
 import type { IConstruct } from "constructs";
+
+/** How cdk-nag names a pseudo parameter in a finding id: the value when known, else <AWS::Region> etc. */
+export const nagValue = (v: string, pseudo: string) => (Token.isUnresolved(v) ? `<${pseudo}>` : v);
+
+/** How cdk-nag names a same-stack resource's ARN in a finding id: <LogicalId.Arn>. */
+export const nagArn = (c: IConstruct) => `<${Stack.of(c).getLogicalId(c.node.defaultChild as CfnElement)}.Arn>`;
 
 export function acknowledge(construct: IConstruct, findings: Readonly<Record<string, string>>): void {
   for (const [id, reason] of Object.entries(findings)) Validations.of(construct).acknowledge({ id, reason });

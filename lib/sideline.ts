@@ -1,9 +1,10 @@
-/** Wires the stacks of one stage: security, lakehouse, insights, ingest, observability. */
+/** Wires the stacks of one stage: security, lakehouse, insights, ingest, automation, observability. */
 
 import type { App } from "aws-cdk-lib";
 import { RemovalPolicy } from "aws-cdk-lib";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { SidelineConfig } from "./config.js";
+import { AutomationStack } from "./stacks/automation-stack.js";
 import { IngestStack } from "./stacks/ingest-stack.js";
 import { InsightsStack } from "./stacks/insights-stack.js";
 import { LakehouseStack } from "./stacks/lakehouse-stack.js";
@@ -15,6 +16,7 @@ export interface SidelineStacks {
   readonly lakehouse: LakehouseStack;
   readonly insights: InsightsStack;
   readonly ingest: IngestStack;
+  readonly automation: AutomationStack;
   readonly observability: ObservabilityStack;
 }
 
@@ -55,10 +57,25 @@ export function buildSideline(app: App, config: SidelineConfig): SidelineStacks 
     shardCount: config.shardCount,
     bus: insights.bus,
     featureStreams: lakehouse.deliveryStreams,
+    accessLogs: lakehouse.accessLogs,
     windowSeconds: config.windowSeconds,
     batchSize: config.batchSize,
     batchingWindowSeconds: config.batchingWindowSeconds,
     parallelizationFactor: config.parallelizationFactor,
+    logRetention,
+    removalPolicy,
+  });
+  const automation = new AutomationStack(app, `${prefix}-Automation`, {
+    ...common,
+    dataKey: security.dataKey,
+    opsKey: security.opsKey,
+    bus: insights.bus,
+    stateTable: ingest.stateTable,
+    deliveryStreams: lakehouse.deliveryStreams,
+    workgroup: lakehouse.workgroup,
+    databaseName: lakehouse.databaseName,
+    lakeExports: lakehouse.exports,
+    config,
     logRetention,
     removalPolicy,
   });
@@ -71,6 +88,9 @@ export function buildSideline(app: App, config: SidelineConfig): SidelineStacks 
     streams: Object.values(ingest.streams),
     deliveryStreams: Object.values(lakehouse.deliveryStreams),
     firehoseBufferSeconds: config.firehoseBufferSeconds,
+    stateMachines: automation.stateMachines,
+    workflowTasks: automation.workflowTasks,
+    automationDeadLetters: automation.deadLetterQueue,
   });
-  return { security, lakehouse, insights, ingest, observability };
+  return { security, lakehouse, insights, ingest, automation, observability };
 }

@@ -232,6 +232,17 @@ export const TABLES = [
   MEDICAL_ALERTS,
 ] as const;
 
+/** The lake tables each function writes (its Firehose grants and DELIVERY_STREAMS follow from them). */
+export const TRACKING_TABLES = [
+  PLAYER_WINDOWS.name,
+  QUARANTINE.name,
+  INSIGHTS.name,
+  PLAYER_MATCH_PROFILES.name,
+  PLAYER_LOADS.name,
+  SCOUTING_NEEDS.name,
+] as const;
+export const WORKFLOW_TASK_TABLES = [PLAYER_VALUATIONS.name, SCOUTING_DECISIONS.name, MEDICAL_ALERTS.name] as const;
+
 export const WORKFLOW_RUNS: TableDef = {
   name: "workflow_runs",
   doc: "Local only (Step Functions keeps execution history in the cloud): every workflow execution.",

@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { Stack } from "aws-cdk-lib";
 import { CfnNamedQuery, CfnWorkGroup } from "aws-cdk-lib/aws-athena";
+import { Grant, type IGrantable } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
@@ -40,9 +42,15 @@ export interface AnalyticsWorkgroupProps {
  */
 export class AnalyticsWorkgroup extends Construct {
   readonly workgroup: CfnWorkGroup;
+  readonly workgroupName: string;
 
-  constructor(scope: Construct, id: string, props: AnalyticsWorkgroupProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: AnalyticsWorkgroupProps,
+  ) {
     super(scope, id);
+    this.workgroupName = props.name;
     this.workgroup = new CfnWorkGroup(this, "Resource", {
       name: props.name,
       description: "Sideline analysts: Iceberg tables in the Sideline lakehouse",
@@ -68,5 +76,39 @@ export class AnalyticsWorkgroup extends Construct {
         queryString: q.sql,
       });
     }
+  }
+
+  /**
+   * Lets a principal run queries in this workgroup and read their results (what Step Functions'
+   * Athena integration needs): Athena on this workgroup, Glue reads on this database, S3 reads on
+   * the warehouse, result writes, and the data key. The buckets are passed in, so that another stack
+   * can pass its imports of them.
+   */
+  grantQuery(grantee: IGrantable, buckets: { readonly warehouse: IBucket; readonly results: IBucket }): Grant {
+    const stack = Stack.of(this);
+    const grant = Grant.addToPrincipal({
+      grantee,
+      actions: [
+        "athena:StartQueryExecution",
+        "athena:GetQueryExecution",
+        "athena:GetQueryResults",
+        "athena:StopQueryExecution",
+        "athena:GetWorkGroup",
+      ],
+      resourceArns: [stack.formatArn({ service: "athena", resource: "workgroup", resourceName: this.props.name })],
+    });
+    Grant.addToPrincipal({
+      grantee,
+      actions: ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartitions"],
+      resourceArns: [
+        stack.formatArn({ service: "glue", resource: "catalog" }),
+        stack.formatArn({ service: "glue", resource: "database", resourceName: this.props.database }),
+        stack.formatArn({ service: "glue", resource: "table", resourceName: `${this.props.database}/*` }),
+      ],
+    });
+    buckets.warehouse.grantRead(grantee);
+    buckets.results.grantReadWrite(grantee);
+    this.props.dataKey.grantEncryptDecrypt(grantee);
+    return grant;
   }
 }

@@ -6,10 +6,9 @@ import type { IBucket } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import type { TableDef } from "../../lambdas/contracts/tables.js";
 import { icebergTableInput } from "../iceberg.js";
-import { acknowledge, grantWildcardReasons } from "../nag.js";
+import { acknowledge, grantWildcardReasons, nagValue } from "../nag.js";
 
 /** How cdk-nag prints a value in a finding id: the literal, or `<AWS::Pseudo>` for an unresolved one. */
-const nagValue = (v: string, pseudo: string) => (Token.isUnresolved(v) ? `<${pseudo}>` : v);
 
 /** Snapshots kept by the retention optimizer: a week of time travel for analysts (Glue default is 5 days). */
 export const SNAPSHOT_RETENTION_DAYS = 7;

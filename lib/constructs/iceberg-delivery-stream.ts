@@ -141,3 +141,13 @@ export class IcebergDeliveryStream extends Construct {
     });
   }
 }
+
+/** The delivery stream of one table, or an error naming it (a table added without its stream). */
+export function streamFor(
+  streams: Readonly<Record<string, IcebergDeliveryStream>>,
+  table: string,
+): IcebergDeliveryStream {
+  const s = streams[table];
+  if (!s) throw new Error(`no delivery stream for table '${table}': add it to TABLES in lambdas/contracts/tables.ts`);
+  return s;
+}

@@ -6,12 +6,15 @@ import type { IKey } from "aws-cdk-lib/aws-kms";
 import { StartingPosition } from "aws-cdk-lib/aws-lambda";
 import { KinesisEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { Bucket, IBucket } from "aws-cdk-lib/aws-s3";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
+import { TRACKING_TABLES } from "../../lambdas/contracts/tables.js";
 import type { Modality, ShardMode } from "../config.js";
-import type { IcebergDeliveryStream } from "../constructs/iceberg-delivery-stream.js";
+import { type IcebergDeliveryStream, streamFor } from "../constructs/iceberg-delivery-stream.js";
+import { SecureBucket } from "../constructs/secure-bucket.js";
 import { SidelineFunction } from "../constructs/sideline-function.js";
-import { acknowledge } from "../nag.js";
+import { acknowledge, nagArn } from "../nag.js";
 
 /** Stream retention: 24 h (the Kinesis minimum and free tier of retention) covers a match and its replay window. */
 const STREAM_RETENTION_HOURS = 24;
@@ -30,11 +33,10 @@ export interface IngestStackProps extends StackProps {
   readonly shardMode: ShardMode;
   readonly shardCount: number;
   readonly bus: IEventBus;
-  readonly featureStreams: {
-    readonly player_windows: IcebergDeliveryStream;
-    readonly quarantine: IcebergDeliveryStream;
-    readonly insights: IcebergDeliveryStream;
-  };
+  /** The lake's delivery streams by table name; the function writes TRACKING_TABLES. */
+  readonly featureStreams: Readonly<Record<string, IcebergDeliveryStream>>;
+  /** Where the buckets' access logs go. */
+  readonly accessLogs: IBucket;
   readonly windowSeconds: number;
   readonly batchSize: number;
   readonly batchingWindowSeconds: number;
@@ -51,6 +53,8 @@ export class IngestStack extends Stack {
   readonly streams: Partial<Record<Modality, Stream>> = {};
   readonly trackingFunction: SidelineFunction;
   readonly stateTable: Table;
+  /** Insight pictures (SVG): pitch heatmaps and trend lines, linked from each insight's visual_url. */
+  readonly visuals: Bucket;
   readonly deadLetterQueue: Queue;
 
   constructor(scope: Construct, id: string, props: IngestStackProps) {
@@ -99,6 +103,11 @@ export class IngestStack extends Stack {
         "This queue is the dead-letter queue; failed batches are inspected and replayed from it by hand.",
     });
 
+    this.visuals = new SecureBucket(this, "Visuals", {
+      encryptionKey: props.dataKey,
+      accessLogs: props.accessLogs,
+      removalPolicy: props.removalPolicy,
+    }).bucket;
     this.trackingFunction = new SidelineFunction(this, "TrackingFeatures", {
       entry: "lambdas/tracking-features/index.ts",
       description: "Physical features and fatigue insights from player tracking",
@@ -106,9 +115,10 @@ export class IngestStack extends Stack {
       logRetention: props.logRetention,
       logRemovalPolicy: props.removalPolicy,
       environment: {
-        PLAYER_WINDOWS_STREAM: props.featureStreams.player_windows.deliveryStreamName,
-        QUARANTINE_STREAM: props.featureStreams.quarantine.deliveryStreamName,
-        INSIGHTS_STREAM: props.featureStreams.insights.deliveryStreamName,
+        DELIVERY_STREAMS: JSON.stringify(
+          Object.fromEntries(TRACKING_TABLES.map((t) => [t, streamFor(props.featureStreams, t).deliveryStreamName])),
+        ),
+        VISUALS_BUCKET: this.visuals.bucketName,
         EVENT_BUS_NAME: props.bus.eventBusName,
         STATE_TABLE_NAME: this.stateTable.tableName,
         WINDOW_SECONDS: String(props.windowSeconds),
@@ -129,9 +139,14 @@ export class IngestStack extends Stack {
     );
     // Player state between invocations (see README: why not Kinesis tumbling windows).
     this.stateTable.grantReadWriteData(this.trackingFunction);
-    props.featureStreams.player_windows.grantPutRecords(this.trackingFunction);
-    props.featureStreams.quarantine.grantPutRecords(this.trackingFunction);
-    props.featureStreams.insights.grantPutRecords(this.trackingFunction);
+    for (const t of TRACKING_TABLES) streamFor(props.featureStreams, t).grantPutRecords(this.trackingFunction);
+    this.visuals.grantPut(this.trackingFunction, "visuals/*");
+    acknowledge(this.trackingFunction.role!, {
+      [`AwsSolutions-IAM5[Resource::${nagArn(this.visuals)}/visuals/*]`]:
+        "Insight pictures are written under visuals/<match>/<insight-id>.svg: names known only at run time, in this bucket only.",
+      "AwsSolutions-IAM5[Action::s3:Abort*]":
+        "grantPut lets a failed picture upload be aborted, in the visuals bucket only.",
+    });
     props.bus.grantPutEventsTo(this.trackingFunction);
   }
 }

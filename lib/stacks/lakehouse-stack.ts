@@ -1,10 +1,10 @@
 import { join } from "node:path";
-import { Duration, type RemovalPolicy, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import { CfnOutput, Duration, type RemovalPolicy, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, StorageClass } from "aws-cdk-lib/aws-s3";
 import type { Construct } from "constructs";
-import { INSIGHTS, PLAYER_WINDOWS, QUARANTINE, TABLES } from "../../lambdas/contracts/tables.js";
+import { TABLES, type TableDef } from "../../lambdas/contracts/tables.js";
 import { AnalyticsWorkgroup, readNamedQueries } from "../constructs/analytics-workgroup.js";
 import { IcebergCatalog } from "../constructs/iceberg-catalog.js";
 import { IcebergDeliveryStream } from "../constructs/iceberg-delivery-stream.js";
@@ -39,7 +39,13 @@ export class LakehouseStack extends Stack {
   readonly warehouse: Bucket;
   readonly rawArchive: Bucket;
   readonly catalog: IcebergCatalog;
-  readonly deliveryStreams: Record<"player_windows" | "quarantine" | "insights", IcebergDeliveryStream>;
+  /** One Firehose delivery stream per lake table, by table name. */
+  readonly deliveryStreams: Readonly<Record<string, IcebergDeliveryStream>>;
+  /** Server access logs of every bucket. */
+  readonly accessLogs: Bucket;
+  readonly databaseName: string;
+  /** Named exports of the warehouse and Athena results bucket ARNs, for stacks that query the lake. */
+  readonly exports: { readonly warehouseArn: string; readonly athenaResultsArn: string };
   readonly workgroup: AnalyticsWorkgroup;
 
   constructor(scope: Construct, id: string, props: LakehouseStackProps) {
@@ -54,6 +60,7 @@ export class LakehouseStack extends Stack {
       lifecycleRules: [{ id: "expire-logs", expiration: Duration.days(ACCESS_LOG_DAYS) }],
       removalPolicy: props.removalPolicy,
     });
+    this.accessLogs = accessLogs;
     Validations.of(accessLogs).acknowledge({
       id: "AwsSolutions-S1",
       reason: "This is the access-log bucket itself; logging it into itself would loop.",
@@ -89,13 +96,14 @@ export class LakehouseStack extends Stack {
       ],
     });
     const databaseName = `sideline_${props.stageName}`;
+    this.databaseName = databaseName;
     this.catalog = new IcebergCatalog(this, "Catalog", {
       databaseName,
       tables: TABLES,
       warehouse: this.warehouse,
       dataKey: props.dataKey,
     });
-    const stream = (table: typeof PLAYER_WINDOWS) =>
+    const stream = (table: TableDef) =>
       new IcebergDeliveryStream(this, `${table.name}Delivery`, {
         table,
         catalog: this.catalog,
@@ -107,12 +115,15 @@ export class LakehouseStack extends Stack {
         logRetention: props.logRetention,
         logRemovalPolicy: props.removalPolicy,
       });
-    this.deliveryStreams = {
-      player_windows: stream(PLAYER_WINDOWS),
-      quarantine: stream(QUARANTINE),
-      insights: stream(INSIGHTS),
-    };
+    this.deliveryStreams = Object.fromEntries(TABLES.map((t) => [t.name, stream(t)]));
     for (const ds of Object.values(this.deliveryStreams)) ds.node.addDependency(this.catalog);
+    // Named exports, stable across refactors, so grants in other stacks name them plainly.
+    this.exports = {
+      warehouseArn: `${this.stackName}-WarehouseArn`,
+      athenaResultsArn: `${this.stackName}-AthenaResultsArn`,
+    };
+    new CfnOutput(this, "WarehouseArn", { value: this.warehouse.bucketArn, exportName: this.exports.warehouseArn });
+    new CfnOutput(this, "AthenaResultsArn", { value: results.bucketArn, exportName: this.exports.athenaResultsArn });
     this.workgroup = new AnalyticsWorkgroup(this, "Workgroup", {
       name: `sideline-${props.stageName}`,
       database: databaseName,

@@ -16,6 +16,7 @@ import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
+import type { StateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import type { Construct } from "constructs";
 import type { IcebergDeliveryStream } from "../constructs/iceberg-delivery-stream.js";
 
@@ -34,6 +35,11 @@ export interface ObservabilityStackProps extends StackProps {
   readonly streams: readonly IStream[];
   readonly deliveryStreams: readonly IcebergDeliveryStream[];
   readonly firehoseBufferSeconds: number;
+  /** The workflows, by name: failed, timed-out and throttled executions alarm. */
+  readonly stateMachines: Readonly<Record<string, StateMachine>>;
+  readonly workflowTasks: IFunction;
+  /** Dead letters of the automation rules' targets (workflows, CRM, SNS). */
+  readonly automationDeadLetters: IQueue;
 }
 
 /** Alarms with dimensions and actions (an encrypted SNS topic), and a dashboard for the pipeline. */
@@ -114,6 +120,33 @@ export class ObservabilityStack extends Stack {
       );
       alarm(`${ds.node.id}FailedRows`, r, 0, `${ds.node.id} sent rows to the error bucket`);
     }
+    const workflowMetrics: IMetric[] = [];
+    for (const [name, sm] of Object.entries(props.stateMachines)) {
+      const id = name.replace(/(^|-)(\w)/g, (_, __, ch: string) => ch.toUpperCase());
+      const failed = sm.metricFailed({ period: minute, statistic: "Sum" });
+      const timedOut = sm.metricTimedOut({ period: minute, statistic: "Sum" });
+      const throttledSm = sm.metricThrottled({ period: minute, statistic: "Sum" });
+      workflowMetrics.push(failed, timedOut, throttledSm);
+      alarm(`${id}Failed`, failed, 0, `${name} workflow executions failed`);
+      alarm(`${id}TimedOut`, timedOut, 0, `${name} workflow executions timed out`);
+      alarm(`${id}Throttled`, throttledSm, 0, `${name} workflow executions were throttled`);
+    }
+    alarm(
+      "WorkflowTasksErrors",
+      props.workflowTasks.metricErrors({ period: minute }),
+      0,
+      "workflow-tasks invocations failed",
+    );
+    const automationDlq = props.automationDeadLetters.metricApproximateNumberOfMessagesVisible({
+      statistic: "Maximum",
+      period: minute,
+    });
+    alarm(
+      "AutomationDlqDepth",
+      automationDlq,
+      0,
+      "insight or CRM events could not be delivered to their targets (workflows, CRM, SNS) after retries",
+    );
     new Dashboard(this, "Dashboard", {
       dashboardName: `sideline-${props.stageName}`,
       widgets: [
@@ -153,6 +186,10 @@ export class ObservabilityStack extends Stack {
             right: throttled,
             width: 8,
           }),
+        ],
+        [
+          new GraphWidget({ title: "Workflows: failed, timed out, throttled", left: workflowMetrics, width: 12 }),
+          new GraphWidget({ title: "Automation target dead letters", left: [automationDlq], width: 12 }),
         ],
       ],
     });

@@ -46,6 +46,16 @@ export class SecurityStack extends Stack {
         },
       }),
     );
+    // EventBridge uses the data key for the bus, API destination connections, and rule targets
+    // encrypted with it (the automation DLQ, the scouting and medical topics), in this account only.
+    this.dataKey.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal("events.amazonaws.com")],
+        actions: ["kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"],
+        resources: ["*"], // in a key policy, "*" means this key
+        conditions: { StringEquals: { "aws:SourceAccount": this.account } },
+      }),
+    );
     // CloudWatch alarms publish to the encrypted alarm topic.
     this.opsKey.addToResourcePolicy(
       new PolicyStatement({

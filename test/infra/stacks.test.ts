@@ -1,18 +1,21 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Match, Template } from "aws-cdk-lib/assertions";
-import { INSIGHTS, PLAYER_WINDOWS, QUARANTINE, TABLES } from "../../lambdas/contracts/tables.js";
+import { AUTOMATION_RULES } from "../../lambdas/contracts/events.js";
+import { PLAYER_WINDOWS, TABLES } from "../../lambdas/contracts/tables.js";
 import { readNamedQueries } from "../../lib/constructs/analytics-workgroup.js";
 import { PROJECT_ROOT } from "../../lib/constructs/sideline-function.js";
 import { icebergTableInput } from "../../lib/iceberg.js";
+import { TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS } from "../../lib/stacks/automation-stack.js";
 import { ESM_MAX_RECORD_AGE_HOURS, ESM_RETRY_ATTEMPTS } from "../../lib/stacks/ingest-stack.js";
+import { definitionText, WORKFLOWS } from "../../stepfunctions/definitions.js";
 import { type BuiltApp, buildApp } from "./app.js";
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string }>;
 
 describe("Sideline stacks (dev)", () => {
   let built: BuiltApp;
-  let t: Record<"security" | "lakehouse" | "insights" | "ingest" | "observability", Template>;
+  let t: Record<"security" | "lakehouse" | "insights" | "ingest" | "automation" | "observability", Template>;
   beforeAll(() => {
     built = buildApp({ stage: "dev", alarmEmail: "ops@example.com" });
     const s = built.stacks;
@@ -21,6 +24,7 @@ describe("Sideline stacks (dev)", () => {
       lakehouse: Template.fromStack(s.lakehouse),
       insights: Template.fromStack(s.insights),
       ingest: Template.fromStack(s.ingest),
+      automation: Template.fromStack(s.automation),
       observability: Template.fromStack(s.observability),
     };
   });
@@ -171,7 +175,8 @@ describe("Sideline stacks (dev)", () => {
   });
 
   it("delivers each table through its own encrypted Firehose stream, upserting on the key", () => {
-    for (const def of [PLAYER_WINDOWS, QUARANTINE, INSIGHTS]) {
+    t.lakehouse.resourceCountIs("AWS::KinesisFirehose::DeliveryStream", TABLES.length);
+    for (const def of TABLES) {
       t.lakehouse.hasResourceProperties("AWS::KinesisFirehose::DeliveryStream", {
         DeliveryStreamType: "DirectPut",
         DeliveryStreamEncryptionConfigurationInput: { KeyType: "CUSTOMER_MANAGED_CMK", KeyARN: Match.anyValue() },
@@ -306,18 +311,25 @@ describe("Sideline stacks (dev)", () => {
     const topic = Object.keys(t.observability.findResources("AWS::SNS::Topic"))[0]!;
     const alarms = Object.values(t.observability.findResources("AWS::CloudWatch::Alarm") as Resources);
     const metrics = alarms.map((a) => `${a.Properties?.Namespace}/${a.Properties?.MetricName}`).sort();
+    const perTable = TABLES.flatMap(() => [
+      "AWS/Firehose/DeliveryToIceberg.DataFreshness",
+      "AWS/Firehose/DeliveryToIceberg.FailedRowCount",
+    ]);
+    const perWorkflow = ["scouting", "medical-alert"].flatMap(() => [
+      "AWS/States/ExecutionsFailed",
+      "AWS/States/ExecutionsTimedOut",
+      "AWS/States/ExecutionThrottled",
+    ]);
     expect(metrics).toEqual(
       [
-        "AWS/Firehose/DeliveryToIceberg.DataFreshness",
-        "AWS/Firehose/DeliveryToIceberg.DataFreshness",
-        "AWS/Firehose/DeliveryToIceberg.DataFreshness",
-        "AWS/Firehose/DeliveryToIceberg.FailedRowCount",
-        "AWS/Firehose/DeliveryToIceberg.FailedRowCount",
-        "AWS/Firehose/DeliveryToIceberg.FailedRowCount",
+        ...perTable,
+        ...perWorkflow,
         "AWS/Kinesis/PutRecords.ThrottledRecords",
+        "AWS/Lambda/Errors",
         "AWS/Lambda/Errors",
         "AWS/Lambda/IteratorAge",
         "AWS/Lambda/Throttles",
+        "AWS/SQS/ApproximateNumberOfMessagesVisible",
         "AWS/SQS/ApproximateNumberOfMessagesVisible",
       ].sort(),
     );
@@ -327,6 +339,51 @@ describe("Sideline stacks (dev)", () => {
       expect(a.Properties?.OKActions).toEqual([{ Ref: topic }]);
     }
     t.observability.resourceCountIs("AWS::CloudWatch::Dashboard", 1);
+  });
+
+  it("deploys the workflows from stepfunctions/ as standard, traced state machines logging without execution data", () => {
+    for (const [name, w] of Object.entries(WORKFLOWS)) {
+      t.automation.hasResourceProperties("AWS::StepFunctions::StateMachine", {
+        StateMachineName: `sideline-${name}-dev`,
+        StateMachineType: "STANDARD",
+        DefinitionString: definitionText(name as keyof typeof WORKFLOWS),
+        DefinitionSubstitutions: Object.fromEntries(w.placeholders.map((p) => [p, Match.anyValue()])),
+        LoggingConfiguration: Match.objectLike({ Level: "ALL", IncludeExecutionData: false }),
+        TracingConfiguration: { Enabled: true },
+      });
+    }
+  });
+
+  it("deploys the shared rule patterns verbatim, each target with a retry policy and a DLQ", () => {
+    const rules = Object.values(t.automation.findResources("AWS::Events::Rule") as Resources);
+    const patterns = rules.map((r) => r.Properties?.EventPattern);
+    for (const p of Object.values(AUTOMATION_RULES)) expect(patterns).toContainEqual(p);
+    for (const r of rules) {
+      for (const target of r.Properties?.Targets as Record<string, unknown>[]) {
+        expect(target.RetryPolicy).toEqual({
+          MaximumRetryAttempts: TARGET_RETRY_ATTEMPTS,
+          MaximumEventAgeInSeconds: TARGET_MAX_EVENT_AGE.toSeconds(),
+        });
+        expect(target.DeadLetterConfig).toEqual({
+          Arn: { "Fn::GetAtt": [expect.stringMatching(/^TargetsDlq/), "Arn"] },
+        });
+      }
+    }
+    // Without a CRM endpoint, CRM requests wait in an encrypted outbox queue
+    t.automation.resourceCountIs("AWS::Events::ApiDestination", 0);
+    t.automation.resourceCountIs("AWS::SQS::Queue", 2);
+  });
+
+  it("scopes task-token responses to the scouting state machine, never '*'", () => {
+    const policies = Object.values(t.automation.findResources("AWS::IAM::Policy") as Resources);
+    const statements = policies.flatMap(
+      (p) =>
+        (p.Properties as { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } }).PolicyDocument
+          .Statement,
+    );
+    const token = statements.filter((s) => ([] as unknown[]).concat(s.Action).includes("states:SendTaskSuccess"));
+    expect(token).toHaveLength(1);
+    expect(token[0]!.Resource).toEqual({ Ref: expect.stringMatching(/^Scouting[0-9A-F]{8}$/) });
   });
 
   it("grants no data-plane action on '*'", () => {
@@ -398,9 +455,45 @@ describe("Sideline stacks (prod and options)", () => {
       expect(r.DeletionPolicy).toBe("Delete");
   });
 
+  it("reaches the CRM through an API destination: Secrets Manager auth under the CMK, a rate limit, the Idempotency-Key", () => {
+    const { stacks } = buildApp({ stage: "dev", crmEndpoint: "https://crm.example.com/hooks/sideline" });
+    const a = Template.fromStack(stacks.automation);
+    a.hasResourceProperties("AWS::Events::ApiDestination", {
+      InvocationEndpoint: "https://crm.example.com/hooks/sideline",
+      HttpMethod: "POST",
+      InvocationRateLimitPerSecond: 10,
+    });
+    a.hasResourceProperties("AWS::Events::Connection", {
+      AuthorizationType: "API_KEY",
+      KmsKeyIdentifier: Match.anyValue(),
+    });
+    a.hasResourceProperties("AWS::SecretsManager::Secret", { KmsKeyId: Match.anyValue() });
+    a.hasResourceProperties("AWS::Events::Rule", {
+      EventPattern: AUTOMATION_RULES.crm,
+      Targets: [
+        Match.objectLike({
+          HttpParameters: { HeaderParameters: { "Idempotency-Key": "$.detail.idempotency_key" } },
+          InputPath: "$.detail",
+          DeadLetterConfig: Match.anyValue(),
+          RetryPolicy: Match.anyValue(),
+        }),
+      ],
+    });
+    expect(() => buildApp({ stage: "dev", crmEndpoint: "http://crm.example.com" })).toThrow(
+      /must be an https:\/\/ URL/,
+    );
+    expect(() => buildApp({ stage: "dev", crmAuth: "oauth" })).toThrow(/needs 'crmOAuthTokenUrl'/);
+  });
+
   it("passes cdk-nag's AwsSolutions and Serverless packs with no unacknowledged finding, in both stages", () => {
-    for (const stage of ["dev", "prod"]) {
-      const { app, outdir } = buildApp({ stage }, true);
+    const crm = {
+      crmEndpoint: "https://crm.example.com/hooks",
+      crmAuth: "oauth",
+      crmOAuthTokenUrl: "https://crm.example.com/oauth/token",
+      crmOAuthClientId: "sideline",
+    };
+    for (const context of [{ stage: "dev" }, { stage: "prod" }, { stage: "prod", ...crm }]) {
+      const { app, outdir } = buildApp(context, true);
       let report = "";
       try {
         app.synth();

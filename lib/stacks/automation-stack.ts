@@ -1,0 +1,298 @@
+import { Duration, Fn, type RemovalPolicy, SecretValue, Stack, type StackProps } from "aws-cdk-lib";
+import type { ITable } from "aws-cdk-lib/aws-dynamodb";
+import {
+  ApiDestination,
+  Authorization,
+  type CfnConnection,
+  type CfnRule,
+  Connection,
+  HttpMethod,
+  type IEventBus,
+  Rule,
+  RuleTargetInput,
+} from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
+import { AccountRootPrincipal, Role } from "aws-cdk-lib/aws-iam";
+import type { IKey } from "aws-cdk-lib/aws-kms";
+import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
+import { Bucket } from "aws-cdk-lib/aws-s3";
+import { Secret } from "aws-cdk-lib/aws-secretsmanager";
+import { Topic } from "aws-cdk-lib/aws-sns";
+import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
+import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from "aws-cdk-lib/aws-stepfunctions";
+import type { Construct } from "constructs";
+import { AUTOMATION_RULES, type EventPattern } from "../../lambdas/contracts/events.js";
+import { WORKFLOW_TASK_TABLES } from "../../lambdas/contracts/tables.js";
+import { definitionText, enrichQuery, type WorkflowName } from "../../stepfunctions/definitions.js";
+import type { SidelineConfig } from "../config.js";
+import type { AnalyticsWorkgroup } from "../constructs/analytics-workgroup.js";
+import { type IcebergDeliveryStream, streamFor } from "../constructs/iceberg-delivery-stream.js";
+import { SidelineFunction } from "../constructs/sideline-function.js";
+import { acknowledge, grantWildcardReasons, nagArn, nagValue } from "../nag.js";
+
+/**
+ * Rule targets retry for a day, 8 times with EventBridge's backoff: a CRM or Step Functions outage
+ * of hours is absorbed; then the event goes to the DLQ (EventBridge retry policy limits: 0-185, 60 s-24 h).
+ */
+export const TARGET_RETRY_ATTEMPTS = 8;
+export const TARGET_MAX_EVENT_AGE = Duration.hours(24);
+/** Dead letters and the CRM outbox are kept 14 days, SQS's maximum, for inspection and redrive. */
+const QUEUE_RETENTION = Duration.days(14);
+
+export interface AutomationStackProps extends StackProps {
+  readonly stageName: string;
+  readonly dataKey: IKey;
+  readonly opsKey: IKey;
+  readonly bus: IEventBus;
+  /** The state table: the medical cool-down ledger lives in it. */
+  readonly stateTable: ITable;
+  readonly deliveryStreams: Readonly<Record<string, IcebergDeliveryStream>>;
+  readonly workgroup: AnalyticsWorkgroup;
+  readonly databaseName: string;
+  /** The lakehouse's named exports of its warehouse and Athena results bucket ARNs. */
+  readonly lakeExports: { readonly warehouseArn: string; readonly athenaResultsArn: string };
+  readonly config: Pick<
+    SidelineConfig,
+    | "crmEndpoint"
+    | "crmAuth"
+    | "crmOAuthTokenUrl"
+    | "crmOAuthClientId"
+    | "crmRateLimitPerSecond"
+    | "medicalCooldownHours"
+    | "scoutingEmail"
+    | "medicalEmail"
+  >;
+  readonly logRetention: RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * Front-office automation: the rules from the shared contracts (AUTOMATION_RULES) and their
+ * targets. Scouting matches start the scouting workflow, fatigue and load spikes the medical
+ * workflow (both Step Functions, defined once in stepfunctions/), CRM requests go to the CRM
+ * through an API destination, and decision requests reach the scouts by SNS. Every target has a
+ * retry policy and a DLQ.
+ */
+export class AutomationStack extends Stack {
+  readonly stateMachines: Record<WorkflowName, StateMachine>;
+  readonly deadLetterQueue: Queue;
+  readonly scoutingTopic: Topic;
+  readonly medicalTopic: Topic;
+  /** Role a scouts' tool assumes to answer decisions (SendTaskSuccess/Failure/Heartbeat on the scouting workflow only). */
+  readonly scoutDeciderRole: Role;
+  readonly workflowTasks: SidelineFunction;
+
+  constructor(scope: Construct, id: string, props: AutomationStackProps) {
+    super(scope, id, props);
+    const c = props.config;
+    const queue = (qid: string) =>
+      new Queue(this, qid, {
+        encryption: QueueEncryption.KMS,
+        encryptionMasterKey: props.dataKey,
+        enforceSSL: true,
+        retentionPeriod: QUEUE_RETENTION,
+        removalPolicy: props.removalPolicy,
+      });
+    this.deadLetterQueue = queue("TargetsDlq");
+    acknowledge(this.deadLetterQueue, {
+      "AwsSolutions-SQS3": "This queue is the dead-letter queue of the automation rules' targets.",
+      "Serverless-SQSRedrivePolicy": "This queue is the dead-letter queue; events are inspected and redriven by hand.",
+    });
+    const topic = (tid: string, name: string, email: string | undefined) => {
+      // Player data (fatigue, load, scouting notes): encrypted with the data key.
+      const t = new Topic(this, tid, { displayName: name, masterKey: props.dataKey, enforceSSL: true });
+      if (email) t.addSubscription(new EmailSubscription(email));
+      return t;
+    };
+    this.scoutingTopic = topic("ScoutingTopic", `Sideline ${props.stageName} scouting`, c.scoutingEmail);
+    this.medicalTopic = topic("MedicalTopic", `Sideline ${props.stageName} medical`, c.medicalEmail);
+
+    // The workflows' Lambda tasks: valuation, scout decisions, medical alerts.
+    const tasks = new SidelineFunction(this, "WorkflowTasks", {
+      entry: "lambdas/workflow-tasks/index.ts",
+      description: "Scouting valuation and decisions, medical alerts: the workflows' Lambda tasks",
+      logKey: props.opsKey,
+      logRetention: props.logRetention,
+      logRemovalPolicy: props.removalPolicy,
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      environment: {
+        DELIVERY_STREAMS: JSON.stringify(
+          Object.fromEntries(
+            WORKFLOW_TASK_TABLES.map((t) => [t, streamFor(props.deliveryStreams, t).deliveryStreamName]),
+          ),
+        ),
+        STATE_TABLE_NAME: props.stateTable.tableName,
+        MEDICAL_COOLDOWN_HOURS: String(c.medicalCooldownHours),
+      },
+    });
+    this.workflowTasks = tasks;
+    for (const t of WORKFLOW_TASK_TABLES) streamFor(props.deliveryStreams, t).grantPutRecords(tasks);
+    props.stateTable.grant(tasks, "dynamodb:UpdateItem"); // the cool-down claim: one conditional update
+    acknowledge(tasks, {
+      "Serverless-LambdaDLQ":
+        "Invoked synchronously by Step Functions, whose task Retry and the rule target's DLQ handle failures; a function DLQ applies to asynchronous invocations only.",
+    });
+
+    const machine = (w: WorkflowName, mid: string, substitutions: Record<string, string>) => {
+      const logs = new LogGroup(this, `${mid}Logs`, {
+        encryptionKey: props.opsKey,
+        retention: props.logRetention,
+        removalPolicy: props.removalPolicy,
+      });
+      const sm = new StateMachine(this, mid, {
+        stateMachineName: `sideline-${w}-${props.stageName}`,
+        // Inline (not an S3 asset): the template shows the very definition the local runtime runs.
+        definitionBody: DefinitionBody.fromString(definitionText(w)),
+        definitionSubstitutions: substitutions,
+        stateMachineType: StateMachineType.STANDARD,
+        // Level ALL for every state transition, without execution data: inputs and outputs are personal data.
+        logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
+        tracingEnabled: true,
+      });
+      tasks.grantInvoke(sm);
+      acknowledge(sm.role, {
+        "AwsSolutions-IAM5[Resource::*]":
+          "Step Functions log delivery (logs:CreateLogDelivery and related) and X-Ray (xray:PutTraceSegments) support no resource narrower than * (service authorization references).",
+        [`AwsSolutions-IAM5[Resource::${nagArn(tasks)}:*]`]:
+          "grantInvoke covers the function's versions and aliases (ARN:*); it is one function.",
+      });
+      return sm;
+    };
+    const scouting = machine("scouting", "Scouting", {
+      EnrichQuery: enrichQuery(),
+      AthenaWorkGroup: props.workgroup.workgroupName,
+      GlueDatabase: props.databaseName,
+      WorkflowTasksFunctionArn: tasks.functionArn,
+      EventBusName: props.bus.eventBusName,
+      ScoutingTopicArn: this.scoutingTopic.topicArn,
+    });
+    props.workgroup.grantQuery(scouting, {
+      warehouse: Bucket.fromBucketArn(this, "Warehouse", Fn.importValue(props.lakeExports.warehouseArn)),
+      results: Bucket.fromBucketArn(this, "AthenaResults", Fn.importValue(props.lakeExports.athenaResultsArn)),
+    });
+    props.bus.grantPutEventsTo(scouting);
+    this.scoutingTopic.grantPublish(scouting);
+    acknowledge(scouting.role, {
+      ...grantWildcardReasons("Scouting enrich query (Athena reads the Iceberg warehouse, writes results)"),
+      [`AwsSolutions-IAM5[Resource::arn:${nagValue(this.partition, "AWS::Partition")}:glue:${nagValue(this.region, "AWS::Region")}:${nagValue(this.account, "AWS::AccountId")}:table/${props.databaseName}/*]`]:
+        "Athena reads the lake's tables through Glue: every table of this one database.",
+      [`AwsSolutions-IAM5[Resource::${props.lakeExports.warehouseArn}/*]`]:
+        "Athena reads the Iceberg data and metadata files of the warehouse (generated names), read only.",
+      [`AwsSolutions-IAM5[Resource::${props.lakeExports.athenaResultsArn}/*]`]:
+        "Athena writes and reads the query's result files (generated names) in the results bucket.",
+    });
+    const medical = machine("medical-alert", "MedicalAlert", {
+      WorkflowTasksFunctionArn: tasks.functionArn,
+      MedicalTopicArn: this.medicalTopic.topicArn,
+    });
+    this.medicalTopic.grantPublish(medical);
+    acknowledge(medical.role, {
+      "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]":
+        "Publishing to the KMS-encrypted medical topic needs GenerateDataKey variants, on the one data key only.",
+    });
+    this.stateMachines = { scouting, "medical-alert": medical };
+
+    // Scouts answer decisions through this role: task responses on the scouting workflow only.
+    this.scoutDeciderRole = new Role(this, "ScoutDecider", {
+      assumedBy: new AccountRootPrincipal(),
+      description: "Assumed by the scouts' tool (or `sideline decide --target aws`) to answer Scout Decision Requested",
+    });
+    scouting.grantTaskResponse(this.scoutDeciderRole);
+
+    const retry = {
+      deadLetterQueue: this.deadLetterQueue,
+      retryAttempts: TARGET_RETRY_ATTEMPTS,
+      maxEventAge: TARGET_MAX_EVENT_AGE,
+    };
+    const rule = (rid: string, pattern: EventPattern, description: string) => {
+      const r = new Rule(this, rid, {
+        eventBus: props.bus,
+        description,
+        eventPattern: { source: ["sideline.placeholder"] },
+      });
+      // The shared contract, verbatim: CDK's EventPattern type cannot express $or.
+      // An override merges into the placeholder, so the placeholder's key goes unless the pattern sets it.
+      const cfn = r.node.defaultChild as CfnRule;
+      cfn.addPropertyOverride("EventPattern", pattern);
+      if (!("source" in pattern)) cfn.addPropertyDeletionOverride("EventPattern.source");
+      return r;
+    };
+    rule("ScoutingRule", AUTOMATION_RULES.scouting, "Scouting matches start the scouting workflow").addTarget(
+      new targets.SfnStateMachine(scouting, retry),
+    );
+    rule("MedicalRule", AUTOMATION_RULES.medical, "Fatigue and load spikes start the medical alert workflow").addTarget(
+      new targets.SfnStateMachine(medical, retry),
+    );
+    rule("DecisionsRule", AUTOMATION_RULES.decisions, "Scout decision requests reach the scouts").addTarget(
+      new targets.SnsTopic(this.scoutingTopic, {
+        ...retry,
+        message: RuleTargetInput.fromText(
+          `Decision needed on ${"<$.detail.player_id>"}: ${"<$.detail.summary>"} Picture: <$.detail.visual_url> ` +
+            'Answer with SendTaskSuccess, output {"decision":"approve"|"reject","reason":"..."}, task token: <$.detail.task_token>',
+        ),
+      }),
+    );
+    const crmRule = rule("CrmRule", AUTOMATION_RULES.crm, "CRM requests go to the CRM");
+    if (c.crmEndpoint) {
+      // Credentials in Secrets Manager, under the data key: put the real value after the first deploy.
+      const secret = new Secret(this, "CrmCredentials", {
+        description:
+          "Sideline CRM credentials: apiKey (the full Authorization header value, e.g. 'Bearer ...') or clientSecret",
+        encryptionKey: props.dataKey,
+        generateSecretString: {
+          secretStringTemplate: JSON.stringify({}),
+          generateStringKey: c.crmAuth === "oauth" ? "clientSecret" : "apiKey",
+          excludePunctuation: true,
+        },
+      });
+      acknowledge(secret, {
+        "AwsSolutions-SMG4":
+          "The CRM issues this credential; it is rotated in the CRM and then here, which a Secrets Manager rotation Lambda cannot do.",
+      });
+      const authorization =
+        c.crmAuth === "oauth"
+          ? Authorization.oauth({
+              authorizationEndpoint: c.crmOAuthTokenUrl!,
+              clientId: c.crmOAuthClientId!,
+              clientSecret: SecretValue.secretsManager(secret.secretArn, { jsonField: "clientSecret" }),
+              httpMethod: HttpMethod.POST,
+            })
+          : Authorization.apiKey(
+              "Authorization",
+              SecretValue.secretsManager(secret.secretArn, { jsonField: "apiKey" }),
+            );
+      const connection = new Connection(this, "CrmConnection", {
+        description: "Sideline -> CRM",
+        authorization,
+      });
+      // The connection's own secret (EventBridge-managed) under the data key too.
+      (connection.node.findChild("Connection") as CfnConnection).kmsKeyIdentifier = props.dataKey.keyArn;
+      const destination = new ApiDestination(this, "Crm", {
+        connection,
+        endpoint: c.crmEndpoint,
+        httpMethod: HttpMethod.POST,
+        rateLimitPerSecond: c.crmRateLimitPerSecond,
+        description: "The club's CRM webhook",
+      });
+      crmRule.addTarget(
+        new targets.ApiDestination(destination, {
+          ...retry,
+          event: RuleTargetInput.fromEventPath("$.detail"),
+          headerParameters: { "Idempotency-Key": "$.detail.idempotency_key" },
+        }),
+      );
+    } else {
+      // No CRM yet: requests wait in an encrypted outbox queue (crm_outbox locally), nothing is lost.
+      const outbox = queue("CrmOutbox");
+      acknowledge(outbox, {
+        "AwsSolutions-SQS3":
+          "The CRM outbox is read by the club's integration; its failed events go to the targets' DLQ.",
+        "Serverless-SQSRedrivePolicy":
+          "Messages are kept until the CRM integration consumes them; there is no consumer to redrive from.",
+      });
+      crmRule.addTarget(new targets.SqsQueue(outbox, { ...retry, message: RuleTargetInput.fromEventPath("$.detail") }));
+    }
+  }
+}
