@@ -238,3 +238,34 @@ export function insightId(...parts: readonly string[]): string {
 export function contractFor(source: string, detailType: string): InsightContract | undefined {
   return INSIGHT_CONTRACTS.find((c) => c.source === source && c.detailType === detailType);
 }
+
+function typeOf(s: Record<string, unknown>): string {
+  if (Array.isArray(s.anyOf))
+    return (s.anyOf as Record<string, unknown>[]).map(typeOf).join(" | ");
+  if (s.const !== undefined) return JSON.stringify(s.const);
+  if (Array.isArray(s.enum)) return (s.enum as unknown[]).map((v) => JSON.stringify(v)).join(" | ");
+  if (s.type === "array") return `${typeOf((s.items ?? {}) as Record<string, unknown>)}[]`;
+  if (Array.isArray(s.type)) return s.type.join(" | ");
+  return String(s.type ?? "any");
+}
+
+/** Markdown catalogue of every event: README's event catalogue is this text, and a test keeps it so. */
+export function eventCatalogue(): string {
+  return INSIGHT_CONTRACTS.map((c) => {
+    const schema = z.toJSONSchema(c.schema, { unrepresentable: "any" }) as {
+      properties: Record<string, Record<string, unknown>>;
+      required?: string[];
+    };
+    const fields = Object.entries(schema.properties).map(
+      ([k, v]) => `\`${k}\`${schema.required?.includes(k) ? "" : "?"}: ${typeOf(v)}`,
+    );
+    return [
+      `### ${c.detailType}`,
+      c.description,
+      "",
+      `- source \`${c.source}\`, detail-type \`${c.detailType}\``,
+      `- subscribe with the pattern \`${JSON.stringify(c.pattern)}\``,
+      `- detail fields: ${fields.join(", ")}`,
+    ].join("\n");
+  }).join("\n\n");
+}

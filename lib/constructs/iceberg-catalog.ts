@@ -1,4 +1,4 @@
-import { Stack, Token } from "aws-cdk-lib";
+import { Stack } from "aws-cdk-lib";
 import { CfnDatabase, CfnTable, CfnTableOptimizer } from "aws-cdk-lib/aws-glue";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";

@@ -7,6 +7,7 @@ import { LAMBDA_BUNDLE } from "../../lib/bundling.js";
 
 export const LAMBDA_ENTRIES = {
   "tracking-features": "lambdas/tracking-features/index.ts",
+  "workflow-tasks": "lambdas/workflow-tasks/index.ts",
 } as const;
 
 /** The esbuild options SidelineFunction uses (lib/bundling.ts), for a bundle built outside CDK. */

@@ -91,12 +91,12 @@ async function bundleFigures(): Promise<void> {
     const env = {
       ...process.env,
       AWS_REGION: "eu-west-1",
-      PLAYER_WINDOWS_STREAM: "pw",
-      QUARANTINE_STREAM: "q",
-      INSIGHTS_STREAM: "i",
+      DELIVERY_STREAMS: JSON.stringify({ player_windows: "pw", quarantine: "q", insights: "i" }),
+      VISUALS_BUCKET: "visuals",
       EVENT_BUS_NAME: "bus",
       STATE_TABLE_NAME: "state",
       WINDOW_SECONDS: "60",
+      MEDICAL_COOLDOWN_HOURS: "12",
       POWERTOOLS_TRACE_ENABLED: "false",
     };
     const times: number[] = [];

@@ -359,7 +359,7 @@ describe("Sideline stacks (dev)", () => {
     const patterns = rules.map((r) => r.Properties?.EventPattern);
     for (const p of Object.values(AUTOMATION_RULES)) expect(patterns).toContainEqual(p);
     for (const r of rules) {
-      for (const target of r.Properties?.Targets as Record<string, unknown>[]) {
+      for (const target of (r.Properties?.Targets ?? []) as Record<string, unknown>[]) {
         expect(target.RetryPolicy).toEqual({
           MaximumRetryAttempts: TARGET_RETRY_ATTEMPTS,
           MaximumEventAgeInSeconds: TARGET_MAX_EVENT_AGE.toSeconds(),

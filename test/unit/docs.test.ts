@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { eventCatalogue } from "../../lambdas/contracts/events.js";
 import { tableDocs } from "../../lambdas/contracts/tables.js";
 
 const README = readFileSync(fileURLToPath(new URL("../../README.md", import.meta.url)), "utf8");
@@ -7,6 +8,10 @@ const README = readFileSync(fileURLToPath(new URL("../../README.md", import.meta
 describe("README", () => {
   it("documents every table exactly as the definitions in lambdas/contracts/tables.ts", () => {
     expect(README).toContain(tableDocs());
+  });
+
+  it("catalogues every event exactly as the contracts in lambdas/contracts/events.ts", () => {
+    expect(README).toContain(eventCatalogue());
   });
 
   it("gives the test command that .ci/run runs", () => {
