@@ -240,8 +240,7 @@ export function contractFor(source: string, detailType: string): InsightContract
 }
 
 function typeOf(s: Record<string, unknown>): string {
-  if (Array.isArray(s.anyOf))
-    return (s.anyOf as Record<string, unknown>[]).map(typeOf).join(" | ");
+  if (Array.isArray(s.anyOf)) return (s.anyOf as Record<string, unknown>[]).map(typeOf).join(" | ");
   if (s.const !== undefined) return JSON.stringify(s.const);
   if (Array.isArray(s.enum)) return (s.enum as unknown[]).map((v) => JSON.stringify(v)).join(" | ");
   if (s.type === "array") return `${typeOf((s.items ?? {}) as Record<string, unknown>)}[]`;

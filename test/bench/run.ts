@@ -7,7 +7,10 @@ import { mkdtempSync, statSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import type { KinesisStreamRecord } from "aws-lambda";
+import { DuckDbLake } from "../../lambdas/adapters/duckdb-lake.js";
+import { demoLoadHistory } from "../../local/demo-history.js";
 import { DemoMatch } from "../../local/demo-match.js";
+import { loadNeeds } from "../../local/needs.js";
 import { runPipeline } from "../../local/pipeline.js";
 import { kinesisRecordFactory } from "../helpers/factories.js";
 import { bundle, LAMBDA_ENTRIES } from "./bundle.js";
@@ -74,10 +77,29 @@ async function handlerRun(
 
 async function replayFigures(): Promise<void> {
   const match = new DemoMatch({ minutes: 90, seed: 7 });
+  // The demo's whole chain: its load history, the club's needs, and the workflows (decisions approved).
+  const lakePath = join(tmp, "replay.duckdb");
+  const lake = await DuckDbLake.open(lakePath);
+  await lake.put(
+    "player_loads",
+    demoLoadHistory(
+      match.players.map((p) => p.playerId),
+      match.kickoffMs,
+      7,
+    ),
+  );
+  lake.close();
   const result = await runPipeline(
     { chunks: match.chunks(30_000) },
-    { matchId: match.matchId, lakePath: join(tmp, "replay.duckdb"), readerSource: "demo" },
+    {
+      matchId: match.matchId,
+      lakePath,
+      readerSource: "demo",
+      needs: loadNeeds(),
+      automation: { autoApprove: true },
+    },
   );
+  out("bench.replay.workflows", result.workflows.length);
   out("bench.replay.samples", result.samplesIn);
   out("bench.replay.full_match_s", result.durationMs / 1000);
   out("bench.replay.samples_per_s", result.samplesIn / (result.durationMs / 1000));

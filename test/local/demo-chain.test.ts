@@ -1,0 +1,116 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { DuckDbLake } from "../../lambdas/adapters/duckdb-lake.js";
+
+// `sideline demo` as a user runs it (a child process), with a CRM on 127.0.0.1 whose first reply is 503.
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "sideline-chain-"));
+
+async function sideline(env: Record<string, string>, ...args: string[]) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)("node", [join(ROOT, "bin/sideline.js"), ...args], {
+      cwd: dir,
+      env: { ...process.env, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe("the demo's whole chain: insights, workflows, CRM, pictures, explain and decide", () => {
+  const received: {
+    status: number;
+    headers: IncomingHttpHeaders;
+    body: { idempotency_key: string; operation: string; player: { player_id: string } };
+  }[] = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => {
+      body += c;
+    });
+    req.on("end", () => {
+      const status = received.length === 0 ? 503 : 200;
+      received.push({ status, headers: req.headers, body: JSON.parse(body) });
+      res.writeHead(status).end();
+    });
+  });
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    env = {
+      SIDELINE_CRM_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/crm`,
+      SIDELINE_CRM_TOKEN: "demo-token",
+    };
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it("fires scouting matches and fatigue alerts a coach would accept, and the CRM gets each request once", async () => {
+    const lake = join(dir, "lake.duckdb");
+    const demo = await sideline(env, "demo", "--lake", lake, "--quiet");
+    expect(demo.code).toBe(0);
+    expect(demo.stdout).toMatch(/medical-alert SUCCEEDED\s+4/);
+    expect(demo.stdout).toMatch(/scouting WAITING\s+2/);
+    expect(demo.stdout).not.toContain("demo-token");
+
+    // The CRM saw the 503, the retry with the same key, and one accepted request per key, with auth
+    expect(received[0]!.status).toBe(503);
+    const retried = received.slice(1).find((r) => r.body.idempotency_key === received[0]!.body.idempotency_key);
+    expect(retried?.status).toBe(200);
+    const accepted = received.filter((r) => r.status === 200).map((r) => r.body.idempotency_key);
+    expect(new Set(accepted).size).toBe(accepted.length);
+    for (const r of received) expect(r.headers.authorization).toBe("Bearer demo-token");
+    // The scouting matches are the demo's busiest runner (top sprinter, most HSR), for both needs
+    expect(received.map((r) => r.body.player.player_id)).toEqual(["away_5", "away_5", "away_5"]);
+
+    const db = await DuckDbLake.open(lake, { readOnly: true });
+    const insights = await db.queryObjects<{ insight_id: string; detail_type: string; player_id: string; url: string }>(
+      "SELECT insight_id, detail_type, player_id, json_extract_string(detail, '$.visual_url') AS url FROM insights ORDER BY 2, 3",
+    );
+    const tokens = await db.queryObjects<{ task_token: string }>("SELECT task_token FROM pending_decisions");
+    db.close();
+    expect(insights.map((i) => `${i.detail_type}: ${i.player_id}`)).toEqual([
+      "Player Fatigue Suspected: away_8",
+      "Player Fatigue Suspected: home_10",
+      "Player Fatigue Suspected: home_7",
+      "Player Load Spike: home_4",
+      "Scouting Candidate Matched: away_5",
+      "Scouting Candidate Matched: away_5",
+    ]);
+    for (const i of insights) {
+      const svg = readFileSync(fileURLToPath(i.url), "utf8");
+      expect(svg).toMatch(/^<svg[^>]+viewBox/);
+      expect(svg).toContain(i.player_id);
+    }
+
+    const explain = await sideline({}, "explain", insights[0]!.insight_id, "--lake", lake);
+    expect(explain.code).toBe(0);
+    expect(explain.stdout).toContain("Player Fatigue Suspected: away_8");
+    expect(explain.stdout).toContain("hi_distance_m_per_5min_last_5min");
+    expect(explain.stdout).toContain(fileURLToPath(insights[0]!.url));
+    expect(existsSync(fileURLToPath(insights[0]!.url))).toBe(true);
+
+    const decide = await sideline(
+      env,
+      "decide",
+      tokens[0]!.task_token,
+      "approve",
+      "--reason",
+      "watch live",
+      "--lake",
+      lake,
+    );
+    expect(decide.stdout).toMatch(/SUCCEEDED; CRM: task\.create away_5 \(sent\)/);
+    expect(received.at(-1)!.body.operation).toBe("task.create");
+    const again = await sideline(env, "decide", tokens[0]!.task_token, "reject", "--lake", lake);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already given: approve/);
+  }, 180_000);
+});
