@@ -37,10 +37,32 @@ export interface MatchProfileState {
   rhie: { bouts: number; run: number; lastEffortAt: number | null };
   /** Milliseconds spent in each grid cell over the match (row-major, row 0 at y = 0). */
   grid: number[];
-  /** Per closed window: [start ms, HI distance in decimetres] for the trend line. */
+  /** Per closed window: [windows since the first window's start, HI distance in decimetres], for the trend line (small integers keep the stored state small). */
   series: [number, number][];
   /** The last windows' cells (cell index -> ms), for the heatmap of an insight's trigger windows. */
   recentCells: { start: number; cells: Record<number, number> }[];
+}
+
+/** The trend series as [window start ms, HI metres]. */
+export function hiSeries(p: MatchProfileState, windowMs: number): [number, number][] {
+  const first = p.totals.firstStart ?? 0;
+  return p.series.map(([k, dm]) => [first + k * windowMs, dm / 10]);
+}
+
+/**
+ * The heatmap cell the player is in, and the time spent there since he entered it: samples only
+ * add to the run while he stays inside the cell's bounds (four comparisons), and the run is added
+ * to its window's cells when he leaves the cell or the window. Exact, and far cheaper per sample
+ * than locating a cell and updating a map every 40 ms.
+ */
+export interface CellRun {
+  cell: number;
+  windowStart: number;
+  ms: number;
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
 }
 
 export const newMatchProfileState = (): MatchProfileState => ({
@@ -99,7 +121,7 @@ export function addWindow(
   t.firstStart ??= w.start;
   t.lastEnd = w.end;
   for (const [k, ms] of Object.entries(cells)) p.grid[Number(k)]! += ms;
-  p.series.push([w.start, Math.round(w.hiDistanceM * 10)]);
+  p.series.push([Math.round((w.start - t.firstStart) / (w.end - w.start)), Math.round(w.hiDistanceM * 10)]);
   p.recentCells.push({ start: w.start, cells });
   while (p.recentCells.length > keepCells) p.recentCells.shift();
 }

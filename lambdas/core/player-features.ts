@@ -24,8 +24,11 @@ import {
 } from "./fatigue.js";
 import {
   addWindow,
+  type CellRun,
   cellOf,
   finishProfile,
+  GRID_COLS,
+  GRID_ROWS,
   type MatchProfile,
   type MatchProfileState,
   newMatchProfileState,
@@ -92,6 +95,8 @@ export interface PlayerState {
   profile: MatchProfileState;
   /** Pitch length and width (m) of the last chunk: the heatmap grid's scale. */
   pitch: [number, number];
+  /** The heatmap cell he is in now, with the time spent there not yet added to its window. */
+  run: CellRun | null;
   /** True once the final chunk was applied: the match profile is complete. */
   completed: boolean;
 }
@@ -156,6 +161,7 @@ export function newPlayerState(windowMs: number): PlayerState {
     fatigue: newFatigueState(),
     profile: newMatchProfileState(),
     pitch: [105, 68],
+    run: null,
     completed: false,
   };
 }
@@ -184,8 +190,12 @@ function applySmoothed(s: PlayerState, t: number, dtMs: number, vx: number, vy: 
   if (speed > w.top) w.top = speed;
   w.energy += metabolicPower(speed, accel) * dtS;
   // The last raw position is at most SAVGOL_HALF samples ahead: well inside one 5 m cell.
-  const cell = cellOf(s.last!.x, s.last!.y, s.pitch[0], s.pitch[1]);
-  w.cells[cell] = (w.cells[cell] ?? 0) + dtMs;
+  const x = s.last!.x;
+  const y = s.last!.y;
+  const run = s.run;
+  if (run !== null && run.windowStart === w.start && x >= run.x0 && x < run.x1 && y >= run.y0 && y < run.y1)
+    run.ms += dtMs;
+  else startRun(s, w, x, y, dtMs);
   if (stepEffort(s.sprint, speed >= SPRINT_SPEED_MPS, t, SPRINT_MIN_DURATION_MS)) {
     w.sprints++;
     stepRhie(s.profile, t);
@@ -195,6 +205,38 @@ function applySmoothed(s: PlayerState, t: number, dtMs: number, vx: number, vy: 
     stepRhie(s.profile, t);
   }
   if (stepEffort(s.decel, accel <= -ACCEL_THRESHOLD_MPS2, t, ACCEL_MIN_DURATION_MS)) w.decels++;
+}
+
+/** Beyond any accepted position (samples further off the pitch than PITCH_MARGIN_M are rejected). */
+const OFF_PITCH_M = 1000;
+
+/** Adds the current cell run to its window's cells. */
+function flushRun(s: PlayerState): void {
+  const r = s.run;
+  if (r === null || r.ms === 0) return;
+  const w = s.open.find((o) => o.start === r.windowStart);
+  if (w) w.cells[r.cell] = (w.cells[r.cell] ?? 0) + r.ms;
+  r.ms = 0;
+}
+
+function startRun(s: PlayerState, w: WindowAcc, x: number, y: number, dtMs: number): void {
+  flushRun(s);
+  const [len, wid] = s.pitch;
+  const cell = cellOf(x, y, len, wid);
+  const c = cell % GRID_COLS;
+  const r = (cell - c) / GRID_COLS;
+  const cw = len / GRID_COLS;
+  const ch = wid / GRID_ROWS;
+  // Edge cells reach past the pitch (cellOf clamps positions off it), to a finite bound that JSON keeps.
+  s.run = {
+    cell,
+    windowStart: w.start,
+    ms: dtMs,
+    x0: c === 0 ? -OFF_PITCH_M : c * cw,
+    x1: c === GRID_COLS - 1 ? len + OFF_PITCH_M : (c + 1) * cw,
+    y0: r === 0 ? -OFF_PITCH_M : r * ch,
+    y1: r === GRID_ROWS - 1 ? wid + OFF_PITCH_M : (r + 1) * ch,
+  };
 }
 
 const FIT: [number, number] = [0, 0];
@@ -271,6 +313,7 @@ function closeWindows(s: PlayerState, all: boolean, out: IngestResult["closed"] 
   const lastRaw = s.last ? s.last.t : Number.NEGATIVE_INFINITY;
   const frontier = all ? Number.POSITIVE_INFINITY : Math.min(pendingFrom, lastRaw);
   const keepCells = Math.max(1, Math.ceil(FATIGUE_TRAILING_MS / s.windowMs));
+  if (s.open.length > 0 && s.open[0]!.start + s.windowMs <= frontier) flushRun(s);
   while (s.open.length > 0 && s.open[0]!.start + s.windowMs <= frontier) {
     const acc = s.open.shift()!;
     const closed = toClosed(acc, s.windowMs);

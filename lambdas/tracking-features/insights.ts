@@ -33,7 +33,7 @@ import {
   FATIGUE_TRAILING_MS,
   type FatigueFinding,
 } from "../core/fatigue.js";
-import { GRID_COLS, GRID_ROWS, type MatchProfile, PROFILE_FEATURE_UNITS } from "../core/match-profile.js";
+import { GRID_COLS, GRID_ROWS, hiSeries, type MatchProfile, PROFILE_FEATURE_UNITS } from "../core/match-profile.js";
 import type { PlayerState } from "../core/player-features.js";
 import type { NeedScore } from "../core/scouting.js";
 import { HIGH_INTENSITY_SPEED_MPS } from "../core/thresholds.js";
@@ -86,14 +86,14 @@ function base(p: PlayerRef, id: string, observedAt: number, summary: string, exp
  * end: single 60 s windows swing between 0 and 100 m with each run, which hides the trend.
  */
 function hiRolling(s: PlayerState): (readonly [number, number])[] {
-  const ser = s.profile.series;
+  const ser = hiSeries(s.profile, s.windowMs);
   const out: (readonly [number, number])[] = [];
   let from = 0;
   let sum = 0;
   for (let i = 0; i < ser.length; i++) {
     const end = ser[i]![0] + s.windowMs;
-    sum += ser[i]![1] / 10;
-    while (ser[from]![0] < end - FATIGUE_TRAILING_MS) sum -= ser[from++]![1] / 10;
+    sum += ser[i]![1];
+    while (ser[from]![0] < end - FATIGUE_TRAILING_MS) sum -= ser[from++]![1];
     const spanMs = Math.min(FATIGUE_TRAILING_MS, (i - from + 1) * s.windowMs);
     out.push([end, (sum * FATIGUE_TRAILING_MS) / spanMs]);
   }
