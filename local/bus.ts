@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { InsightEvent } from "../lambdas/contracts/events.js";
 import { matchesPattern, type Pattern } from "../lambdas/core/event-pattern.js";
 import type { EventPublisher } from "../lambdas/ports.js";
+import { InFlight } from "./in-flight.js";
 
 /** The envelope EventBridge delivers to targets. */
 export interface BusEvent {
@@ -38,7 +39,7 @@ export interface DeadLetter {
 
 export class LocalEventBus implements EventPublisher {
   private readonly rules: LocalRule[] = [];
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new InFlight();
   readonly deadLetters: DeadLetter[] = [];
   /** Every event published, in order (what an archive would hold). */
   readonly published: BusEvent[] = [];
@@ -67,19 +68,18 @@ export class LocalEventBus implements EventPublisher {
       this.published.push(envelope);
       for (const rule of this.rules) {
         if (!matchesPattern(rule.pattern, envelope)) continue;
-        const p = this.deliver(rule, envelope).finally(() => this.inFlight.delete(p));
-        this.inFlight.add(p);
+        this.inFlight.track(this.deliver(rule, envelope));
       }
     }
   }
 
   get idle(): boolean {
-    return this.inFlight.size === 0;
+    return this.inFlight.idle;
   }
 
   /** Waits until every delivery, including those the targets' own publishes started, has ended. */
-  async drain(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  drain(): Promise<void> {
+    return this.inFlight.drain();
   }
 
   private async deliver(rule: LocalRule, event: BusEvent): Promise<void> {

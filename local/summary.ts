@@ -110,18 +110,24 @@ export async function renderSummary(lake: DuckDbLake, r: PipelineResult): Promis
 async function automationLines(lake: DuckDbLake, r: PipelineResult): Promise<string[]> {
   if (r.crm === null) return [];
   const lines = ["", "Workflows (stepfunctions/*.asl.json, run by aws-local-stepfunctions)"];
-  const byKey = new Map<string, number>();
-  for (const w of r.workflows)
-    byKey.set(`${w.stateMachine} ${w.status}`, (byKey.get(`${w.stateMachine} ${w.status}`) ?? 0) + 1);
-  if (byKey.size === 0) lines.push("  none started");
-  for (const [k, n] of [...byKey].sort()) lines.push(`  ${k.padEnd(30)} ${n}`);
+  // From workflow_runs, not only this run's: a rerun of the same match starts no new execution
+  // (execution names are deterministic, as StartExecution's are idempotent).
+  const runs = await lake.queryObjects<{ state_machine: string; status: string; n: number | bigint }>(
+    `SELECT state_machine, status, count(*) AS n FROM workflow_runs
+      WHERE json_extract_string(input, '$.detail.match_id') = ? GROUP BY ALL ORDER BY ALL`,
+    [r.matchId],
+  );
+  if (runs.length === 0) lines.push("  none started");
+  for (const w of runs) lines.push(`  ${`${w.state_machine} ${w.status}`.padEnd(30)} ${w.n}`);
+  if (r.workflows.length === 0 && runs.length > 0)
+    lines.push("  (already run for these insights: no new executions started)");
   for (const w of r.workflows.filter((x) => x.status === "FAILED"))
     lines.push(`  failed: ${w.executionName}: ${w.error}`);
   const c = r.crm;
-  const where = c.outboxed > 0 ? "recorded in crm_outbox (set SIDELINE_CRM_URL to send them)" : "sent";
-  lines.push(
-    `CRM: ${c.requests.length} requests ${where}; ${c.sent} sent, ${c.retries} retries, ${c.deadLettered} dead-lettered`,
-  );
+  if (c.requests.length === 0) lines.push("CRM: no requests in this run");
+  else if (c.outboxed > 0)
+    lines.push(`CRM: ${c.outboxed} requests recorded in crm_outbox (set SIDELINE_CRM_URL to send them)`);
+  else lines.push(`CRM: ${c.sent} sent, ${c.retries} retries, ${c.deadLettered} dead-lettered`);
   for (const q of c.requests) lines.push(`  ${q.operation.padEnd(14)} ${q.player_id.padEnd(10)} ${q.status}`);
   const notes = await lake.queryObjects<{ topic: string; n: number | bigint }>(
     "SELECT topic, count(*) AS n FROM notifications GROUP BY topic ORDER BY topic",

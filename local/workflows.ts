@@ -24,6 +24,7 @@ import {
   type WorkflowName,
 } from "../stepfunctions/definitions.js";
 import type { BusEvent, LocalEventBus } from "./bus.js";
+import { InFlight } from "./in-flight.js";
 import { polyfillPromiseWithResolvers } from "./polyfills.js";
 
 // The library calls Promise.withResolvers when it runs a state, not on import.
@@ -103,7 +104,7 @@ const athenaString = (v: unknown): string | undefined =>
   v === null || v === undefined ? undefined : typeof v === "object" ? JSON.stringify(v) : String(v);
 
 export class LocalWorkflows {
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly inFlight = new InFlight();
   private readonly queries = new Map<string, { columns: readonly string[]; rows: readonly (readonly unknown[])[] }>();
   private readonly now: () => Date;
   readonly runs: WorkflowRunSummary[] = [];
@@ -136,16 +137,15 @@ export class LocalWorkflows {
 
   /** Starts an execution for an event, unless one with its name exists; returns at once. */
   start(w: WorkflowName, event: BusEvent): void {
-    const p = this.execute(w, event).finally(() => this.inFlight.delete(p));
-    this.inFlight.add(p);
+    this.inFlight.track(this.execute(w, event));
   }
 
   get idle(): boolean {
-    return this.inFlight.size === 0;
+    return this.inFlight.idle;
   }
 
-  async drain(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  drain(): Promise<void> {
+    return this.inFlight.drain();
   }
 
   private async record(row: Row): Promise<void> {

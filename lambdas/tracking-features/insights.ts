@@ -62,6 +62,13 @@ export interface BuiltInsight<D> {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const pct = (x: number) => `${Math.round(x * 100)}%`;
+/** The whole match as one window: what scouting matches and load spikes are about. */
+const matchWindow = (m: MatchProfile) => ({
+  window_start: iso(m.matchStart),
+  window_end: iso(m.matchEnd),
+  hi_distance_m: m.hiDistanceM,
+  tracked_s: m.minutes * 60,
+});
 const hiLabel = `HI running (>= ${(HIGH_INTENSITY_SPEED_MPS * 3.6).toFixed(0)} km/h)`;
 
 /** The picture's storage key: one folder per match, one file per insight. */
@@ -243,14 +250,7 @@ export function scoutingInsight(
       threshold: f.minimum ?? 0,
       contribution: f.contribution,
     })),
-    trigger_windows: [
-      {
-        window_start: iso(m.matchStart),
-        window_end: iso(m.matchEnd),
-        hi_distance_m: m.hiDistanceM,
-        tracked_s: m.minutes * 60,
-      },
-    ],
+    trigger_windows: [matchWindow(m)],
     baseline_windows: {
       first_start: iso(m.matchStart),
       last_end: iso(m.matchEnd),
@@ -329,14 +329,7 @@ export function loadSpikeInsight(
         contribution: 1,
       },
     ],
-    trigger_windows: [
-      {
-        window_start: iso(m.matchStart),
-        window_end: iso(m.matchEnd),
-        hi_distance_m: m.hiDistanceM,
-        tracked_s: m.minutes * 60,
-      },
-    ],
+    trigger_windows: [matchWindow(m)],
     baseline_windows: {
       first_start: iso(first.day),
       last_end: iso(day),

@@ -1,15 +1,12 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { GetRecordsCommand, GetShardIteratorCommand } from "@aws-sdk/client-kinesis";
 import { trackingChunkSchema } from "../../lambdas/contracts/tracking.js";
 import { startLocalKinesis } from "../../local/kinesis.js";
+import { ROOT, runCli } from "../helpers/cli.js";
 
 // The real CLI, as a user runs it: a child process through bin/sideline.js.
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const FIXTURES = join(ROOT, "test/fixtures");
 const dir = mkdtempSync(join(tmpdir(), "sideline-cli-"));
 
@@ -17,21 +14,7 @@ async function sideline(...args: string[]): Promise<{ code: number; stdout: stri
   return sidelineWithEnv({}, ...args);
 }
 
-async function sidelineWithEnv(
-  env: Record<string, string>,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)("node", [join(ROOT, "bin/sideline.js"), ...args], {
-      cwd: dir,
-      env: { ...process.env, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const sidelineWithEnv = (env: Record<string, string>, ...args: string[]) => runCli(dir, env, ...args);
 
 describe("sideline CLI", () => {
   it("sends a file to a Kinesis stream with --target aws (kinesalite standing in for AWS)", async () => {

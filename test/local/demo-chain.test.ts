@@ -1,29 +1,16 @@
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { DuckDbLake } from "../../lambdas/adapters/duckdb-lake.js";
+import { runCli } from "../helpers/cli.js";
 
 // `sideline demo` as a user runs it (a child process), with a CRM on 127.0.0.1 whose first reply is 503.
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "sideline-chain-"));
 
-async function sideline(env: Record<string, string>, ...args: string[]) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)("node", [join(ROOT, "bin/sideline.js"), ...args], {
-      cwd: dir,
-      env: { ...process.env, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const sideline = (env: Record<string, string>, ...args: string[]) => runCli(dir, env, ...args);
 
 describe("the demo's whole chain: insights, workflows, CRM, pictures, explain and decide", () => {
   const received: {
