@@ -8,9 +8,10 @@ import { DuckDbAlertLedger } from "../lambdas/adapters/duckdb-alert-ledger.js";
 import type { DuckDbLake } from "../lambdas/adapters/duckdb-lake.js";
 import { AUTOMATION_RULES } from "../lambdas/contracts/events.js";
 import type { Pattern } from "../lambdas/core/event-pattern.js";
-import { WorkflowTasks } from "../lambdas/workflow-tasks/tasks.js";
+import { createWorkflowTasksHandler } from "../lambdas/workflow-tasks/handler.js";
 import type { LocalEventBus } from "./bus.js";
 import { type CrmOptions, LocalCrm } from "./crm.js";
+import { lambdaContext } from "./esm.js";
 import { LOCAL_NAMES, LocalWorkflows } from "./workflows.js";
 
 /** Medical alerts for a player within this long of a notified one are suppressed (Sideline default: one alert per player per match and its aftermath). */
@@ -35,7 +36,8 @@ export class LocalAutomation {
     private readonly bus: LocalEventBus,
     o: AutomationOptions = {},
   ) {
-    const tasks = new WorkflowTasks({
+    // The workflow-tasks Lambda handler itself (Middy, Powertools), as Step Functions invokes it.
+    const tasks = createWorkflowTasksHandler({
       sink: lake,
       ledger: new DuckDbAlertLedger(lake),
       cooldownMs: (o.medicalCooldownHours ?? DEFAULT_MEDICAL_COOLDOWN_HOURS) * 3_600_000,
@@ -44,7 +46,7 @@ export class LocalAutomation {
     this.workflows = new LocalWorkflows({
       lake,
       bus,
-      lambdas: { [LOCAL_NAMES.workflowTasksFunction]: (p) => tasks.run(p) },
+      lambdas: { [LOCAL_NAMES.workflowTasksFunction]: (p) => tasks(p, lambdaContext("workflow-tasks")) },
       autoApprove: o.autoApprove ?? false,
       ...(o.now ? { now: o.now } : {}),
     });

@@ -61,7 +61,8 @@ export type KinesisHandler = (
   context: Context,
 ) => Promise<KinesisStreamBatchResponse | undefined>;
 
-function lambdaContext(functionName: string): Context {
+/** A Lambda context for a local invocation (the handlers' Powertools middleware reads it). */
+export function lambdaContext(functionName: string): Context {
   const started = Date.now();
   return {
     callbackWaitsForEmptyEventLoop: false,
