@@ -6,6 +6,7 @@ import { readNamedQueries } from "../../lib/constructs/analytics-workgroup.js";
 import { PROJECT_ROOT } from "../../lib/constructs/sideline-function.js";
 import { DemoMatch } from "../../local/demo-match.js";
 import { runPipeline } from "../../local/pipeline.js";
+import { scoutingDetailFactory } from "../helpers/factories.js";
 
 // The Athena named queries (glue/queries/*.sql) are written in the subset of SQL that Trino and
 // DuckDB share, so the same files answer the same questions on the local lake.
@@ -27,6 +28,43 @@ describe("named queries on the local DuckDB lake", () => {
         sample_count: 3,
         payload: "{}",
         quarantined_at: new Date(),
+      },
+    ]);
+    // A scouting candidate, valued and approved, as the scouting workflow leaves it
+    const detail = { ...scoutingDetailFactory("ins-s", "home_9"), match_id: "demo-2" };
+    await lake.put("insights", [
+      {
+        insight_id: "ins-s",
+        time: new Date("2026-05-16T16:45:00Z"),
+        source: "sideline.scouting",
+        detail_type: "Scouting Candidate Matched",
+        match_id: "demo-2",
+        player_id: "home_9",
+        detail: JSON.stringify(detail),
+      },
+    ]);
+    await lake.put("player_valuations", [
+      {
+        player_id: "home_9",
+        insight_id: "ins-s",
+        valued_at: new Date(),
+        value_index: 61.24,
+        reliability: 0.25,
+        minutes_observed: 90,
+        matches: 1,
+        inputs: "{}",
+        formula: "f",
+      },
+    ]);
+    await lake.put("scouting_decisions", [
+      {
+        insight_id: "ins-s",
+        player_id: "home_9",
+        match_id: "demo-2",
+        need_id: "pressing-forward",
+        decision: "approve",
+        reason: "watch live",
+        decided_at: new Date(),
       },
     ]);
   }, 120_000);
@@ -58,5 +96,20 @@ describe("named queries on the local DuckDB lake", () => {
     );
     expect(review).toEqual([expect.objectContaining({ reason: "coordinates far outside the 105 x 68 m pitch" })]);
     expect(Number(review[0]!.samples)).toBe(3);
+    const board = await lake.queryObjects(queries.find((q) => q.name === "scouting_board")!.sql);
+    expect(board).toEqual([
+      {
+        player_id: "home_9",
+        match_id: "demo-2",
+        need_id: "pressing-forward",
+        score: 0.9,
+        confidence: 0.5,
+        value_index: 61.2,
+        reliability: 0.25,
+        decision: "approve",
+        reason: "watch live",
+        insight_id: "ins-s",
+      },
+    ]);
   });
 });
