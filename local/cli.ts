@@ -17,6 +17,7 @@ import { readMetrica } from "../lambdas/readers/metrica.js";
 import { type ReaderItem, TRACKING_FORMATS, type TrackingFormat } from "../lambdas/readers/types.js";
 import { LocalAutomation } from "./automation.js";
 import { LocalEventBus } from "./bus.js";
+import { decideOnAws } from "./decide-aws.js";
 import { demoLoadHistory } from "./demo-history.js";
 import { DemoMatch } from "./demo-match.js";
 import { explainInsight } from "./explain.js";
@@ -49,6 +50,7 @@ commands:
   decide <token> approve|reject
                             answer a scout decision a scouting workflow waits for (pending_decisions)
       --reason TEXT         why (kept in scouting_decisions and the CRM follow-up)
+      --target aws          answer a deployed workflow (SendTaskSuccess; --region, --endpoint)
 
 options for demo and run:
   --lake PATH               the DuckDB lake (default ${DEFAULT_LAKE_PATH})
@@ -337,13 +339,31 @@ async function explain(argv: string[]): Promise<number> {
 async function decide(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { lake: { type: "string" }, reason: { type: "string" }, "medical-cooldown-h": { type: "string" } },
+    options: {
+      lake: { type: "string" },
+      reason: { type: "string" },
+      "medical-cooldown-h": { type: "string" },
+      target: { type: "string" },
+      region: { type: "string" },
+      endpoint: { type: "string" },
+    },
     allowPositionals: true,
     strict: true,
   });
   const [token, verdict] = positionals;
   if (!token || (verdict !== "approve" && verdict !== "reject") || positionals.length !== 2)
     throw new UsageError("decide takes a task token and approve or reject: sideline decide <token> approve|reject");
+  const target = values.target ?? "local";
+  if (target === "aws") {
+    await decideOnAws(
+      token,
+      { decision: verdict, reason: values.reason ?? null },
+      { ...(values.region ? { region: values.region } : {}), ...(values.endpoint ? { endpoint: values.endpoint } : {}) },
+    );
+    process.stdout.write(`sent ${verdict} to the waiting workflow (SendTaskSuccess)\n`);
+    return 0;
+  }
+  if (target !== "local") throw new UsageError(`unknown target '${target}': expected local or aws`);
   const lake = await DuckDbLake.open(existingLake(values.lake ?? DEFAULT_LAKE_PATH));
   try {
     const automation = new LocalAutomation(lake, new LocalEventBus(), automationOptions(values, false));

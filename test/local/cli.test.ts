@@ -1,4 +1,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetRecordsCommand, GetShardIteratorCommand } from "@aws-sdk/client-kinesis";
@@ -17,6 +19,47 @@ async function sideline(...args: string[]): Promise<{ code: number; stdout: stri
 const sidelineWithEnv = (env: Record<string, string>, ...args: string[]) => runCli(dir, env, ...args);
 
 describe("sideline CLI", () => {
+  it("answers a deployed workflow's decision with SendTaskSuccess (a recording endpoint on 127.0.0.1)", async () => {
+    const calls: { target: string | undefined; body: { taskToken: string; output: string } }[] = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => {
+        body += c;
+      });
+      req.on("end", () => {
+        calls.push({ target: req.headers["x-amz-target"] as string | undefined, body: JSON.parse(body) });
+        res.writeHead(200, { "content-type": "application/x-amz-json-1.0" }).end("{}");
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    try {
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const r = await sidelineWithEnv(
+        { AWS_ACCESS_KEY_ID: "LOCAL", AWS_SECRET_ACCESS_KEY: "LOCAL" },
+        "decide",
+        "tok-123",
+        "reject",
+        "--reason",
+        "too slow",
+        "--target",
+        "aws",
+        "--region",
+        "eu-west-1",
+        "--endpoint",
+        endpoint,
+      );
+      expect(r.stdout).toBe("sent reject to the waiting workflow (SendTaskSuccess)\n");
+      expect(calls).toEqual([
+        {
+          target: "AWSStepFunctions.SendTaskSuccess",
+          body: { taskToken: "tok-123", output: JSON.stringify({ decision: "reject", reason: "too slow" }) },
+        },
+      ]);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
   it("sends a file to a Kinesis stream with --target aws (kinesalite standing in for AWS)", async () => {
     const kinesis = await startLocalKinesis();
     try {
