@@ -75,6 +75,7 @@ export function buildSideline(app: App, config: SidelineConfig): SidelineStacks 
     workgroup: lakehouse.workgroup,
     databaseName: lakehouse.databaseName,
     lakeExports: lakehouse.exports,
+    firehoseBufferSeconds: config.firehoseBufferSeconds,
     config,
     logRetention,
     removalPolicy,

@@ -358,7 +358,10 @@ async function decide(argv: string[]): Promise<number> {
     await decideOnAws(
       token,
       { decision: verdict, reason: values.reason ?? null },
-      { ...(values.region ? { region: values.region } : {}), ...(values.endpoint ? { endpoint: values.endpoint } : {}) },
+      {
+        ...(values.region ? { region: values.region } : {}),
+        ...(values.endpoint ? { endpoint: values.endpoint } : {}),
+      },
     );
     process.stdout.write(`sent ${verdict} to the waiting workflow (SendTaskSuccess)\n`);
     return 0;

@@ -122,6 +122,8 @@ export class LocalWorkflows {
         WorkflowTasksFunctionArn: LOCAL_NAMES.workflowTasksFunction,
         EventBusName: "sideline-insights",
         ScoutingTopicArn: LOCAL_NAMES.scoutingTopic,
+        // The local lake is written synchronously: nothing to wait for.
+        LakeSettleSeconds: "0",
       },
       "medical-alert": {
         WorkflowTasksFunctionArn: LOCAL_NAMES.workflowTasksFunction,

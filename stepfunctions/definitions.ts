@@ -19,6 +19,7 @@ export const WORKFLOWS = {
       "WorkflowTasksFunctionArn",
       "EventBusName",
       "ScoutingTopicArn",
+      "LakeSettleSeconds",
     ],
   },
   "medical-alert": { file: "medical-alert.asl.json", placeholders: ["WorkflowTasksFunctionArn", "MedicalTopicArn"] },

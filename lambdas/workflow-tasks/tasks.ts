@@ -231,7 +231,8 @@ export class WorkflowTasks {
     ]);
     return {
       status,
-      subject: `Sideline: ${e["detail-type"]}: ${d.player_id}`.slice(0, 99),
+      // SNS subjects are printable ASCII, under 100 characters.
+      subject: `Sideline: ${e["detail-type"]}: ${d.player_id}`.replace(/[^\x20-\x7e]/g, "?").slice(0, 99),
       message: `${d.player_id} (${d.team ?? "no team"}), ${d.match_id}, ${d.observed_at}\n${d.summary}\nWhy: ${d.explanation.rule}\nPicture: ${d.visual_url}`,
     };
   }

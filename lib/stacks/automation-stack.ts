@@ -37,6 +37,8 @@ import { acknowledge, grantWildcardReasons, nagArn, nagValue } from "../nag.js";
  */
 export const TARGET_RETRY_ATTEMPTS = 8;
 export const TARGET_MAX_EVENT_AGE = Duration.hours(24);
+/** A minute beyond the Firehose buffer for delivery and the Iceberg commit (Firehose delivers within seconds of the buffer's end). */
+const LAKE_SETTLE_MARGIN_S = 60;
 /** Dead letters and the CRM outbox are kept 14 days, SQS's maximum, for inspection and redrive. */
 const QUEUE_RETENTION = Duration.days(14);
 
@@ -52,6 +54,8 @@ export interface AutomationStackProps extends StackProps {
   readonly databaseName: string;
   /** The lakehouse's named exports of its warehouse and Athena results bucket ARNs. */
   readonly lakeExports: { readonly warehouseArn: string; readonly athenaResultsArn: string };
+  /** Firehose buffering interval: the scouting workflow waits for it before it queries the lake. */
+  readonly firehoseBufferSeconds: number;
   readonly config: Pick<
     SidelineConfig,
     | "crmEndpoint"
@@ -167,6 +171,7 @@ export class AutomationStack extends Stack {
       WorkflowTasksFunctionArn: tasks.functionArn,
       EventBusName: props.bus.eventBusName,
       ScoutingTopicArn: this.scoutingTopic.topicArn,
+      LakeSettleSeconds: String(props.firehoseBufferSeconds + LAKE_SETTLE_MARGIN_S),
     });
     props.workgroup.grantQuery(scouting, {
       warehouse: Bucket.fromBucketArn(this, "Warehouse", Fn.importValue(props.lakeExports.warehouseArn)),

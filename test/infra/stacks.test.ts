@@ -235,6 +235,7 @@ describe("Sideline stacks (dev)", () => {
       "load_trend",
       "physical_summary",
       "quarantine_review",
+      "scouting_board",
       "sprint_leaderboard",
     ]);
     for (const q of queries) {
@@ -352,6 +353,11 @@ describe("Sideline stacks (dev)", () => {
         TracingConfiguration: { Enabled: true },
       });
     }
+    // The scouting workflow waits one Firehose buffer (60 s in dev) and a minute before it queries the lake
+    t.automation.hasResourceProperties("AWS::StepFunctions::StateMachine", {
+      StateMachineName: "sideline-scouting-dev",
+      DefinitionSubstitutions: Match.objectLike({ LakeSettleSeconds: "120", AthenaWorkGroup: "sideline-dev" }),
+    });
   });
 
   it("deploys the shared rule patterns verbatim, each target with a retry policy and a DLQ", () => {
