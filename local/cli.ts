@@ -22,6 +22,7 @@ import { demoLoadHistory } from "./demo-history.js";
 import { DemoMatch } from "./demo-match.js";
 import { explainInsight } from "./explain.js";
 import { formatResult, OUTPUT_FORMATS, type OutputFormat } from "./format.js";
+import { importLoads } from "./loads.js";
 import { DEFAULT_NEEDS_PATH, loadNeeds } from "./needs.js";
 import {
   DEFAULT_LAKE_PATH,
@@ -46,6 +47,8 @@ commands:
       --auto-approve        approve every scout decision at once (otherwise they wait: see decide)
   sql "<query>"             query the lake (DuckDB SQL)
       --format F            table | csv | json (default table)
+  loads <file.csv>          import session loads (player_id,date,load[,minutes][,session_id]; load = distance, m)
+                            into player_loads: the history of the acute:chronic workload ratio
   explain <insight-id>      why an insight fired: its rule, features, windows and picture
   decide <token> approve|reject
                             answer a scout decision a scouting workflow waits for (pending_decisions)
@@ -319,6 +322,29 @@ function existingLake(path: string): string {
   return path;
 }
 
+async function loads(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { lake: { type: "string" } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 1) throw new UsageError("loads takes one CSV file: sideline loads <file.csv>");
+  const file = positionals[0]!;
+  if (!existsSync(file)) throw new Error(`cannot read '${file}': no such file`);
+  const lake = await DuckDbLake.open(values.lake ?? DEFAULT_LAKE_PATH);
+  try {
+    const r = await importLoads(lake, file);
+    process.stdout.write(
+      `${r.lines} lines: ${r.sessions} sessions for ${r.players} players imported into player_loads, ` +
+        `${r.quarantined} quarantined${r.quarantined ? " (sideline sql \"SELECT record_ref, reason FROM quarantine WHERE source = 'reader:loads'\")" : ""}\n`,
+    );
+    return 0;
+  } finally {
+    lake.close();
+  }
+}
+
 async function explain(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -396,6 +422,8 @@ export async function main(argv: string[]): Promise<number> {
         return await sql(rest);
       case "explain":
         return await explain(rest);
+      case "loads":
+        return await loads(rest);
       case "decide":
         return await decide(rest);
       case undefined:

@@ -19,6 +19,37 @@ async function sideline(...args: string[]): Promise<{ code: number; stdout: stri
 const sidelineWithEnv = (env: Record<string, string>, ...args: string[]) => runCli(dir, env, ...args);
 
 describe("sideline CLI", () => {
+  it("imports a club's session loads, quarantining each bad line with its reason", async () => {
+    const file = join(dir, "loads.csv");
+    writeFileSync(
+      file,
+      "player_id,date,load,minutes,session_id\np1,2026-05-01,5200,75,t1\np1,2026-05-02,6100,80,\np2,2026-05-01,abc,70,t3\n,2026-05-01,4000,70,t4\n",
+    );
+    const lake = join(dir, "loads.duckdb");
+    const r = await sideline("loads", file, "--lake", lake);
+    expect(r.stdout).toMatch(/^4 lines: 2 sessions for 1 players imported into player_loads, 2 quarantined/);
+    const rows = await sideline(
+      "sql",
+      "SELECT session_id, load, origin FROM player_loads ORDER BY 1",
+      "--lake",
+      lake,
+      "--format",
+      "csv",
+    );
+    expect(rows.stdout).toBe("session_id,load,origin\nimport-2026-05-02,6100,import\nt1,5200,import\n");
+    const bad = await sideline(
+      "sql",
+      "SELECT record_ref, reason FROM quarantine ORDER BY 1",
+      "--lake",
+      lake,
+      "--format",
+      "csv",
+    );
+    expect(bad.stdout).toBe(
+      `record_ref,reason\n${file}:4,load 'abc' is not a distance from 0 to 25000 m\n${file}:5,player_id is empty\n`,
+    );
+  });
+
   it("answers a deployed workflow's decision with SendTaskSuccess (a recording endpoint on 127.0.0.1)", async () => {
     const calls: { target: string | undefined; body: { taskToken: string; output: string } }[] = [];
     const server = createServer((req, res) => {
