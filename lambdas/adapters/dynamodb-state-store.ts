@@ -1,9 +1,13 @@
 /**
  * Player feature state in DynamoDB, between Lambda invocations. One item per `match_id/player_id`
  * (the Kinesis partition key, so one key is only written by one invocation at a time), holding the
- * state as JSON text and an expiry for DynamoDB TTL. Batch calls return unprocessed keys and items
+ * state as raw-deflated JSON (binary `state_z`) and an expiry for DynamoDB TTL. Deflate takes a
+ * player's ~5 KB state to ~1.8 KB, and DynamoDB bills writes per 1 KB: 2 write units instead of 5,
+ * for ~0.2 ms of CPU per state. Batch calls return unprocessed keys and items
  * under throttling; they are retried with backoff, and the call fails if any remain.
  */
+
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
@@ -48,16 +52,15 @@ export class DynamoDbStateStore implements PlayerStateStore {
               [this.tableName]: {
                 Keys: pending,
                 ConsistentRead: true,
-                ProjectionExpression: "pk, #s",
-                ExpressionAttributeNames: { "#s": "state" },
+                ProjectionExpression: "pk, state_z",
               },
             },
           }),
         );
         for (const item of res.Responses?.[this.tableName] ?? []) {
           const k = item.pk?.S;
-          const v = item.state?.S;
-          if (k && v) out.set(k, JSON.parse(v) as PlayerState);
+          const z = item.state_z?.B;
+          if (k && z) out.set(k, JSON.parse(inflateRawSync(z).toString("utf8")) as PlayerState);
         }
         pending = (res.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as typeof pending;
       }
@@ -68,7 +71,9 @@ export class DynamoDbStateStore implements PlayerStateStore {
   async putMany(states: ReadonlyMap<string, PlayerState>): Promise<void> {
     const expires = Math.floor(this.now() / 1000) + STATE_TTL_SECONDS;
     const requests: WriteRequest[] = [...states].map(([k, v]) => ({
-      PutRequest: { Item: { pk: { S: k }, state: { S: JSON.stringify(v) }, expires_at: { N: String(expires) } } },
+      PutRequest: {
+        Item: { pk: { S: k }, state_z: { B: deflateRawSync(JSON.stringify(v)) }, expires_at: { N: String(expires) } },
+      },
     }));
     for (let i = 0; i < requests.length; i += BATCH_WRITE_MAX_ITEMS) {
       let pending = requests.slice(i, i + BATCH_WRITE_MAX_ITEMS);

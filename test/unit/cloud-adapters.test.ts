@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import type { PutRecordBatchCommand, PutRecordBatchCommandOutput } from "@aws-sdk/client-firehose";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import dynalite from "dynalite";
@@ -45,6 +45,10 @@ describe("DynamoDB state store (against dynalite, with the real DynamoDB client)
     expect(back.size).toBe(130);
     expect(back.get("m1/p77")).toEqual(JSON.parse(JSON.stringify(state)));
     expect(back.has("m1/absent")).toBe(false);
+    // Stored deflated: fewer bytes, so fewer write units, than the JSON text
+    const raw = await client.send(new GetItemCommand({ TableName: "state", Key: { pk: { S: "m1/p77" } } }));
+    expect(raw.Item?.state_z?.B?.length).toBeLessThan(JSON.stringify(state).length / 2);
+    expect(raw.Item?.state).toBeUndefined();
   });
 
   it("fails on an empty table name", () => {
