@@ -50,8 +50,9 @@ commands:
   loads <file.csv>          import session loads (player_id,date,load[,minutes][,session_id]; load = distance, m)
                             into player_loads: the history of the acute:chronic workload ratio
   explain <insight-id>      why an insight fired: its rule, features, windows and picture
-  decide <token> approve|reject
-                            answer a scout decision a scouting workflow waits for (pending_decisions)
+  decide <token> approve|reject|hold
+                            answer a scout decision a scouting workflow waits for (pending_decisions);
+                            hold is a heartbeat: the wait stays open another 3 days (14 at most in all)
       --reason TEXT         why (kept in scouting_decisions and the CRM follow-up)
       --target aws          answer a deployed workflow (SendTaskSuccess; --region, --endpoint)
 
@@ -377,25 +378,32 @@ async function decide(argv: string[]): Promise<number> {
     strict: true,
   });
   const [token, verdict] = positionals;
-  if (!token || (verdict !== "approve" && verdict !== "reject") || positionals.length !== 2)
-    throw new UsageError("decide takes a task token and approve or reject: sideline decide <token> approve|reject");
+  if (!token || (verdict !== "approve" && verdict !== "reject" && verdict !== "hold") || positionals.length !== 2)
+    throw new UsageError(
+      "decide takes a task token and approve, reject or hold: sideline decide <token> approve|reject|hold",
+    );
   const target = values.target ?? "local";
   if (target === "aws") {
-    await decideOnAws(
-      token,
-      { decision: verdict, reason: values.reason ?? null },
-      {
-        ...(values.region ? { region: values.region } : {}),
-        ...(values.endpoint ? { endpoint: values.endpoint } : {}),
-      },
+    await decideOnAws(token, verdict === "hold" ? "hold" : { decision: verdict, reason: values.reason ?? null }, {
+      ...(values.region ? { region: values.region } : {}),
+      ...(values.endpoint ? { endpoint: values.endpoint } : {}),
+    });
+    process.stdout.write(
+      verdict === "hold"
+        ? "sent a heartbeat to the waiting workflow (SendTaskHeartbeat)\n"
+        : `sent ${verdict} to the waiting workflow (SendTaskSuccess)\n`,
     );
-    process.stdout.write(`sent ${verdict} to the waiting workflow (SendTaskSuccess)\n`);
     return 0;
   }
   if (target !== "local") throw new UsageError(`unknown target '${target}': expected local or aws`);
   const lake = await DuckDbLake.open(existingLake(values.lake ?? DEFAULT_LAKE_PATH));
   try {
     const automation = new LocalAutomation(lake, new LocalEventBus(), automationOptions(values, false));
+    if (verdict === "hold") {
+      const until = await automation.workflows.heartbeat(token);
+      process.stdout.write(`still waiting: the decision is now due by ${until.toISOString()}\n`);
+      return 0;
+    }
     const run = await automation.workflows.decide(token, { decision: verdict, reason: values.reason ?? null });
     await automation.drain();
     const crm = automation.crm.stats.requests.map((r) => `${r.operation} ${r.player_id} (${r.status})`);

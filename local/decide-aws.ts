@@ -3,7 +3,7 @@
  * as the scouts' tool would, through the ScoutDecider role's grant (SendTaskSuccess). Credentials
  * come from the default chain.
  */
-import { SendTaskSuccessCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { SendTaskHeartbeatCommand, SendTaskSuccessCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { ScoutDecision } from "./workflows.js";
 
@@ -13,7 +13,12 @@ export interface AwsDecisionOptions {
   readonly endpoint?: string;
 }
 
-export async function decideOnAws(token: string, decision: ScoutDecision, o: AwsDecisionOptions = {}): Promise<void> {
+/** A decision, or `hold`: a heartbeat that keeps the wait open (SendTaskHeartbeat). */
+export async function decideOnAws(
+  token: string,
+  decision: ScoutDecision | "hold",
+  o: AwsDecisionOptions = {},
+): Promise<void> {
   const client = new SFNClient({
     ...(o.region ? { region: o.region } : {}),
     ...(o.endpoint ? { endpoint: o.endpoint } : {}),
@@ -21,7 +26,8 @@ export async function decideOnAws(token: string, decision: ScoutDecision, o: Aws
   });
   try {
     // The output becomes the AwaitDecision state's result: {"decision": ..., "reason": ...}.
-    await client.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(decision) }));
+    if (decision === "hold") await client.send(new SendTaskHeartbeatCommand({ taskToken: token }));
+    else await client.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(decision) }));
   } finally {
     client.destroy();
   }

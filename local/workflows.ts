@@ -375,6 +375,44 @@ export class LocalWorkflows {
   }
 
   /**
+   * A heartbeat for a pending decision (SendTaskHeartbeat): the wait now expires one HeartbeatSeconds
+   * from now, but never after its TimeoutSeconds from the request. Returns the new expiry.
+   */
+  async heartbeat(token: string): Promise<Date> {
+    const rows = await this.o.lake.queryObjects<{
+      state_machine: WorkflowName;
+      state_name: string;
+      requested_ms: number;
+      expires_ms: number;
+      status: string;
+    }>(
+      `SELECT state_machine, state_name, epoch_ms(requested_at) AS requested_ms, epoch_ms(expires_at) AS expires_ms, status
+       FROM pending_decisions WHERE task_token = ?`,
+      [token],
+    );
+    const p = rows[0];
+    if (!p) throw new Error(`no decision is waiting for token '${token}'`);
+    if (p.status !== "pending") throw new Error(`the decision for '${token}' was already given: ${p.status}`);
+    const now = this.now().getTime();
+    if (now > Number(p.expires_ms)) throw new Error(`the wait for '${token}' has already timed out`);
+    const state = LocalWorkflows.definition(p.state_machine).States[p.state_name] as {
+      TimeoutSeconds?: number;
+      HeartbeatSeconds?: number;
+    };
+    const expires = new Date(
+      Math.min(
+        Number(p.requested_ms) + (state.TimeoutSeconds ?? Number.POSITIVE_INFINITY) * 1000,
+        now + (state.HeartbeatSeconds ?? Number.POSITIVE_INFINITY) * 1000,
+      ),
+    );
+    await this.o.lake.query("UPDATE pending_decisions SET expires_at = ?::TIMESTAMP WHERE task_token = ?", [
+      expires.toISOString(),
+      token,
+    ]);
+    return expires;
+  }
+
+  /**
    * Answers a pending decision: the execution resumes at the waiting state with the scout's
    * decision as that state's result, or with States.Timeout once the wait has expired.
    */

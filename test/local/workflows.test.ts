@@ -147,6 +147,10 @@ describe("scouting workflow on the local runtime (the deployed definition, aws-l
       );
       const token = (id: string) => tokens.find((t) => t.insight_id === id)!.task_token;
       await automation.workflows.decide(token("ins-r"), { decision: "reject", reason: "too slow over 10 m" });
+      // A heartbeat after 2 days keeps the wait open past the 3-day heartbeat limit (never past 14 days)
+      now += 2 * 86_400_000;
+      const until = await automation.workflows.heartbeat(token("ins-t"));
+      expect(until.getTime()).toBe(now + 3 * 86_400_000);
       now += 15 * 86_400_000; // past the 14-day TimeoutSeconds (and the 3-day heartbeat)
       await automation.workflows.decide(token("ins-t"), { decision: "approve", reason: "late" });
       await automation.drain();
