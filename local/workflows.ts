@@ -105,6 +105,8 @@ const athenaString = (v: unknown): string | undefined =>
 
 export class LocalWorkflows {
   private readonly inFlight = new InFlight();
+  /** Names started by this process: a second delivery racing the first finds its name here. */
+  private readonly started = new Set<string>();
   private readonly queries = new Map<string, { columns: readonly string[]; rows: readonly (readonly unknown[])[] }>();
   private readonly now: () => Date;
   readonly runs: WorkflowRunSummary[] = [];
@@ -156,6 +158,8 @@ export class LocalWorkflows {
 
   private async execute(w: WorkflowName, event: BusEvent): Promise<void> {
     const executionName = `${w}-${event.id}`.slice(0, 80);
+    if (this.started.has(executionName)) return;
+    this.started.add(executionName);
     const existing = await this.o.lake.queryObjects("SELECT 1 FROM workflow_runs WHERE execution_name = ?", [
       executionName,
     ]);
