@@ -37,6 +37,9 @@ export interface DeadLetter {
   readonly error: string;
 }
 
+/** The local bus's name: what the workflows' putEvents states name as EventBusName. */
+export const LOCAL_BUS_NAME = "sideline-insights";
+
 export class LocalEventBus implements EventPublisher {
   private readonly rules: LocalRule[] = [];
   private readonly inFlight = new InFlight();
@@ -44,7 +47,7 @@ export class LocalEventBus implements EventPublisher {
   /** Every event published, in order (what an archive would hold). */
   readonly published: BusEvent[] = [];
 
-  constructor(readonly name = "sideline-insights") {}
+  constructor(readonly name = LOCAL_BUS_NAME) {}
 
   addRule(rule: LocalRule): void {
     if (this.rules.some((r) => r.name === rule.name))

@@ -1,13 +1,8 @@
 /**
  * Step Functions, locally: aws-local-stepfunctions runs the definitions CDK deploys
- * (stepfunctions/*.asl.json), and each Task state's service integration is emulated by what it
- * stands for on one machine:
- * - lambda:invoke                         -> the same handler the Lambda runs, in process
- * - athena:startQueryExecution.sync       -> the same SQL, with the same parameters, on DuckDB
- * - athena:getQueryResults                -> that result, in Athena's ResultSet shape (strings, header row first)
- * - events:putEvents                      -> the local bus
- * - events:putEvents.waitForTaskToken     -> the local bus, then a pending decision (pending_decisions)
- * - sns:publish                           -> the notifications table
+ * (stepfunctions/*.asl.json). Task states call the services emulated in service-integrations.ts;
+ * the one integration kept here is events:putEvents.waitForTaskToken, which publishes the request
+ * and then parks the execution as a pending decision (pending_decisions) until `decide` answers.
  * Every execution is a workflow_runs row. Execution names are deterministic (state machine + event
  * id), so a redelivered event does not start a second execution, as StartExecution with an
  * existing name does not.
@@ -15,7 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { StateMachine } from "aws-local-stepfunctions";
 import type { DuckDbLake } from "../lambdas/adapters/duckdb-lake.js";
-import { NOTIFICATIONS, PENDING_DECISIONS, type Row, WORKFLOW_RUNS } from "../lambdas/contracts/tables.js";
+import { PENDING_DECISIONS, type Row, WORKFLOW_RUNS } from "../lambdas/contracts/tables.js";
 import {
   DECISION_STATE,
   enrichQuery,
@@ -23,9 +18,10 @@ import {
   substitute,
   type WorkflowName,
 } from "../stepfunctions/definitions.js";
-import type { BusEvent, LocalEventBus } from "./bus.js";
+import { type BusEvent, LOCAL_BUS_NAME, type LocalEventBus } from "./bus.js";
 import { InFlight } from "./in-flight.js";
 import { polyfillPromiseWithResolvers } from "./polyfills.js";
+import { type Json, LocalServices, statesError } from "./service-integrations.js";
 
 // The library calls Promise.withResolvers when it runs a state, not on import.
 polyfillPromiseWithResolvers();
@@ -53,7 +49,6 @@ function deferred<T>(): Deferred<T> {
   return { promise, resolve };
 }
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Definition = {
   StartAt: string;
   States: Record<string, { Type: string; Resource?: string; Parameters?: unknown }>;
@@ -89,30 +84,17 @@ class ParkedError extends Error {
   override name = "Sideline.Parked";
 }
 
-const statesError = (name: string, message: string) => Object.assign(new Error(message), { name });
-
-/** Athena execution parameters are SQL literals: 'text' (quotes doubled inside) or numbers. */
-export function athenaLiteral(p: string): string | number {
-  const m = /^'((?:[^']|'')*)'$/.exec(p);
-  if (m) return m[1]!.replace(/''/g, "'");
-  const n = Number(p);
-  if (p.trim() !== "" && Number.isFinite(n)) return n;
-  throw new Error(`execution parameter ${p} is not a SQL literal ('text' or a number)`);
-}
-
-const athenaString = (v: unknown): string | undefined =>
-  v === null || v === undefined ? undefined : typeof v === "object" ? JSON.stringify(v) : String(v);
-
 export class LocalWorkflows {
   private readonly inFlight = new InFlight();
   /** Names started by this process: a second delivery racing the first finds its name here. */
   private readonly started = new Set<string>();
-  private readonly queries = new Map<string, { columns: readonly string[]; rows: readonly (readonly unknown[])[] }>();
+  private readonly services: LocalServices;
   private readonly now: () => Date;
   readonly runs: WorkflowRunSummary[] = [];
 
   constructor(private readonly o: LocalWorkflowsOptions) {
     this.now = o.now ?? (() => new Date());
+    this.services = new LocalServices({ lake: o.lake, bus: o.bus, lambdas: o.lambdas, now: this.now });
   }
 
   static substitutions(): { [W in WorkflowName]: Substitutions<W> } {
@@ -122,7 +104,7 @@ export class LocalWorkflows {
         AthenaWorkGroup: LOCAL_NAMES.workGroup,
         GlueDatabase: LOCAL_NAMES.database,
         WorkflowTasksFunctionArn: LOCAL_NAMES.workflowTasksFunction,
-        EventBusName: "sideline-insights",
+        EventBusName: LOCAL_BUS_NAME,
         ScoutingTopicArn: LOCAL_NAMES.scoutingTopic,
         // The local lake is written synchronously: nothing to wait for.
         LakeSettleSeconds: "0",
@@ -134,9 +116,17 @@ export class LocalWorkflows {
     };
   }
 
+  private static readonly definitions = new Map<WorkflowName, Definition>();
+
+  /** The substituted definition, read from its file once per process (callers must not mutate it). */
   static definition(w: WorkflowName): Definition {
-    const subs = LocalWorkflows.substitutions()[w] as Record<string, string>;
-    return JSON.parse(substitute(w, subs as never)) as Definition;
+    let d = LocalWorkflows.definitions.get(w);
+    if (!d) {
+      const subs = LocalWorkflows.substitutions()[w] as Record<string, string>;
+      d = JSON.parse(substitute(w, subs as never)) as Definition;
+      LocalWorkflows.definitions.set(w, d);
+    }
+    return d;
   }
 
   /** Starts an execution for an event, unless one with its name exists; returns at once. */
@@ -260,85 +250,13 @@ export class LocalWorkflows {
     token: string,
     entered: (name: string) => { seen: Deferred<Json> },
   ): (input: Json) => Promise<Json> {
-    const lake = this.o.lake;
-    switch (resource) {
-      case "arn:aws:states:::lambda:invoke":
-        return async (p) => {
-          const { FunctionName, Payload } = p as { FunctionName: string; Payload: unknown };
-          const fn = this.o.lambdas[FunctionName];
-          if (!fn) throw statesError("Lambda.ResourceNotFoundException", `no local function ${FunctionName}`);
-          try {
-            return { Payload: (await fn(Payload)) as Json, StatusCode: 200, ExecutedVersion: "$LATEST" };
-          } catch (e) {
-            // A function error reaches Step Functions as its error type (the name) and message.
-            const err = e as Error;
-            throw statesError(err.name || "Error", err.message);
-          }
-        };
-      case "arn:aws:states:::athena:startQueryExecution.sync":
-        return async (p) => {
-          const { QueryString, ExecutionParameters } = p as { QueryString: string; ExecutionParameters?: string[] };
-          const id = randomUUID();
-          try {
-            this.queries.set(id, await lake.query(QueryString, (ExecutionParameters ?? []).map(athenaLiteral)));
-          } catch (e) {
-            throw statesError("Athena.InvalidRequestException", (e as Error).message);
-          }
-          return { QueryExecution: { QueryExecutionId: id, Query: QueryString, Status: { State: "SUCCEEDED" } } };
-        };
-      case "arn:aws:states:::athena:getQueryResults":
-        return async (p) => {
-          const { QueryExecutionId, MaxResults } = p as { QueryExecutionId: string; MaxResults?: number };
-          const r = this.queries.get(QueryExecutionId);
-          if (!r) throw statesError("Athena.InvalidRequestException", `unknown QueryExecutionId ${QueryExecutionId}`);
-          const rows = [r.columns, ...r.rows].slice(0, MaxResults ?? 1000);
-          return {
-            ResultSet: {
-              Rows: rows.map((row) => ({ Data: row.map((v) => ({ VarCharValue: athenaString(v) }) as Json) })),
-              ResultSetMetadata: { ColumnInfo: r.columns.map((c) => ({ Name: c, Label: c })) },
-            },
-          } as Json;
-        };
-      case "arn:aws:states:::events:putEvents":
-        return async (p) => ({ Entries: await this.putEvents(p), FailedEntryCount: 0 });
-      case "arn:aws:states:::events:putEvents.waitForTaskToken":
-        return async (p) => {
-          await this.putEvents(p);
-          const stateInput = await entered(stateName).seen.promise;
-          return this.awaitDecision(w, executionName, stateName, token, stateInput, p);
-        };
-      case "arn:aws:states:::sns:publish":
-        return async (p) => {
-          const { TopicArn, Subject, Message } = p as { TopicArn: string; Subject?: string; Message: string };
-          const id = randomUUID();
-          await lake.put(NOTIFICATIONS.name, [
-            {
-              message_id: id,
-              topic: TopicArn.split(":")
-                .pop()!
-                .replace(/^sideline-/, ""),
-              subject: Subject ?? "",
-              message: Message,
-              sent_at: this.now(),
-            },
-          ]);
-          return { MessageId: id };
-        };
-      default:
-        throw new Error(`state ${stateName} uses ${resource}, which the local runtime does not emulate`);
-    }
-  }
-
-  private async putEvents(p: Json): Promise<Json[]> {
-    const { Entries } = p as { Entries: { Source: string; DetailType: string; Detail: unknown }[] };
-    const ids: Json[] = [];
-    for (const e of Entries) {
-      const id = randomUUID();
-      const detail = typeof e.Detail === "string" ? JSON.parse(e.Detail) : e.Detail;
-      await this.o.bus.publish([{ id, source: e.Source, detailType: e.DetailType, time: this.now(), detail }]);
-      ids.push({ EventId: id });
-    }
-    return ids;
+    if (resource !== "arn:aws:states:::events:putEvents.waitForTaskToken")
+      return this.services.handler(resource, stateName);
+    return async (p) => {
+      await this.services.putEvents(p);
+      const stateInput = await entered(stateName).seen.promise;
+      return this.awaitDecision(w, executionName, stateName, token, stateInput, p);
+    };
   }
 
   private async awaitDecision(
@@ -349,16 +267,8 @@ export class LocalWorkflows {
     stateInput: Json,
     params: Json,
   ): Promise<Json> {
-    const def = LocalWorkflows.definition(w).States[stateName] as {
-      TimeoutSeconds?: number;
-      HeartbeatSeconds?: number;
-    };
     const detail = (params as { Entries: { Detail: Record<string, string> }[] }).Entries[0]!.Detail;
     const requested = this.now();
-    const limitS = Math.min(
-      def.TimeoutSeconds ?? Number.POSITIVE_INFINITY,
-      def.HeartbeatSeconds ?? Number.POSITIVE_INFINITY,
-    );
     const row: Row = {
       task_token: token,
       execution_name: executionName,
@@ -370,7 +280,7 @@ export class LocalWorkflows {
       summary: detail.summary ?? "",
       visual_url: detail.visual_url ?? "",
       requested_at: requested,
-      expires_at: new Date(requested.getTime() + limitS * 1000),
+      expires_at: waitExpiry(w, stateName, requested.getTime(), requested.getTime()),
       status: this.o.autoApprove ? "approve" : "pending",
     };
     await this.o.lake.put(PENDING_DECISIONS.name, [row]);
@@ -378,37 +288,40 @@ export class LocalWorkflows {
     throw new ParkedError(`waiting for a scout's decision on ${token}`);
   }
 
+  /** The decision waiting for `token`, or an error that says why there is none. */
+  private async pending(token: string) {
+    const rows = await this.o.lake.queryObjects<{
+      execution_name: string;
+      state_machine: WorkflowName;
+      state_name: string;
+      state_input: string;
+      requested_ms: number;
+      expires_ms: number;
+      status: string;
+    }>(
+      `SELECT execution_name, state_machine, state_name, state_input::VARCHAR AS state_input,
+              epoch_ms(requested_at) AS requested_ms, epoch_ms(expires_at) AS expires_ms, status
+       FROM pending_decisions WHERE task_token = ?`,
+      [token],
+    );
+    const p = rows[0];
+    if (!p)
+      throw new Error(
+        `no decision is waiting for token '${token}': list them with \`sideline sql "SELECT * FROM pending_decisions"\``,
+      );
+    if (p.status !== "pending") throw new Error(`the decision for '${token}' was already given: ${p.status}`);
+    return { ...p, requested_ms: Number(p.requested_ms), expires_ms: Number(p.expires_ms) };
+  }
+
   /**
    * A heartbeat for a pending decision (SendTaskHeartbeat): the wait now expires one HeartbeatSeconds
    * from now, but never after its TimeoutSeconds from the request. Returns the new expiry.
    */
   async heartbeat(token: string): Promise<Date> {
-    const rows = await this.o.lake.queryObjects<{
-      state_machine: WorkflowName;
-      state_name: string;
-      requested_ms: number;
-      expires_ms: number;
-      status: string;
-    }>(
-      `SELECT state_machine, state_name, epoch_ms(requested_at) AS requested_ms, epoch_ms(expires_at) AS expires_ms, status
-       FROM pending_decisions WHERE task_token = ?`,
-      [token],
-    );
-    const p = rows[0];
-    if (!p) throw new Error(`no decision is waiting for token '${token}'`);
-    if (p.status !== "pending") throw new Error(`the decision for '${token}' was already given: ${p.status}`);
+    const p = await this.pending(token);
     const now = this.now().getTime();
-    if (now > Number(p.expires_ms)) throw new Error(`the wait for '${token}' has already timed out`);
-    const state = LocalWorkflows.definition(p.state_machine).States[p.state_name] as {
-      TimeoutSeconds?: number;
-      HeartbeatSeconds?: number;
-    };
-    const expires = new Date(
-      Math.min(
-        Number(p.requested_ms) + (state.TimeoutSeconds ?? Number.POSITIVE_INFINITY) * 1000,
-        now + (state.HeartbeatSeconds ?? Number.POSITIVE_INFINITY) * 1000,
-      ),
-    );
+    if (now > p.expires_ms) throw new Error(`the wait for '${token}' has already timed out`);
+    const expires = waitExpiry(p.state_machine, p.state_name, p.requested_ms, now);
     await this.o.lake.query("UPDATE pending_decisions SET expires_at = ?::TIMESTAMP WHERE task_token = ?", [
       expires.toISOString(),
       token,
@@ -421,25 +334,8 @@ export class LocalWorkflows {
    * decision as that state's result, or with States.Timeout once the wait has expired.
    */
   async decide(token: string, decision: ScoutDecision): Promise<WorkflowRunSummary> {
-    const rows = await this.o.lake.queryObjects<{
-      execution_name: string;
-      state_machine: WorkflowName;
-      state_name: string;
-      state_input: string;
-      expires_ms: number;
-      status: string;
-    }>(
-      `SELECT execution_name, state_machine, state_name, state_input::VARCHAR AS state_input, epoch_ms(expires_at) AS expires_ms, status
-       FROM pending_decisions WHERE task_token = ?`,
-      [token],
-    );
-    const p = rows[0];
-    if (!p)
-      throw new Error(
-        `no decision is waiting for token '${token}': list them with \`sideline sql "SELECT * FROM pending_decisions"\``,
-      );
-    if (p.status !== "pending") throw new Error(`the decision for '${token}' was already given: ${p.status}`);
-    const expired = this.now().getTime() > Number(p.expires_ms);
+    const p = await this.pending(token);
+    const expired = this.now().getTime() > p.expires_ms;
     const def = { ...LocalWorkflows.definition(p.state_machine), StartAt: p.state_name };
     const answer = async (): Promise<Json> => {
       if (expired) throw statesError("States.Timeout", "the decision came after the state's timeout");
@@ -462,6 +358,23 @@ export class LocalWorkflows {
     );
     return summary;
   }
+}
+
+/**
+ * When a task-token wait expires: HeartbeatSeconds after the last heartbeat (or the request), and
+ * never later than TimeoutSeconds after the request, as Step Functions times the state out.
+ */
+function waitExpiry(w: WorkflowName, stateName: string, requestedMs: number, lastBeatMs: number): Date {
+  const state = LocalWorkflows.definition(w).States[stateName] as {
+    TimeoutSeconds?: number;
+    HeartbeatSeconds?: number;
+  };
+  return new Date(
+    Math.min(
+      requestedMs + (state.TimeoutSeconds ?? Number.POSITIVE_INFINITY) * 1000,
+      lastBeatMs + (state.HeartbeatSeconds ?? Number.POSITIVE_INFINITY) * 1000,
+    ),
+  );
 }
 
 /** Wait states locally: the lake is written synchronously, so there is nothing to wait for. */

@@ -28,7 +28,14 @@ import { ACWR_LOOKBACK_DAYS, acwr, dayOf, isSpike } from "../core/acwr.js";
 import type { MatchProfile } from "../core/match-profile.js";
 import { type ClosedWindow, ingestChunk, newPlayerState, type PlayerState } from "../core/player-features.js";
 import { scoreNeed } from "../core/scouting.js";
-import type { EventPublisher, FeatureSink, LoadHistoryStore, PlayerStateStore, VisualStore } from "../ports.js";
+import type {
+  EventPublisher,
+  FeatureSink,
+  LoadHistoryStore,
+  PlayerStateStore,
+  SessionLoad,
+  VisualStore,
+} from "../ports.js";
 import {
   fatigueInsight,
   loadSpikeInsight,
@@ -305,28 +312,32 @@ export class TrackingInvocation {
     }
   }
 
+  /** This invocation's completed matches as sessions of their players' load history. */
+  private matchLoads(): { playerId: string; session: SessionLoad }[] {
+    return this.completed.map((c) => ({
+      playerId: c.player.player_id,
+      session: { sessionId: c.player.match_id, day: dayOf(c.profile.matchStart), load: c.profile.distanceM },
+    }));
+  }
+
   /** Load spikes of the players whose match completed: their history plus this match. */
-  private async loadSpikes(): Promise<Row[]> {
+  private async loadSpikes(loads: readonly { playerId: string; session: SessionLoad }[]): Promise<void> {
     const history = this.deps.loadHistory;
-    if (!history || this.completed.length === 0) return [];
-    const rows: Row[] = [];
-    const from = Math.min(...this.completed.map((c) => dayOf(c.profile.matchStart))) - ACWR_LOOKBACK_DAYS * 86_400_000;
-    const past = await history.get([...new Set(this.completed.map((c) => c.player.player_id))], from);
-    for (const c of this.completed) {
-      const row = matchLoadRow(c.player, c.profile);
-      rows.push(row);
-      const day = dayOf(c.profile.matchStart);
-      const sessions = (past.get(c.player.player_id) ?? []).filter((x) => x.sessionId !== c.player.match_id);
-      sessions.push({ sessionId: c.player.match_id, day, load: c.profile.distanceM });
-      const r = acwr(sessions, day);
+    if (!history || loads.length === 0) return;
+    const from = Math.min(...loads.map((l) => l.session.day)) - ACWR_LOOKBACK_DAYS * 86_400_000;
+    const past = await history.get([...new Set(loads.map((l) => l.playerId))], from);
+    this.completed.forEach((c, i) => {
+      const { session } = loads[i]!;
+      const sessions = (past.get(c.player.player_id) ?? []).filter((x) => x.sessionId !== session.sessionId);
+      const r = acwr([...sessions, session], session.day);
       if (isSpike(r)) this.add(loadSpikeInsight(c.player, c.state, c.profile, r, this.deps.visuals));
-    }
-    return rows;
+    });
   }
 
   /** Writes everything the applied records produced. Throws (whole batch retried) on failure. */
   async flush(): Promise<void> {
-    const loadRows = await this.loadSpikes();
+    const loads = this.deps.loadHistory ? this.matchLoads() : [];
+    await this.loadSpikes(loads);
     for (const p of this.pictures) await this.deps.visuals.put(p.key, p.svg);
     if (this.rows.length > 0) await this.deps.sink.put(PLAYER_WINDOWS.name, this.rows);
     if (this.quarantineRows.length > 0) await this.deps.sink.put(QUARANTINE.name, this.quarantineRows);
@@ -335,7 +346,11 @@ export class TrackingInvocation {
       // The needs that scored these profiles, so the lake can audit every match against its version.
       if (this.deps.needs) await this.deps.sink.put(SCOUTING_NEEDS.name, needRows(this.deps.needs));
     }
-    if (loadRows.length > 0) await this.deps.sink.put(PLAYER_LOADS.name, loadRows);
+    if (loads.length > 0)
+      await this.deps.sink.put(
+        PLAYER_LOADS.name,
+        this.completed.map((c) => matchLoadRow(c.player, c.profile)),
+      );
     if (this.events.length > 0) {
       await this.deps.sink.put(
         INSIGHTS.name,
@@ -343,14 +358,7 @@ export class TrackingInvocation {
       );
       await this.deps.publisher.publish(this.events);
     }
-    for (const c of this.completed) {
-      const r = matchLoadRow(c.player, c.profile);
-      await this.deps.loadHistory?.record(c.player.player_id, {
-        sessionId: c.player.match_id,
-        day: (r.day as Date).getTime(),
-        load: r.load as number,
-      });
-    }
+    for (const l of loads) await this.deps.loadHistory?.record(l.playerId, l.session);
     if (this.dirty.size > 0) {
       const changed = new Map<string, PlayerState>();
       for (const k of this.dirty) changed.set(k, this.states.get(k)!);

@@ -4,7 +4,7 @@ import { DuckDbLake } from "../../lambdas/adapters/duckdb-lake.js";
 import { DETAIL_TYPES, LOAD_SOURCE, SCOUTING_SOURCE, TRACKING_INSIGHT_SOURCE } from "../../lambdas/contracts/events.js";
 import { LocalAutomation } from "../../local/automation.js";
 import { LocalEventBus } from "../../local/bus.js";
-import { athenaLiteral } from "../../local/workflows.js";
+import { athenaLiteral } from "../../local/service-integrations.js";
 import { fatigueDetailFactory, scoutingDetailFactory } from "../helpers/factories.js";
 
 /** A CRM on 127.0.0.1 that answers each request with the next scripted status (then 200). */
