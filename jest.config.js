@@ -8,7 +8,7 @@ export default {
   },
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
-  collectCoverageFrom: ["lambdas/**/*.ts", "local/**/*.ts"],
+  collectCoverageFrom: ["lambdas/**/*.ts", "local/**/*.ts", "producers/**/*.ts"],
   coverageThreshold: { global: { lines: 80, branches: 70 } },
   testTimeout: 60000,
   reporters: ["default", "<rootDir>/test/helpers/summary-reporter.cjs"],

@@ -8,5 +8,5 @@ if (process.argv.includes("--verbose")) process.env.POWERTOOLS_LOG_LEVEL = "WARN
 
 const { register } = await import("tsx/esm/api");
 register();
-const { main } = await import("../local/cli.ts");
+const { main } = await import("../local/cli/index.ts");
 process.exitCode = await main(process.argv.slice(2));

@@ -5,7 +5,7 @@
 
 import type { InsightEvent } from "./contracts/events.js";
 import type { Row, TableName } from "./contracts/tables.js";
-import type { PlayerState } from "./core/player-features.js";
+import type { PlayerState } from "./core/tracking/player-features.js";
 
 /** Where feature rows go. Writers upsert on the table key, so a redelivered batch adds no duplicates. */
 export interface FeatureSink {

@@ -4,15 +4,15 @@
  * definitions) and the CRM (HTTP POST, or the outbox). The workflow tasks are the workflow-tasks
  * Lambda handler itself.
  */
-import { DuckDbAlertLedger } from "../lambdas/adapters/duckdb-alert-ledger.js";
-import type { DuckDbLake } from "../lambdas/adapters/duckdb-lake.js";
+import { DuckDbAlertLedger } from "../lambdas/adapters/local/duckdb-alert-ledger.js";
+import type { DuckDbLake } from "../lambdas/adapters/local/duckdb-lake.js";
 import { AUTOMATION_RULES } from "../lambdas/contracts/events.js";
-import type { Pattern } from "../lambdas/core/event-pattern.js";
-import { createWorkflowTasksHandler } from "../lambdas/workflow-tasks/handler.js";
-import type { LocalEventBus } from "./bus.js";
-import { type CrmOptions, LocalCrm } from "./crm.js";
-import { lambdaContext } from "./esm.js";
-import { LOCAL_NAMES, LocalWorkflows } from "./workflows.js";
+import type { Pattern } from "../lambdas/core/events/event-pattern.js";
+import { createWorkflowTasksHandler } from "../lambdas/functions/workflow-tasks/handler.js";
+import type { LocalEventBus } from "./emulators/bus.js";
+import { type CrmOptions, LocalCrm } from "./emulators/crm.js";
+import { lambdaContext } from "./emulators/esm.js";
+import { LOCAL_NAMES, LocalWorkflows } from "./emulators/workflows.js";
 
 /** Medical alerts for a player within this long of a notified one are suppressed (Sideline default: one alert per player per match and its aftermath). */
 export const DEFAULT_MEDICAL_COOLDOWN_HOURS = 12;

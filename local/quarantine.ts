@@ -1,7 +1,7 @@
 /** The quarantine row for a line a reader rejected, as both the local pipeline and `--target aws` record it. */
 import type { Row } from "../lambdas/contracts/tables.js";
-import type { ReaderItem } from "../lambdas/readers/types.js";
-import { QUARANTINE_PAYLOAD_CHARS } from "../lambdas/tracking-features/process.js";
+import { QUARANTINE_PAYLOAD_CHARS } from "../lambdas/functions/tracking-features/extractor.js";
+import type { ReaderItem } from "../producers/readers/types.js";
 
 export function readerQuarantineRow(bad: Extract<ReaderItem, { kind: "bad" }>, source: string, matchId: string): Row {
   return {

@@ -4,7 +4,7 @@
  */
 import "./zod-locale.js";
 import * as z from "zod/mini";
-import { PROFILE_FEATURES } from "../core/match-profile.js";
+import { PROFILE_FEATURES } from "../core/tracking/match-profile.js";
 import type { Row } from "./tables.js";
 
 const needFeatureSchema = z

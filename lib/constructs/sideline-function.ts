@@ -13,7 +13,7 @@ import { acknowledge } from "../nag.js";
 export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 export interface SidelineFunctionProps {
-  /** Entry file, relative to the project root, e.g. lambdas/tracking-features/index.ts. */
+  /** Entry file, relative to the project root, e.g. lambdas/functions/tracking-features/index.ts. */
   readonly entry: string;
   readonly description: string;
   /** Key for the function's log group. */

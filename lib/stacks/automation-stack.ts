@@ -114,7 +114,7 @@ export class AutomationStack extends Stack {
 
     // The workflows' Lambda tasks: valuation, scout decisions, medical alerts.
     const tasks = new SidelineFunction(this, "WorkflowTasks", {
-      entry: "lambdas/workflow-tasks/index.ts",
+      entry: "lambdas/functions/workflow-tasks/index.ts",
       description: "Scouting valuation and decisions, medical alerts: the workflows' Lambda tasks",
       logKey: props.opsKey,
       logRetention: props.logRetention,

@@ -109,7 +109,7 @@ export class IngestStack extends Stack {
       removalPolicy: props.removalPolicy,
     }).bucket;
     this.trackingFunction = new SidelineFunction(this, "TrackingFeatures", {
-      entry: "lambdas/tracking-features/index.ts",
+      entry: "lambdas/functions/tracking-features/index.ts",
       description: "Physical features and fatigue insights from player tracking",
       logKey: props.opsKey,
       logRetention: props.logRetention,

@@ -6,8 +6,8 @@ import { type BuildOptions, build } from "esbuild";
 import { LAMBDA_BUNDLE } from "../../lib/bundling.js";
 
 export const LAMBDA_ENTRIES = {
-  "tracking-features": "lambdas/tracking-features/index.ts",
-  "workflow-tasks": "lambdas/workflow-tasks/index.ts",
+  "tracking-features": "lambdas/functions/tracking-features/index.ts",
+  "workflow-tasks": "lambdas/functions/workflow-tasks/index.ts",
 } as const;
 
 /** The esbuild options SidelineFunction uses (lib/bundling.ts), for a bundle built outside CDK. */

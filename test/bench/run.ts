@@ -7,11 +7,11 @@ import { mkdtempSync, statSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import type { KinesisStreamRecord } from "aws-lambda";
-import { DuckDbLake } from "../../lambdas/adapters/duckdb-lake.js";
-import { demoLoadHistory } from "../../local/demo-history.js";
-import { DemoMatch } from "../../local/demo-match.js";
+import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
+import { demoLoadHistory } from "../../local/demo/demo-history.js";
+import { DemoMatch } from "../../local/demo/demo-match.js";
 import { loadNeeds } from "../../local/needs.js";
-import { runPipeline } from "../../local/pipeline.js";
+import { runPipeline } from "../../local/runtime.js";
 import { kinesisRecordFactory } from "../helpers/factories.js";
 import { bundle, LAMBDA_ENTRIES } from "./bundle.js";
 

@@ -1,15 +1,15 @@
 import type { KinesisStreamRecord } from "aws-lambda";
-import { DuckDbLake } from "../../lambdas/adapters/duckdb-lake.js";
-import { DuckDbLoadHistory } from "../../lambdas/adapters/duckdb-load-history.js";
-import { MemoryStateStore } from "../../lambdas/adapters/memory-state-store.js";
+import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
+import { DuckDbLoadHistory } from "../../lambdas/adapters/local/duckdb-load-history.js";
+import { MemoryStateStore } from "../../lambdas/adapters/local/memory-state-store.js";
 import type { InsightEvent } from "../../lambdas/contracts/events.js";
 import type { ScoutingNeedsFile } from "../../lambdas/contracts/needs.js";
 import type { Row, TableName } from "../../lambdas/contracts/tables.js";
-import { newPlayerState } from "../../lambdas/core/player-features.js";
+import { newPlayerState } from "../../lambdas/core/tracking/player-features.js";
+import { emptyCounts, type InvocationCounts } from "../../lambdas/functions/tracking-features/extractor.js";
+import { createTrackingFeaturesHandler } from "../../lambdas/functions/tracking-features/handler.js";
 import type { EventPublisher, FeatureSink } from "../../lambdas/ports.js";
-import { createTrackingFeaturesHandler } from "../../lambdas/tracking-features/handler.js";
-import { emptyCounts, type InvocationCounts } from "../../lambdas/tracking-features/process.js";
-import { DemoMatch } from "../../local/demo-match.js";
+import { DemoMatch } from "../../local/demo/demo-match.js";
 import {
   kinesisRecordFactory,
   lambdaContext,

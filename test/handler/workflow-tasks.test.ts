@@ -1,6 +1,6 @@
-import { DuckDbAlertLedger } from "../../lambdas/adapters/duckdb-alert-ledger.js";
-import { DuckDbLake } from "../../lambdas/adapters/duckdb-lake.js";
-import { createWorkflowTasksHandler } from "../../lambdas/workflow-tasks/handler.js";
+import { DuckDbAlertLedger } from "../../lambdas/adapters/local/duckdb-alert-ledger.js";
+import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
+import { createWorkflowTasksHandler } from "../../lambdas/functions/workflow-tasks/handler.js";
 import { lambdaContext, scoutingDetailFactory } from "../helpers/factories.js";
 
 describe("workflow-tasks handler", () => {

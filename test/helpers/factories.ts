@@ -4,8 +4,8 @@
  */
 import type { KinesisStreamRecord } from "aws-lambda";
 import { DEFAULT_PITCH } from "../../lambdas/contracts/pitch.js";
-import { partitionKeyFor, TRACKING_SCHEMA_V1, type TrackingChunk } from "../../lambdas/contracts/tracking.js";
-import type { ChunkInput } from "../../lambdas/core/player-features.js";
+import { partitionKeyFor, TRACKING_SCHEMA_V1, type TrackingChunk } from "../../lambdas/contracts/records/tracking.js";
+import type { ChunkInput } from "../../lambdas/core/tracking/player-features.js";
 
 export const T0 = Date.parse("2026-05-16T15:00:00Z");
 

@@ -4,8 +4,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetRecordsCommand, GetShardIteratorCommand } from "@aws-sdk/client-kinesis";
-import { trackingChunkSchema } from "../../lambdas/contracts/tracking.js";
-import { startLocalKinesis } from "../../local/kinesis.js";
+import { trackingChunkSchema } from "../../lambdas/contracts/records/tracking.js";
+import { startLocalKinesis } from "../../local/emulators/kinesis.js";
 import { ROOT, runCli } from "../helpers/cli.js";
 
 // The real CLI, as a user runs it: a child process through bin/sideline.js.

@@ -1,9 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { DuckDbLake } from "../../lambdas/adapters/duckdb-lake.js";
+import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
 import { CRM_SOURCE, DETAIL_TYPES } from "../../lambdas/contracts/events.js";
-import type { BusEvent } from "../../local/bus.js";
-import { LocalCrm } from "../../local/crm.js";
+import type { BusEvent } from "../../local/emulators/bus.js";
+import { LocalCrm } from "../../local/emulators/crm.js";
 import { explanationFactory } from "../helpers/factories.js";
 
 const request = (key: string): BusEvent => ({

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DuckDbLake } from "../../lambdas/adapters/duckdb-lake.js";
+import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
 import { runCli } from "../helpers/cli.js";
 
 // `sideline demo` as a user runs it (a child process), with a CRM on 127.0.0.1 whose first reply is 503.

@@ -1,7 +1,7 @@
 import { PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
-import { type BatchFailure, LocalEventSourceMapping } from "../../local/esm.js";
-import { type LocalKinesis, startLocalKinesis } from "../../local/kinesis.js";
+import { type BatchFailure, LocalEventSourceMapping } from "../../local/emulators/esm.js";
+import { type LocalKinesis, startLocalKinesis } from "../../local/emulators/kinesis.js";
 
 // The event source mapping emulator against kinesalite, with the real Kinesis client.
 describe("local event source mapping", () => {

@@ -1,11 +1,11 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DuckDbLake } from "../../lambdas/adapters/duckdb-lake.js";
+import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
 import { readNamedQueries } from "../../lib/constructs/analytics-workgroup.js";
 import { PROJECT_ROOT } from "../../lib/constructs/sideline-function.js";
-import { DemoMatch } from "../../local/demo-match.js";
-import { runPipeline } from "../../local/pipeline.js";
+import { DemoMatch } from "../../local/demo/demo-match.js";
+import { runPipeline } from "../../local/runtime.js";
 import { scoutingDetailFactory } from "../helpers/factories.js";
 
 // The Athena named queries (glue/queries/*.sql) are written in the subset of SQL that Trino and

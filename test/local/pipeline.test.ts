@@ -1,12 +1,12 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DuckDbLake } from "../../lambdas/adapters/duckdb-lake.js";
+import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
 import { playerFatigueSuspectedSchema } from "../../lambdas/contracts/events.js";
-import { readLongCsv } from "../../lambdas/readers/long-csv.js";
-import { DemoMatch } from "../../local/demo-match.js";
-import { runPipeline } from "../../local/pipeline.js";
-import { accounting } from "../../local/summary.js";
+import { accounting } from "../../local/cli/summary.js";
+import { DemoMatch } from "../../local/demo/demo-match.js";
+import { runPipeline } from "../../local/runtime.js";
+import { readLongCsv } from "../../producers/readers/long-csv.js";
 
 // The whole embedded pipeline: kinesalite, the real Kinesis client, the event source mapping
 // emulator, the Lambda handler, the DuckDB lake and the local bus.

@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { DuckDbLake } from "../../lambdas/adapters/duckdb-lake.js";
+import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
 import { DETAIL_TYPES, LOAD_SOURCE, SCOUTING_SOURCE, TRACKING_INSIGHT_SOURCE } from "../../lambdas/contracts/events.js";
 import { LocalAutomation } from "../../local/automation.js";
-import { LocalEventBus } from "../../local/bus.js";
-import { athenaLiteral } from "../../local/service-integrations.js";
+import { LocalEventBus } from "../../local/emulators/bus.js";
+import { athenaLiteral } from "../../local/emulators/service-integrations.js";
 import { fatigueDetailFactory, scoutingDetailFactory } from "../helpers/factories.js";
 
 /** A CRM on 127.0.0.1 that answers each request with the next scripted status (then 200). */

@@ -7,7 +7,7 @@ import {
   dailySeries,
   isSpike,
   lambdaFor,
-} from "../../lambdas/core/acwr.js";
+} from "../../lambdas/core/load/acwr.js";
 
 const DAY = 86_400_000;
 const D0 = Date.parse("2026-04-01T00:00:00Z");

@@ -3,11 +3,11 @@ import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/cli
 import type { PutRecordBatchCommand, PutRecordBatchCommandOutput } from "@aws-sdk/client-firehose";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import dynalite from "dynalite";
-import { DynamoDbAlertLedger } from "../../lambdas/adapters/dynamodb-alert-ledger.js";
-import { DynamoDbLoadHistory } from "../../lambdas/adapters/dynamodb-load-history.js";
-import { DynamoDbStateStore } from "../../lambdas/adapters/dynamodb-state-store.js";
-import { encodeRow, FirehoseSink } from "../../lambdas/adapters/firehose-sink.js";
-import { ingestChunk, newPlayerState } from "../../lambdas/core/player-features.js";
+import { DynamoDbAlertLedger } from "../../lambdas/adapters/aws/dynamodb-alert-ledger.js";
+import { DynamoDbLoadHistory } from "../../lambdas/adapters/aws/dynamodb-load-history.js";
+import { DynamoDbStateStore } from "../../lambdas/adapters/aws/dynamodb-state-store.js";
+import { encodeRow, FirehoseSink } from "../../lambdas/adapters/aws/firehose-sink.js";
+import { ingestChunk, newPlayerState } from "../../lambdas/core/tracking/player-features.js";
 import { engineChunks, straightRun } from "../helpers/factories.js";
 
 describe("DynamoDB state store (against dynalite, with the real DynamoDB client)", () => {

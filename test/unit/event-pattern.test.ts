@@ -1,5 +1,5 @@
 import { INSIGHT_CONTRACTS } from "../../lambdas/contracts/events.js";
-import { matchesPattern } from "../../lambdas/core/event-pattern.js";
+import { matchesPattern } from "../../lambdas/core/events/event-pattern.js";
 
 // Examples from the Amazon EventBridge User Guide: "Amazon EventBridge event patterns" and
 // "Content filtering in Amazon EventBridge event patterns".

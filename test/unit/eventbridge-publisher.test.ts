@@ -1,5 +1,5 @@
 import type { PutEventsCommand, PutEventsCommandOutput } from "@aws-sdk/client-eventbridge";
-import { EventBridgePublisher, entrySize } from "../../lambdas/adapters/eventbridge-publisher.js";
+import { EventBridgePublisher, entrySize } from "../../lambdas/adapters/aws/eventbridge-publisher.js";
 import type { InsightEvent } from "../../lambdas/contracts/events.js";
 
 // PutEvents partial failures cannot be caused against a local emulator (there is none for

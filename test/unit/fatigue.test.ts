@@ -3,7 +3,7 @@ import {
   FATIGUE_COOLDOWN_MS,
   newFatigueState,
   stepFatigue,
-} from "../../lambdas/core/fatigue.js";
+} from "../../lambdas/core/tracking/fatigue.js";
 
 const MIN = 60_000;
 const T0 = Date.parse("2026-05-16T15:00:00Z");

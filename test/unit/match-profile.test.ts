@@ -1,3 +1,4 @@
+import { renderInsightSvg, wrap } from "../../lambdas/core/insights/visuals.js";
 import {
   cellOf,
   GRID_COLS,
@@ -5,8 +6,7 @@ import {
   newMatchProfileState,
   RHIE_MAX_GAP_MS,
   stepRhie,
-} from "../../lambdas/core/match-profile.js";
-import { renderInsightSvg, wrap } from "../../lambdas/core/visuals.js";
+} from "../../lambdas/core/tracking/match-profile.js";
 
 describe("match profile", () => {
   it("maps pitch positions to 5 m cells, clamping positions off the pitch", () => {
@@ -78,7 +78,7 @@ describe("insight picture", () => {
 describe("heatmap cells in the feature engine", () => {
   it("puts every tracked millisecond in one cell, identically at any chunk size", async () => {
     const { engineChunks, straightRun } = await import("../helpers/factories.js");
-    const { ingestChunk, newPlayerState } = await import("../../lambdas/core/player-features.js");
+    const { ingestChunk, newPlayerState } = await import("../../lambdas/core/tracking/player-features.js");
     // 150 s at 0.4 m/s, back and forth across cells and windows on a 105 x 68 pitch
     const tr = straightRun({ durationMs: 150_000, speed: (t) => 0.4 + 0.3 * Math.sin(t / 7), x0: 20, y0: 30 });
     const grids = [1, 25, 1000].map((size) => {

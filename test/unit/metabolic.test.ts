@@ -3,7 +3,7 @@ import {
   locomotionCost,
   metabolicPower,
   walkRunTransitionSpeed,
-} from "../../lambdas/core/metabolic.js";
+} from "../../lambdas/core/tracking/metabolic.js";
 
 // Golden values: di Prampero & Osgnach (2018) as floodlight implements it
 // (floodlight.models.kinetics.MetabolicPowerModel, g = scipy.constants.g), given by the tracking spec.

@@ -1,13 +1,13 @@
 import { DEFAULT_PITCH } from "../../lambdas/contracts/pitch.js";
-import { metabolicPower } from "../../lambdas/core/metabolic.js";
+import { savgolLinear } from "../../lambdas/core/stream/smoothing.js";
+import { metabolicPower } from "../../lambdas/core/tracking/metabolic.js";
 import {
   type ChunkInput,
   type ClosedWindow,
   ingestChunk,
   newPlayerState,
   REORDER_LIMIT_CHUNKS,
-} from "../../lambdas/core/player-features.js";
-import { savgolLinear } from "../../lambdas/core/smoothing.js";
+} from "../../lambdas/core/tracking/player-features.js";
 import {
   concat,
   engineChunks,

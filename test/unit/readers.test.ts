@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { trackingChunkSchema } from "../../lambdas/contracts/tracking.js";
-import { Chunker } from "../../lambdas/readers/chunker.js";
-import { parseTimestamp, readLongCsv } from "../../lambdas/readers/long-csv.js";
-import { readMetrica } from "../../lambdas/readers/metrica.js";
-import type { ReaderItem, TrackingSample } from "../../lambdas/readers/types.js";
+import { trackingChunkSchema } from "../../lambdas/contracts/records/tracking.js";
+import { Chunker } from "../../producers/chunker.js";
+import { parseTimestamp, readLongCsv } from "../../producers/readers/long-csv.js";
+import { readMetrica } from "../../producers/readers/metrica.js";
+import type { ReaderItem, TrackingSample } from "../../producers/readers/types.js";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "sideline-readers-"));

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseNeeds, type ScoutingNeed } from "../../lambdas/contracts/needs.js";
-import type { MatchProfile } from "../../lambdas/core/match-profile.js";
-import { confidenceFor, SCOUTING_CONFIDENCE_HALF_MINUTES, scoreNeed } from "../../lambdas/core/scouting.js";
+import { confidenceFor, SCOUTING_CONFIDENCE_HALF_MINUTES, scoreNeed } from "../../lambdas/core/scouting/scouting.js";
+import type { MatchProfile } from "../../lambdas/core/tracking/match-profile.js";
 
 const profile = (minutes: number, f: Partial<MatchProfile["features"]> = {}): MatchProfile => ({
   minutes,

@@ -1,4 +1,4 @@
-import { linearFitAt, linearFitAt2, savgolLinear } from "../../lambdas/core/smoothing.js";
+import { linearFitAt, linearFitAt2, savgolLinear } from "../../lambdas/core/stream/smoothing.js";
 
 describe("Savitzky-Golay, window 7, order 1", () => {
   it("matches scipy.signal.savgol_filter(v, 7, 1) with mode='interp' on evenly spaced samples", () => {

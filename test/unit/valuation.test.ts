@@ -4,7 +4,7 @@ import {
   VALUATION_MIN_MATCH_MINUTES,
   VALUATION_RECENT_MATCHES,
   valuate,
-} from "../../lambdas/core/valuation.js";
+} from "../../lambdas/core/scouting/valuation.js";
 
 const at = (pct: number) => ({ value: 1, pct });
 const features = (pct: number) => ({

@@ -1,0 +1,95 @@
+/**
+ * The tracking record on the stream: `sideline.tracking.v1`.
+ *
+ * Granularity: one record is a chunk of consecutive samples of ONE entity (player or ball),
+ * columnar, with times as millisecond offsets from `t0`. Why a per-player chunk rather than a
+ * frame of all players:
+ * - the partition key is `match_id/player_id`, so one player's samples stay ordered on one shard
+ *   and his feature state is owned by exactly one consumer; shards scale with players, not frames;
+ * - a 1 s chunk at 25 Hz is about 0.7 KB: far below the 1 MiB record limit, and 23 entities
+ *   make 23 records/s per match, far below the 1,000 records/s and 1 MiB/s a shard takes
+ *   (Kinesis Data Streams quotas), so one shard carries many live matches;
+ * - columnar arrays of integers are what JSON.stringify and JSON.parse handle fastest, so
+ *   coordinates travel as integer millimetres (as TRACAB sends integer centimetres): 1 mm is far
+ *   below any tracking system's error, and the handler stays near the JSON ceiling (`npm run bench`);
+ * - `seq` numbers a player's chunks from 0, so producer retries and redelivered batches are
+ *   recognised as duplicates and never double-counted.
+ */
+import "../zod-locale.js";
+import * as z from "zod/mini";
+import { DEFAULT_PITCH, type PitchDimensions } from "../pitch.js";
+
+export const TRACKING_SCHEMA_V1 = "sideline.tracking.v1";
+
+/** Largest number of samples in one chunk: 40 s at 25 Hz, about 30 KB of JSON, well under 1 MiB. */
+export const MAX_SAMPLES_PER_CHUNK = 1000;
+
+/** Default chunk span for producers: 1 s keeps end-to-end latency low for live matches. */
+export const DEFAULT_CHUNK_MS = 1000;
+
+const finite = z.number(); // zod 4 numbers are finite
+
+/**
+ * An array of at most MAX_SAMPLES_PER_CHUNK numbers passing `test`, checked in one pass: zod's
+ * per-element checks cost more than the whole feature computation (see `npm run bench`).
+ */
+const numberArray = (test: (v: unknown) => boolean, what: string) =>
+  z.custom<number[]>(
+    (v) => Array.isArray(v) && v.length <= MAX_SAMPLES_PER_CHUNK && v.every(test),
+    `expected an array of at most ${MAX_SAMPLES_PER_CHUNK} ${what}`,
+  );
+const isFiniteNumber = (v: unknown) => typeof v === "number" && Number.isFinite(v);
+
+export const trackingChunkSchema = z
+  .object({
+    schema: z.literal(TRACKING_SCHEMA_V1),
+    match_id: z.string().check(z.minLength(1), z.maxLength(128)),
+    player_id: z.string().check(z.minLength(1), z.maxLength(128)),
+    team: z.optional(z.string().check(z.maxLength(64))),
+    entity: z._default(z.enum(["player", "ball"]), "player"),
+    /** 0-based, contiguous per (match_id, player_id); duplicates have seq <= the last one seen. */
+    seq: z.int().check(z.nonnegative()),
+    /** Match period (1, 2, extra time...). Kinematics never bridge a change of period. */
+    period: z.optional(z.int().check(z.positive())),
+    /** Epoch milliseconds of the first sample. */
+    t0: finite,
+    /** Offsets from t0 in ms, one per sample. */
+    t: numberArray(isFiniteNumber, "finite numbers"),
+    /** Sideline pitch frame (contracts/pitch.ts), integer millimetres. */
+    x_mm: numberArray(Number.isInteger, "integers"),
+    y_mm: numberArray(Number.isInteger, "integers"),
+    pitch: z.optional(z.object({ length_m: z.number().check(z.positive()), width_m: z.number().check(z.positive()) })),
+    /** True on the last chunk of this entity in the match: open windows are closed. */
+    final: z.optional(z.boolean()),
+  })
+  .check(
+    z.superRefine((c, ctx) => {
+      if (c.x_mm.length !== c.t.length || c.y_mm.length !== c.t.length) {
+        ctx.addIssue({
+          code: "custom",
+          message: `t, x_mm and y_mm must have the same length (got ${c.t.length}, ${c.x_mm.length}, ${c.y_mm.length})`,
+        });
+      }
+    }),
+  );
+
+export type TrackingChunk = z.infer<typeof trackingChunkSchema>;
+
+export function chunkPitch(chunk: TrackingChunk): PitchDimensions {
+  return chunk.pitch ? { lengthM: chunk.pitch.length_m, widthM: chunk.pitch.width_m } : DEFAULT_PITCH;
+}
+
+/** The Kinesis partition key: keeps one player's chunks ordered on one shard. */
+export function partitionKeyFor(matchId: string, playerId: string): string {
+  return `${matchId}/${playerId}`;
+}
+
+/** Metres per coordinate unit on the wire. */
+export const WIRE_METRES_PER_UNIT = 0.001;
+
+/** Metres -> the integer millimetres the record carries. */
+export const toWireUnits = (metres: number): number => Math.round(metres / WIRE_METRES_PER_UNIT);
+
+export function encodeChunk(chunk: TrackingChunk): Buffer {
+  return Buffer.from(JSON.stringify(chunk), "utf8");
+}

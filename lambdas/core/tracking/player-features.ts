@@ -1,0 +1,461 @@
+/**
+ * Streaming physical features for one player. Samples go in chunk by chunk; closed windows and
+ * fatigue findings come out. The whole state is plain JSON, so it survives between Lambda
+ * invocations in a state store, and the output never depends on how the input was batched:
+ * smoothing, open windows and efforts in progress all carry over in the state.
+ *
+ * Per player, from actual timestamps (never a fixed rate):
+ * 1. velocity is the backward difference of position over the actual dt;
+ * 2. a raw speed above MAX_PLAUSIBLE_SPEED_MPS is an outlier and dropped from the velocity series;
+ * 3. vx and vy are smoothed by Savitzky-Golay (window 7, order 1) within a segment, and speed is the
+ *    magnitude of the smoothed vector; a gap > 1 s or a change of period ends the segment;
+ * 4. acceleration is the slope of a least-squares line through the last ACCEL_FIT_SAMPLES smoothed
+ *    speeds of the segment (a causal Savitzky-Golay first derivative); a segment's first sample has 0;
+ * 5. distance is the sum of speed x dt; bands, efforts and metabolic energy follow from them.
+ */
+import { type PitchDimensions, pitchBounds } from "../../contracts/pitch.js";
+import { type EffortState, newEffortState, resetEffort, stepEffort } from "../stream/efforts.js";
+import { linearFitAt2, linearSlope, SAVGOL_HALF, SAVGOL_WINDOW } from "../stream/smoothing.js";
+import {
+  FATIGUE_TRAILING_MS,
+  type FatigueFinding,
+  type FatigueState,
+  newFatigueState,
+  stepFatigue,
+} from "./fatigue.js";
+import {
+  addWindow,
+  type CellRun,
+  cellOf,
+  finishProfile,
+  GRID_COLS,
+  GRID_ROWS,
+  type MatchProfile,
+  type MatchProfileState,
+  newMatchProfileState,
+  stepRhie,
+} from "./match-profile.js";
+import { metabolicPower } from "./metabolic.js";
+import {
+  ACCEL_MIN_DURATION_MS,
+  ACCEL_THRESHOLD_MPS2,
+  HIGH_INTENSITY_SPEED_MPS,
+  HSR_SPEED_MPS,
+  MAX_PLAUSIBLE_SPEED_MPS,
+  SEGMENT_GAP_MS,
+  SPRINT_MIN_DURATION_MS,
+  SPRINT_SPEED_MPS,
+  TIME_BACKWARDS_TOLERANCE_MS,
+} from "./thresholds.js";
+import { type ClosedWindow, toClosed, type WindowAcc, windowFor } from "./windows.js";
+
+export interface HeldChunk {
+  readonly ref: string;
+  readonly seq: number;
+  readonly t0: number;
+  readonly t: number[];
+  readonly x: number[];
+  readonly y: number[];
+  readonly metresPerUnit: number;
+  readonly period: number | null;
+  readonly final: boolean;
+  readonly pitch: PitchDimensions;
+}
+
+/**
+ * Chunks held while waiting for a missing seq. PutRecords retries can reorder a player's records;
+ * 32 chunks (32 s of play at the default 1 s chunks) is far longer than a producer's retry cycle.
+ * Past it, the gap is skipped and counted as missing.
+ */
+export const REORDER_LIMIT_CHUNKS = 32;
+
+export interface PlayerState {
+  version: 1;
+  windowMs: number;
+  /** Highest chunk seq applied; -1 before the first. */
+  lastSeq: number;
+  /** Chunks with seq > lastSeq + 1, in seq order. */
+  held: HeldChunk[];
+  /** Last accepted position sample. */
+  last: { t: number; x: number; y: number; period: number | null } | null;
+  /** Velocity samples of the current segment that smoothing still needs (at most SAVGOL_WINDOW). */
+  buf: { t: number[]; dt: number[]; vx: number[]; vy: number[] };
+  /** Velocity samples seen in the current segment, and how many of them were smoothed. */
+  segN: number;
+  emitted: number;
+  /** The last smoothed speeds of the segment (for acceleration), at most ACCEL_FIT_SAMPLES. */
+  recent: { t: number[]; speed: number[] };
+  sprint: EffortState;
+  accel: EffortState;
+  decel: EffortState;
+  /** Open windows, in time order. */
+  open: WindowAcc[];
+  fatigue: FatigueState;
+  /** Whole-match totals, heatmap grid and trend, for the profile and the pictures. */
+  profile: MatchProfileState;
+  /** Pitch length and width (m) of the last chunk: the heatmap grid's scale. */
+  pitch: [number, number];
+  /** The heatmap cell he is in now, with the time spent there not yet added to its window. */
+  run: CellRun | null;
+  /** True once the final chunk was applied: the match profile is complete. */
+  completed: boolean;
+}
+
+export interface RejectedSamples {
+  /** The record the samples came from, as given in ChunkInput.ref. */
+  readonly ref: string;
+  readonly reason: string;
+  readonly count: number;
+  readonly firstIndex: number;
+  /** The first rejected sample, as JSON: what the quarantine keeps. */
+  readonly sample: string;
+}
+
+export interface ChunkInput {
+  /** Where the chunk came from (e.g. shard/sequence number), carried into rejections. */
+  readonly ref: string;
+  readonly seq: number;
+  readonly t0: number;
+  readonly t: ArrayLike<number>;
+  readonly x: ArrayLike<number>;
+  readonly y: ArrayLike<number>;
+  /** Metres per unit of x and y (0.001 for the wire's millimetres). @default 1 */
+  readonly metresPerUnit?: number;
+  readonly period?: number | undefined;
+  readonly final?: boolean | undefined;
+  readonly pitch: PitchDimensions;
+}
+
+export interface IngestResult {
+  readonly duplicate: boolean;
+  /** Chunks skipped between the last seq and this one (lost upstream); 0 normally. */
+  readonly missingChunks: number;
+  readonly accepted: number;
+  readonly rejected: readonly RejectedSamples[];
+  readonly closed: readonly ClosedWindow[];
+  readonly fatigue: readonly { window: ClosedWindow; finding: FatigueFinding }[];
+  /** The player's match profile, when this call applied his final chunk. */
+  readonly completed: MatchProfile | null;
+}
+
+export type { ClosedWindow, WindowAcc } from "./windows.js";
+
+export function newPlayerState(windowMs: number): PlayerState {
+  if (!(windowMs > 0 && windowMs % 1000 === 0)) {
+    throw new Error(`window length must be a positive whole number of seconds, got ${windowMs} ms`);
+  }
+  return {
+    version: 1,
+    windowMs,
+    lastSeq: -1,
+    held: [],
+    last: null,
+    buf: { t: [], dt: [], vx: [], vy: [] },
+    segN: 0,
+    emitted: 0,
+    recent: { t: [], speed: [] },
+    sprint: newEffortState(),
+    accel: newEffortState(),
+    decel: newEffortState(),
+    open: [],
+    fatigue: newFatigueState(),
+    profile: newMatchProfileState(),
+    pitch: [105, 68],
+    run: null,
+    completed: false,
+  };
+}
+
+/** One smoothed sample: everything downstream of smoothing happens here. */
+function applySmoothed(s: PlayerState, t: number, dtMs: number, vx: number, vy: number): void {
+  const speed = Math.sqrt(vx * vx + vy * vy); // not Math.hypot: several times slower in V8
+  const r = s.recent;
+  if (r.t.length >= BUFFER_TRIM_AT) {
+    const drop = r.t.length - (ACCEL_FIT_SAMPLES - 1);
+    r.t.splice(0, drop);
+    r.speed.splice(0, drop);
+  }
+  r.t.push(t);
+  r.speed.push(speed);
+  const n = r.t.length;
+  const accel = n > 1 ? linearSlope(r.t, r.speed, Math.max(0, n - ACCEL_FIT_SAMPLES), n) * 1000 : 0;
+  const w = windowFor(s.open, s.windowMs, t);
+  const dtS = dtMs / 1000;
+  const d = speed * dtS;
+  w.trackedMs += dtMs;
+  w.distance += d;
+  if (speed >= HIGH_INTENSITY_SPEED_MPS) w.hi += d;
+  if (speed >= HSR_SPEED_MPS) w.hsr += d;
+  if (speed >= SPRINT_SPEED_MPS) w.sprint += d;
+  if (speed > w.top) w.top = speed;
+  w.energy += metabolicPower(speed, accel) * dtS;
+  // The last raw position is at most SAVGOL_HALF samples ahead: well inside one 5 m cell.
+  const x = s.last!.x;
+  const y = s.last!.y;
+  const run = s.run;
+  if (run !== null && run.windowStart === w.start && x >= run.x0 && x < run.x1 && y >= run.y0 && y < run.y1)
+    run.ms += dtMs;
+  else startRun(s, w, x, y, dtMs);
+  if (stepEffort(s.sprint, speed >= SPRINT_SPEED_MPS, t, SPRINT_MIN_DURATION_MS)) {
+    w.sprints++;
+    stepRhie(s.profile, t);
+  }
+  if (stepEffort(s.accel, accel >= ACCEL_THRESHOLD_MPS2, t, ACCEL_MIN_DURATION_MS)) {
+    w.accels++;
+    stepRhie(s.profile, t);
+  }
+  if (stepEffort(s.decel, accel <= -ACCEL_THRESHOLD_MPS2, t, ACCEL_MIN_DURATION_MS)) w.decels++;
+}
+
+/** Beyond any accepted position (samples further off the pitch than PITCH_MARGIN_M are rejected). */
+const OFF_PITCH_M = 1000;
+
+/** Adds the current cell run to its window's cells. */
+function flushRun(s: PlayerState): void {
+  const r = s.run;
+  if (r === null || r.ms === 0) return;
+  const w = s.open.find((o) => o.start === r.windowStart);
+  if (w) w.cells[r.cell] = (w.cells[r.cell] ?? 0) + r.ms;
+  r.ms = 0;
+}
+
+function startRun(s: PlayerState, w: WindowAcc, x: number, y: number, dtMs: number): void {
+  flushRun(s);
+  const [len, wid] = s.pitch;
+  const cell = cellOf(x, y, len, wid);
+  const c = cell % GRID_COLS;
+  const r = (cell - c) / GRID_COLS;
+  const cw = len / GRID_COLS;
+  const ch = wid / GRID_ROWS;
+  // Edge cells reach past the pitch (cellOf clamps positions off it), to a finite bound that JSON keeps.
+  s.run = {
+    cell,
+    windowStart: w.start,
+    ms: dtMs,
+    x0: c === 0 ? -OFF_PITCH_M : c * cw,
+    x1: c === GRID_COLS - 1 ? len + OFF_PITCH_M : (c + 1) * cw,
+    y0: r === 0 ? -OFF_PITCH_M : r * ch,
+    y1: r === GRID_ROWS - 1 ? wid + OFF_PITCH_M : (r + 1) * ch,
+  };
+}
+
+const FIT: [number, number] = [0, 0];
+
+/**
+ * Smoothed speeds in the acceleration fit: 7, the Savitzky-Golay window again, spans 0.24 s at
+ * 25 Hz. A one-frame difference of speed multiplies 2 cm of position noise into ~3 m/s^2 of
+ * acceleration noise; the fit's slope brings it well under the 3 m/s^2 effort threshold.
+ */
+export const ACCEL_FIT_SAMPLES = SAVGOL_WINDOW;
+/** Sample buffers grow to this length before old samples are dropped in one splice. */
+const BUFFER_TRIM_AT = 4 * SAVGOL_WINDOW;
+
+/** Smooths buffered sample `j` (segment index) with the fit over buffer indices [from, from+n). */
+function emit(s: PlayerState, j: number, from: number, n: number): void {
+  const b = s.buf;
+  const base = s.segN - b.t.length; // segment index of b[0]
+  const k = j - base;
+  const at = b.t[k]!;
+  linearFitAt2(b.t, b.vx, b.vy, from, from + n, at, FIT);
+  applySmoothed(s, at, b.dt[k]!, FIT[0], FIT[1]);
+  s.emitted = j + 1;
+}
+
+function pushVelocity(s: PlayerState, t: number, dt: number, vx: number, vy: number): void {
+  const b = s.buf;
+  if (b.t.length >= BUFFER_TRIM_AT) {
+    // Trimmed in bulk rather than shifted per sample; only the last window is ever needed.
+    const drop = b.t.length - (SAVGOL_WINDOW - 1);
+    b.t.splice(0, drop);
+    b.dt.splice(0, drop);
+    b.vx.splice(0, drop);
+    b.vy.splice(0, drop);
+  }
+  b.t.push(t);
+  b.dt.push(dt);
+  b.vx.push(vx);
+  b.vy.push(vy);
+  s.segN++;
+  const n = s.segN;
+  if (n < SAVGOL_WINDOW) return;
+  // The buffer ends with segment samples [n-7, n): centred fit for n-4, and the leading edge at n = 7.
+  const from = b.t.length - SAVGOL_WINDOW;
+  const first = n === SAVGOL_WINDOW ? 0 : n - 1 - SAVGOL_HALF;
+  for (let j = first; j <= n - 1 - SAVGOL_HALF; j++) emit(s, j, from, SAVGOL_WINDOW);
+}
+
+/** Ends the current segment: the trailing samples are smoothed with the last window's fit. */
+function endSegment(s: PlayerState): void {
+  const b = s.buf;
+  const n = s.segN;
+  const len = b.t.length;
+  const from = Math.max(0, len - SAVGOL_WINDOW);
+  for (let j = s.emitted; j < n; j++) emit(s, j, from, len - from);
+  b.t.length = 0;
+  b.dt.length = 0;
+  b.vx.length = 0;
+  b.vy.length = 0;
+  s.segN = 0;
+  s.emitted = 0;
+  s.recent.t.length = 0;
+  s.recent.speed.length = 0;
+  resetEffort(s.sprint);
+  resetEffort(s.accel);
+  resetEffort(s.decel);
+}
+
+/**
+ * Closes every window that can no longer change: all its samples have arrived (a later sample
+ * exists) and all of them have been smoothed.
+ */
+function closeWindows(s: PlayerState, all: boolean, out: IngestResult["closed"] & ClosedWindow[]): void {
+  const pendingFrom = s.emitted < s.segN ? s.buf.t[s.buf.t.length - (s.segN - s.emitted)]! : Number.POSITIVE_INFINITY;
+  const lastRaw = s.last ? s.last.t : Number.NEGATIVE_INFINITY;
+  const frontier = all ? Number.POSITIVE_INFINITY : Math.min(pendingFrom, lastRaw);
+  const keepCells = Math.max(1, Math.ceil(FATIGUE_TRAILING_MS / s.windowMs));
+  if (s.open.length > 0 && s.open[0]!.start + s.windowMs <= frontier) flushRun(s);
+  while (s.open.length > 0 && s.open[0]!.start + s.windowMs <= frontier) {
+    const acc = s.open.shift()!;
+    const closed = toClosed(acc, s.windowMs);
+    addWindow(s.profile, closed, acc.cells, keepCells);
+    out.push(closed);
+  }
+}
+
+interface Accumulated {
+  missingChunks: number;
+  accepted: number;
+  rejected: RejectedSamples[];
+  closed: ClosedWindow[];
+  fatigue: { window: ClosedWindow; finding: FatigueFinding }[];
+  completed: MatchProfile | null;
+}
+
+type Rejections = Map<string, { count: number; firstIndex: number; sample: string }>;
+
+function reject(into: Rejections, reason: string, i: number, t: number, x: number, y: number): void {
+  const r = into.get(reason);
+  if (r) r.count++;
+  else into.set(reason, { count: 1, firstIndex: i, sample: JSON.stringify({ t, x, y }) });
+}
+
+/** Updates the last position in place: one object per player, not one per sample. */
+function setLast(s: PlayerState, t: number, x: number, y: number, period: number | null): void {
+  const l = s.last;
+  if (l === null) s.last = { t, x, y, period };
+  else {
+    l.t = t;
+    l.x = x;
+    l.y = y;
+    l.period = period;
+  }
+}
+
+function applyChunk(s: PlayerState, c: ChunkInput, acc: Accumulated): void {
+  acc.missingChunks += c.seq - s.lastSeq - 1;
+  s.lastSeq = c.seq;
+  const rejected: Rejections = new Map();
+  const period = c.period ?? null;
+  const b = pitchBounds(c.pitch);
+  s.pitch = [c.pitch.lengthM, c.pitch.widthM];
+  const unit = c.metresPerUnit ?? 1;
+  for (let i = 0; i < c.t.length; i++) {
+    const t = c.t0 + c.t[i]!;
+    const x = c.x[i]! * unit;
+    const y = c.y[i]! * unit;
+    if (x < b.minX || x > b.maxX || y < b.minY || y > b.maxY) {
+      reject(rejected, `coordinates far outside the ${c.pitch.lengthM} x ${c.pitch.widthM} m pitch`, i, t, x, y);
+      continue;
+    }
+    const last = s.last;
+    if (last !== null && t <= last.t) {
+      if (last.t - t > TIME_BACKWARDS_TOLERANCE_MS) {
+        reject(rejected, `time runs backwards by more than ${TIME_BACKWARDS_TOLERANCE_MS} ms`, i, t, x, y);
+        continue;
+      }
+      const w = windowFor(s.open, s.windowMs, last.t);
+      w.samples++;
+      w.discarded++;
+      acc.accepted++;
+      continue;
+    }
+    acc.accepted++;
+    const w = windowFor(s.open, s.windowMs, t);
+    w.samples++;
+    if (last === null || t - last.t > SEGMENT_GAP_MS || period !== last.period) {
+      endSegment(s);
+      setLast(s, t, x, y, period);
+      continue;
+    }
+    const dt = t - last.t;
+    const vx = ((x - last.x) * 1000) / dt;
+    const vy = ((y - last.y) * 1000) / dt;
+    setLast(s, t, x, y, period);
+    if (vx * vx + vy * vy > MAX_PLAUSIBLE_SPEED_MPS * MAX_PLAUSIBLE_SPEED_MPS) {
+      w.discarded++;
+      continue;
+    }
+    pushVelocity(s, t, dt, vx, vy);
+  }
+  for (const [reason, r] of rejected) acc.rejected.push({ ref: c.ref, reason, ...r });
+  if (c.final) endSegment(s);
+  const closed: ClosedWindow[] = [];
+  closeWindows(s, c.final === true, closed);
+  for (const w of closed) {
+    acc.closed.push(w);
+    const finding = stepFatigue(
+      s.fatigue,
+      { start: w.start, end: w.end, hiM: w.hiDistanceM, trackedMs: w.trackedS * 1000 },
+      s.windowMs,
+    );
+    if (finding) acc.fatigue.push({ window: w, finding });
+  }
+  if (c.final && !s.completed) {
+    s.completed = true;
+    acc.completed = finishProfile(s.profile);
+  }
+}
+
+function hold(c: ChunkInput): HeldChunk {
+  return {
+    ref: c.ref,
+    seq: c.seq,
+    t0: c.t0,
+    t: Array.from(c.t),
+    x: Array.from(c.x),
+    y: Array.from(c.y),
+    metresPerUnit: c.metresPerUnit ?? 1,
+    period: c.period ?? null,
+    final: c.final === true,
+    pitch: c.pitch,
+  };
+}
+
+/**
+ * Applies one chunk of samples. Chunks are applied in seq order: a chunk ahead of a missing seq is
+ * held (up to REORDER_LIMIT_CHUNKS); a chunk with a seq already applied or held is a duplicate
+ * (producer retry or redelivery) and changes nothing.
+ */
+export function ingestChunk(s: PlayerState, c: ChunkInput): IngestResult {
+  if (c.seq <= s.lastSeq || s.held.some((h) => h.seq === c.seq)) {
+    return { duplicate: true, missingChunks: 0, accepted: 0, rejected: [], closed: [], fatigue: [], completed: null };
+  }
+  const acc: Accumulated = {
+    missingChunks: 0,
+    accepted: 0,
+    rejected: [],
+    closed: [],
+    fatigue: [],
+    completed: null,
+  };
+  if (c.seq === s.lastSeq + 1) applyChunk(s, c, acc);
+  else {
+    s.held.push(hold(c));
+    s.held.sort((a, b) => a.seq - b.seq);
+  }
+  while (s.held.length > 0 && (s.held[0]!.seq === s.lastSeq + 1 || s.held.length > REORDER_LIMIT_CHUNKS)) {
+    const h = s.held.shift()!;
+    applyChunk(s, { ...h, period: h.period ?? undefined }, acc);
+  }
+  return { duplicate: false, ...acc };
+}

@@ -1,0 +1,34 @@
+/**
+ * The tracking-features Lambda, as deployed: the shared handler wired to the cloud adapters.
+ * Environment (set by the CDK construct): DELIVERY_STREAMS (JSON: table name -> Firehose delivery
+ * stream), EVENT_BUS_NAME, STATE_TABLE_NAME, VISUALS_BUCKET, WINDOW_SECONDS. The scouting needs are
+ * config/scouting-needs.json, bundled with the function: a change is a deploy, and versioned.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { FirehoseClient } from "@aws-sdk/client-firehose";
+import { S3Client } from "@aws-sdk/client-s3";
+import needsFile from "../../../config/scouting-needs.json" with { type: "json" };
+import { DynamoDbLoadHistory } from "../../adapters/aws/dynamodb-load-history.js";
+import { DynamoDbStateStore } from "../../adapters/aws/dynamodb-state-store.js";
+import { EventBridgePublisher } from "../../adapters/aws/eventbridge-publisher.js";
+import { FirehoseSink } from "../../adapters/aws/firehose-sink.js";
+import { S3VisualStore } from "../../adapters/aws/s3-visual-store.js";
+import { parseNeeds } from "../../contracts/needs.js";
+import { env } from "../../runtime/env.js";
+import { tracer } from "../../runtime/tracer.js";
+import { createTrackingFeaturesHandler } from "./handler.js";
+
+const windowSeconds = Number(env("WINDOW_SECONDS"));
+const dynamo = tracer.captureAWSv3Client(new DynamoDBClient({}));
+
+export const handler = createTrackingFeaturesHandler({
+  sink: new FirehoseSink(tracer.captureAWSv3Client(new FirehoseClient({})), JSON.parse(env("DELIVERY_STREAMS"))),
+  publisher: new EventBridgePublisher(tracer.captureAWSv3Client(new EventBridgeClient({})), env("EVENT_BUS_NAME")),
+  stateStore: new DynamoDbStateStore(dynamo, env("STATE_TABLE_NAME")),
+  loadHistory: new DynamoDbLoadHistory(dynamo, env("STATE_TABLE_NAME")),
+  visuals: new S3VisualStore(tracer.captureAWSv3Client(new S3Client({})), env("VISUALS_BUCKET")),
+  needs: parseNeeds(needsFile, "config/scouting-needs.json"),
+  windowMs: windowSeconds * 1000,
+  tracer,
+});

@@ -1,0 +1,149 @@
+/** The end-of-run summary: top distances and sprinters, insights, row and quarantine accounting. */
+import type { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
+import type { PipelineResult } from "../runtime.js";
+
+const n0 = (v: number) => Math.round(v).toLocaleString("en-US");
+const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+export interface Accounting {
+  readonly samplesIn: number;
+  readonly inWindows: number;
+  readonly ball: number;
+  readonly quarantined: number;
+  readonly balanced: boolean;
+}
+
+/** Count in = rows accounted + quarantined: every sample read is in a window, the ball, or quarantine. */
+export function accounting(r: PipelineResult): Accounting {
+  const quarantined = r.readerQuarantinedSamples + r.handler.samplesQuarantined + r.esmQuarantinedSamples;
+  const ball = r.handler.ballSamples;
+  return {
+    samplesIn: r.samplesIn,
+    inWindows: r.samplesInWindows,
+    ball,
+    quarantined,
+    balanced: r.samplesIn === r.samplesInWindows + ball + quarantined,
+  };
+}
+
+export async function renderSummary(lake: DuckDbLake, r: PipelineResult): Promise<string> {
+  const m = sqlString(r.matchId);
+  const top = await lake.queryObjects<{
+    player_id: string;
+    team: string | null;
+    km: number;
+    hsr: number;
+    top: number;
+  }>(
+    `SELECT player_id, any_value(team) AS team, sum(distance_m) / 1000 AS km, sum(hsr_distance_m) AS hsr,
+            max(top_speed_mps) AS top
+       FROM player_windows WHERE match_id = ${m} GROUP BY player_id ORDER BY km DESC LIMIT 5`,
+  );
+  const sprinters = await lake.queryObjects<{
+    player_id: string;
+    sprints: number | bigint;
+    sd: number;
+    top: number;
+  }>(
+    `SELECT player_id, sum(sprint_count) AS sprints, sum(sprint_distance_m) AS sd, max(top_speed_mps) AS top
+       FROM player_windows WHERE match_id = ${m} GROUP BY player_id ORDER BY sprints DESC, sd DESC LIMIT 5`,
+  );
+  const insights = await lake.queryObjects<{
+    insight_id: string;
+    detail_type: string;
+    player_id: string;
+    time: Date;
+    summary: string;
+  }>(
+    `SELECT insight_id, detail_type, player_id, time, json_extract_string(detail, '$.summary') AS summary
+       FROM insights WHERE match_id = ${m} ORDER BY time, detail_type, player_id`,
+  );
+  const quarantine = await lake.queryObjects<{ reason: string; n: number | bigint }>(
+    `SELECT regexp_replace(reason, '^[0-9]+ sample\\(s\\) from index [0-9]+: ', '') AS reason, count(*) AS n
+       FROM quarantine WHERE match_id = ${m} GROUP BY 1 ORDER BY n DESC LIMIT 5`,
+  );
+  const a = accounting(r);
+  const lines: string[] = [];
+  lines.push(`match ${r.matchId}: ${n0(r.samplesIn)} samples in ${(r.durationMs / 1000).toFixed(1)} s`);
+  lines.push("");
+  lines.push("Top distances");
+  for (const p of top) {
+    lines.push(
+      `  ${p.player_id.padEnd(12)} ${(p.team ?? "").padEnd(6)} ${p.km.toFixed(2).padStart(6)} km   HSR ${n0(p.hsr).padStart(5)} m   top ${p.top.toFixed(2)} m/s`,
+    );
+  }
+  lines.push("Top sprinters (>= 7.0 m/s for >= 1 s)");
+  for (const p of sprinters) {
+    lines.push(
+      `  ${p.player_id.padEnd(12)} ${String(p.sprints).padStart(3)} sprints   ${n0(p.sd).padStart(5)} m   top ${p.top.toFixed(2)} m/s`,
+    );
+  }
+  lines.push(`Insights fired: ${insights.length}`);
+  for (const i of insights) {
+    lines.push(
+      `  ${i.time.toISOString().slice(11, 16)}  ${i.detail_type.padEnd(26)} ${i.player_id.padEnd(8)} ${i.summary}`,
+    );
+    lines.push(`         why: npx sideline explain ${i.insight_id}`);
+  }
+  lines.push(...(await automationLines(lake, r)));
+  lines.push("");
+  lines.push(
+    `Rows: ${n0(r.windows)} player_windows, ${n0(r.insights)} insights, ` +
+      `${n0(r.handler.recordsQuarantined + r.readerQuarantinedRows)} records and ${n0(r.handler.samplesRejectedGroups)} sample groups quarantined`,
+  );
+  for (const q of quarantine) lines.push(`  quarantine: ${String(q.n).padStart(5)} x ${q.reason}`);
+  lines.push(
+    `Accounting: ${n0(a.samplesIn)} samples in = ${n0(a.inWindows)} in player_windows + ${n0(a.ball)} ball (not profiled) + ` +
+      `${n0(a.quarantined)} quarantined  ${a.balanced ? "(balanced)" : "(NOT BALANCED: samples were lost)"}`,
+  );
+  lines.push(
+    `Pipeline: ${n0(r.producer.records)} stream records, ${n0(r.esm.invocations)} handler invocations, ` +
+      `${n0(r.esm.retries)} retries, ${n0(r.handler.recordsDuplicate)} duplicates skipped, ${n0(r.deadLetters)} bus dead letters`,
+  );
+  lines.push(
+    `Lake: ${r.lakePath}   (try: npx sideline sql "SELECT * FROM player_windows LIMIT 5" --lake ${r.lakePath})`,
+  );
+  return lines.join("\n");
+}
+
+/** What the front office got: workflow executions, CRM requests, staff notifications, decisions waiting. */
+async function automationLines(lake: DuckDbLake, r: PipelineResult): Promise<string[]> {
+  if (r.crm === null) return [];
+  const lines = ["", "Workflows (stepfunctions/*.asl.json, run by aws-local-stepfunctions)"];
+  // From workflow_runs, not only this run's: a rerun of the same match starts no new execution
+  // (execution names are deterministic, as StartExecution's are idempotent).
+  const runs = await lake.queryObjects<{ state_machine: string; status: string; n: number | bigint }>(
+    `SELECT state_machine, status, count(*) AS n FROM workflow_runs
+      WHERE json_extract_string(input, '$.detail.match_id') = ? GROUP BY ALL ORDER BY ALL`,
+    [r.matchId],
+  );
+  if (runs.length === 0) lines.push("  none started");
+  for (const w of runs) lines.push(`  ${`${w.state_machine} ${w.status}`.padEnd(30)} ${w.n}`);
+  if (r.workflows.length === 0 && runs.length > 0)
+    lines.push("  (already run for these insights: no new executions started)");
+  for (const w of r.workflows.filter((x) => x.status === "FAILED"))
+    lines.push(`  failed: ${w.executionName}: ${w.error}`);
+  const c = r.crm;
+  if (c.requests.length === 0) lines.push("CRM: no requests in this run");
+  else if (c.outboxed > 0)
+    lines.push(`CRM: ${c.outboxed} requests recorded in crm_outbox (set SIDELINE_CRM_URL to send them)`);
+  else lines.push(`CRM: ${c.sent} sent, ${c.retries} retries, ${c.deadLettered} dead-lettered`);
+  for (const q of c.requests) lines.push(`  ${q.operation.padEnd(14)} ${q.player_id.padEnd(10)} ${q.status}`);
+  const notes = await lake.queryObjects<{ topic: string; n: number | bigint }>(
+    "SELECT topic, count(*) AS n FROM notifications GROUP BY topic ORDER BY topic",
+  );
+  lines.push(`Staff notified: ${notes.map((n) => `${n.n} ${n.topic}`).join(", ") || "none"}`);
+  const alerts = await lake.queryObjects<{ status: string; n: number | bigint }>(
+    `SELECT status, count(*) AS n FROM medical_alerts WHERE match_id = '${r.matchId.replace(/'/g, "''")}' GROUP BY status ORDER BY status`,
+  );
+  if (alerts.length > 0) lines.push(`Medical alerts: ${alerts.map((a) => `${a.n} ${a.status}`).join(", ")}`);
+  const pending = await lake.queryObjects<{ task_token: string; player_id: string }>(
+    "SELECT task_token, player_id FROM pending_decisions WHERE status = 'pending' ORDER BY requested_at",
+  );
+  if (pending.length > 0) {
+    lines.push(`Scout decisions waiting: ${pending.length}`);
+    for (const p of pending)
+      lines.push(`  ${p.player_id.padEnd(10)} npx sideline decide ${p.task_token} approve|reject --reason "..."`);
+  }
+  return lines;
+}

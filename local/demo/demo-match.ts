@@ -1,0 +1,353 @@
+/**
+ * A seeded synthetic match for the demo: 22 players and the ball at 25 Hz, two halves with a
+ * 15-minute break, sides switched at half time. Each player alternates bouts of standing, walking,
+ * jogging, running, high-speed running and sprinting, with time shares taken from elite match
+ * analyses, turning and accelerating within human limits. Some players tire in the second half:
+ * their high-intensity bouts become rarer, as in Mohr, Krustrup & Bangsbo (2003).
+ *
+ * The output is plain tracking samples: the pipeline measures the match as it would a real one.
+ */
+import { DEFAULT_PITCH } from "../../lambdas/contracts/pitch.js";
+import { TRACKING_SCHEMA_V1, type TrackingChunk, toWireUnits } from "../../lambdas/contracts/records/tracking.js";
+import type { ReaderItem } from "../../producers/readers/types.js";
+
+/** Optical tracking frame rate of the demo (Metrica, Second Spectrum, TRACAB record at 25 Hz). */
+export const DEMO_HZ = 25;
+/** Half-time break (IFAB Law 7: not more than 15 minutes). */
+export const HALF_TIME_BREAK_MS = 15 * 60_000;
+/** Position noise of optical tracking after the vendor's filter, 1 sigma (Linke et al. 2020 report ~0.1 m RMSE raw). */
+export const DEMO_POSITION_NOISE_M = 0.02;
+
+type Activity = "stand" | "walk" | "jog" | "run" | "hsr" | "sprint";
+
+interface ActivitySpec {
+  /** Share of match time, outfield players (Bradley et al. 2009; Di Salvo et al. 2007 speed bands). */
+  readonly share: number;
+  /** Share of match time, goalkeepers (Di Salvo et al. 2008: ~5.6 km per match, little high-intensity running). */
+  readonly gkShare: number;
+  readonly speed: readonly [number, number];
+  readonly durationS: readonly [number, number];
+}
+
+const ACTIVITIES: Record<Activity, ActivitySpec> = {
+  stand: { share: 0.14, gkShare: 0.4, speed: [0, 0.4], durationS: [2, 6] },
+  walk: { share: 0.52, gkShare: 0.47, speed: [1.0, 1.9], durationS: [4, 10] },
+  jog: { share: 0.23, gkShare: 0.1, speed: [2.3, 3.8], durationS: [3, 9] },
+  run: { share: 0.08, gkShare: 0.01, speed: [4.3, 5.3], durationS: [2, 6] },
+  hsr: { share: 0.025, gkShare: 0.002, speed: [5.7, 6.8], durationS: [1.6, 4] },
+  sprint: { share: 0.011, gkShare: 0, speed: [0, 0], durationS: [2.5, 4.5] },
+};
+const HIGH_INTENSITY: readonly Activity[] = ["run", "hsr", "sprint"];
+/** Speed response time constant and human limits for the kinematic model (Osgnach et al. 2010 show ~4 m/s^2 peaks). */
+const SPEED_TAU_S = 0.9;
+const MAX_ACCEL_MPS2 = 4.2;
+const MAX_DECEL_MPS2 = 5;
+
+export interface DemoMatchOptions {
+  readonly seed?: number;
+  /** Playing time, two equal halves. @default 90 */
+  readonly minutes?: number;
+  /** @default 2026-05-16T15:00:00Z */
+  readonly kickoffMs?: number;
+  readonly matchId?: string;
+}
+
+export interface DemoPlayer {
+  readonly playerId: string;
+  readonly team: "home" | "away";
+  readonly goalkeeper: boolean;
+  /** Tires in the second half (the demo's ground truth for the fatigue insight). */
+  readonly tires: boolean;
+}
+
+export const DEFAULT_KICKOFF_MS = Date.parse("2026-05-16T15:00:00Z");
+
+/** mulberry32: a small, fast, seeded PRNG (Tommy Ettinger, public domain). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** 4-4-2 anchors for a team attacking +x, as fractions of the pitch. */
+const FORMATION: readonly (readonly [number, number])[] = [
+  [0.05, 0.5],
+  [0.22, 0.15],
+  [0.2, 0.38],
+  [0.2, 0.62],
+  [0.22, 0.85],
+  [0.45, 0.15],
+  [0.42, 0.4],
+  [0.42, 0.6],
+  [0.45, 0.85],
+  [0.62, 0.4],
+  [0.62, 0.6],
+];
+/** Shirts that tire in the second half (index into the line-up), per team. */
+const TIRING: Record<"home" | "away", readonly number[]> = { home: [6, 9], away: [7] };
+
+interface Mover {
+  readonly info: DemoPlayer;
+  readonly anchor: readonly [number, number];
+  readonly workRate: number;
+  readonly hiFactor: number;
+  readonly topSpeed: number;
+  x: number;
+  y: number;
+  heading: number;
+  speed: number;
+  activity: Activity;
+  targetSpeed: number;
+  remainingS: number;
+  tx: number;
+  ty: number;
+}
+
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+
+export class DemoMatch {
+  readonly players: readonly DemoPlayer[];
+  readonly matchId: string;
+  readonly kickoffMs: number;
+  readonly minutes: number;
+  private readonly rnd: () => number;
+  private readonly movers: Mover[];
+
+  constructor(options: DemoMatchOptions = {}) {
+    const seed = options.seed ?? 7;
+    this.minutes = options.minutes ?? 90;
+    if (!(this.minutes > 0 && this.minutes <= 150))
+      throw new Error(`--minutes must be in (0, 150], got ${this.minutes}`);
+    this.kickoffMs = options.kickoffMs ?? DEFAULT_KICKOFF_MS;
+    this.matchId = options.matchId ?? `demo-${seed}`;
+    this.rnd = seededRandom(seed);
+    const r = this.rnd;
+    const L = DEFAULT_PITCH.lengthM;
+    const W = DEFAULT_PITCH.widthM;
+    this.movers = (["home", "away"] as const).flatMap((team) =>
+      FORMATION.map(([fx, fy], i) => {
+        const info: DemoPlayer = {
+          playerId: `${team}_${i + 1}`,
+          team,
+          goalkeeper: i === 0,
+          tires: TIRING[team].includes(i),
+        };
+        const ax = (team === "home" ? fx : 1 - fx) * L;
+        const ay = fy * W;
+        return {
+          info,
+          anchor: [ax, ay] as const,
+          workRate: 0.9 + 0.18 * r(),
+          hiFactor: 0.85 + 0.35 * r(),
+          topSpeed: 8.4 + 1.1 * r(),
+          x: ax,
+          y: ay,
+          heading: r() * 2 * Math.PI,
+          speed: 0,
+          activity: "stand" as Activity,
+          targetSpeed: 0,
+          remainingS: 0,
+          tx: ax,
+          ty: ay,
+        };
+      }),
+    );
+    this.players = this.movers.map((m) => m.info);
+  }
+
+  /** Fatigue multiplier on high-intensity bouts: 1 until 65% of the match, then down to 0.2 over 5 min. */
+  private fatigue(m: Mover, playedMs: number): number {
+    if (!m.info.tires) return 1;
+    const onset = 0.65 * this.minutes * 60_000;
+    if (playedMs < onset) return 1;
+    return Math.max(0.2, 1 - (0.8 * (playedMs - onset)) / 300_000);
+  }
+
+  private nextBout(m: Mover, playedMs: number, half: 1 | 2): void {
+    const r = this.rnd;
+    const f = this.fatigue(m, playedMs);
+    const entries = Object.entries(ACTIVITIES) as [Activity, ActivitySpec][];
+    const weights = entries.map(([k, a]) => {
+      const share = m.info.goalkeeper ? a.gkShare : a.share;
+      const hi = HIGH_INTENSITY.includes(k) ? m.hiFactor * f : 1;
+      return (share * hi) / ((a.durationS[0] + a.durationS[1]) / 2);
+    });
+    const total = weights.reduce((s, w) => s + w, 0);
+    let pick = r() * total;
+    let i = 0;
+    while (i < weights.length - 1 && pick >= weights[i]!) pick -= weights[i++]!;
+    const [kind, spec] = entries[i]!;
+    m.activity = kind;
+    m.remainingS = spec.durationS[0] + r() * (spec.durationS[1] - spec.durationS[0]);
+    const base =
+      kind === "sprint"
+        ? m.topSpeed * (0.9 + 0.1 * r()) /* sprints are run at 90-100% of top speed */
+        : spec.speed[0] + r() * (spec.speed[1] - spec.speed[0]);
+    m.targetSpeed = kind === "walk" || kind === "jog" ? base * m.workRate : base;
+    this.pickTarget(m, half);
+  }
+
+  private pickTarget(m: Mover, half: 1 | 2): void {
+    const r = this.rnd;
+    const L = DEFAULT_PITCH.lengthM;
+    const W = DEFAULT_PITCH.widthM;
+    const ax = half === 1 ? m.anchor[0] : L - m.anchor[0];
+    const reach = m.info.goalkeeper ? 8 : m.activity === "sprint" || m.activity === "hsr" ? 30 : 18;
+    m.tx = clamp(ax + (r() * 2 - 1) * reach, 2, L - 2);
+    m.ty = clamp(m.anchor[1] + (r() * 2 - 1) * reach * 0.8, 2, W - 2);
+  }
+
+  private step(m: Mover, dtS: number, playedMs: number, half: 1 | 2): void {
+    m.remainingS -= dtS;
+    if (m.remainingS <= 0) this.nextBout(m, playedMs, half);
+    let dx = m.tx - m.x;
+    let dy = m.ty - m.y;
+    if (Math.hypot(dx, dy) < 2) {
+      this.pickTarget(m, half);
+      dx = m.tx - m.x;
+      dy = m.ty - m.y;
+    }
+    const want = Math.atan2(dy, dx);
+    let turn = want - m.heading;
+    while (turn > Math.PI) turn -= 2 * Math.PI;
+    while (turn < -Math.PI) turn += 2 * Math.PI;
+    const maxTurn = (m.speed > 5 ? 1.2 : m.speed > 2.5 ? 2.5 : 4) * dtS;
+    m.heading += clamp(turn, -maxTurn, maxTurn);
+    if (m.heading > Math.PI) m.heading -= 2 * Math.PI;
+    else if (m.heading < -Math.PI) m.heading += 2 * Math.PI;
+    const a = clamp((m.targetSpeed - m.speed) / SPEED_TAU_S, -MAX_DECEL_MPS2, MAX_ACCEL_MPS2);
+    m.speed = Math.max(0, m.speed + a * dtS);
+    m.x = clamp(m.x + Math.cos(m.heading) * m.speed * dtS, 0.5, DEFAULT_PITCH.lengthM - 0.5);
+    m.y = clamp(m.y + Math.sin(m.heading) * m.speed * dtS, 0.5, DEFAULT_PITCH.widthM - 0.5);
+  }
+
+  private spare: number | null = null;
+
+  /** Standard normal deviate (Box-Muller, both outputs used). */
+  private gauss(): number {
+    if (this.spare !== null) {
+      const v = this.spare;
+      this.spare = null;
+      return v;
+    }
+    const r = Math.sqrt(-2 * Math.log(Math.max(this.rnd(), 1e-12)));
+    const a = 2 * Math.PI * this.rnd();
+    this.spare = r * Math.sin(a);
+    return r * Math.cos(a);
+  }
+
+  /**
+   * Every frame in order, as (entity index, t, x, y, period) calls: the players, then the ball
+   * (index = players.length). The ball follows the player in possession, passing every few seconds.
+   */
+  private *frames(visit: (entity: number, t: number, x: number, y: number, period: number) => void): Generator<void> {
+    const frameMs = 1000 / DEMO_HZ;
+    const halfMs = (this.minutes * 60_000) / 2;
+    const framesPerHalf = Math.round(halfMs / frameMs);
+    const ballIndex = this.movers.length;
+    let carrier = this.movers[9]!;
+    let bx = DEFAULT_PITCH.lengthM / 2;
+    let by = DEFAULT_PITCH.widthM / 2;
+    let nextPassS = 0;
+    for (const half of [1, 2] as const) {
+      const halfStart = this.kickoffMs + (half - 1) * (halfMs + HALF_TIME_BREAK_MS);
+      for (const m of this.movers) {
+        m.x = half === 1 ? m.anchor[0] : DEFAULT_PITCH.lengthM - m.anchor[0];
+        m.y = m.anchor[1];
+        m.speed = 0;
+        m.remainingS = 0;
+      }
+      for (let f = 0; f < framesPerHalf; f++) {
+        const t = halfStart + Math.round(f * frameMs);
+        const playedMs = (half - 1) * halfMs + f * frameMs;
+        for (let i = 0; i < this.movers.length; i++) {
+          const m = this.movers[i]!;
+          if (f > 0) this.step(m, frameMs / 1000, playedMs, half);
+          visit(i, t, m.x + DEMO_POSITION_NOISE_M * this.gauss(), m.y + DEMO_POSITION_NOISE_M * this.gauss(), half);
+        }
+        nextPassS -= frameMs / 1000;
+        if (nextPassS <= 0) {
+          carrier = this.movers[Math.floor(this.rnd() * this.movers.length)]!;
+          nextPassS = 2 + 4 * this.rnd();
+        }
+        bx += (carrier.x - bx) * 0.25;
+        by += (carrier.y - by) * 0.25;
+        visit(ballIndex, t, bx, by, half);
+        if (f % DEMO_HZ === DEMO_HZ - 1) yield; // hand over what one second of play produced
+      }
+    }
+  }
+
+  /** Samples in frame order, one object each (for tests and small matches). */
+  *samples(): Generator<ReaderItem> {
+    const out: ReaderItem[] = [];
+    const frames = this.frames((e, t, x, y, period) => {
+      const m = this.movers[e];
+      out.push({
+        kind: "sample",
+        sample: m
+          ? { t, playerId: m.info.playerId, team: m.info.team, entity: "player", x, y, period }
+          : { t, playerId: "ball", entity: "ball", x, y, period },
+      });
+    });
+    for (const _ of frames) yield* out.splice(0);
+    yield* out.splice(0);
+  }
+
+  /**
+   * The same samples as `samples()`, built straight into `sideline.tracking.v1` chunks of `chunkMs`
+   * per entity (what the Chunker would make of them), without an object per sample.
+   */
+  *chunks(chunkMs: number): Generator<TrackingChunk> {
+    const ids = [...this.movers.map((m) => m.info.playerId), "ball"];
+    const open = ids.map(() => ({
+      seq: 0,
+      t0: 0,
+      period: 1,
+      t: [] as number[],
+      x: [] as number[],
+      y: [] as number[],
+    }));
+    const ready: TrackingChunk[] = [];
+    const emit = (e: number, final: boolean) => {
+      const o = open[e]!;
+      const m = this.movers[e];
+      ready.push({
+        schema: TRACKING_SCHEMA_V1,
+        match_id: this.matchId,
+        player_id: ids[e]!,
+        ...(m ? { team: m.info.team } : {}),
+        entity: m ? "player" : "ball",
+        seq: o.seq++,
+        period: o.period,
+        t0: o.t0,
+        t: o.t,
+        x_mm: o.x,
+        y_mm: o.y,
+        ...(final ? { final: true } : {}),
+      });
+      o.t = [];
+      o.x = [];
+      o.y = [];
+    };
+    const frames = this.frames((e, t, x, y, period) => {
+      const o = open[e]!;
+      if (o.t.length > 0 && (t - o.t0 >= chunkMs || period !== o.period)) emit(e, false);
+      if (o.t.length === 0) {
+        o.t0 = t;
+        o.period = period;
+      }
+      o.t.push(t - o.t0);
+      o.x.push(toWireUnits(x));
+      o.y.push(toWireUnits(y));
+    });
+    for (const _ of frames) yield* ready.splice(0);
+    for (let e = 0; e < ids.length; e++) emit(e, true);
+    yield* ready.splice(0);
+  }
+}

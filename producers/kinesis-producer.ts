@@ -1,0 +1,111 @@
+/**
+ * The local producer: PutRecords with the real Kinesis client. Requests are filled to the service
+ * limits, a few are kept in flight, and the entries a response reports as failed are retried with
+ * backoff until they succeed (the consumer restores each player's order from `seq`).
+ */
+import { type KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
+import { type BackoffOptions, backoffDelayMs, realSleep } from "../lambdas/adapters/batching.js";
+import { encodeChunk, partitionKeyFor, type TrackingChunk } from "../lambdas/contracts/records/tracking.js";
+
+/** PutRecords limits (Kinesis Data Streams quotas): 500 records and 5 MiB per request. */
+export const PUT_RECORDS_MAX_RECORDS = 500;
+export const PUT_RECORDS_MAX_BYTES = 5 * 1024 * 1024;
+
+export interface ProducerOptions {
+  /**
+   * PutRecords requests in flight at once. Kinesis orders records within a request, not across
+   * concurrent requests, so more than 1 lets a player's chunks arrive out of order (the consumer
+   * restores the order, at a cost). @default 1
+   */
+  readonly concurrency?: number;
+  /**
+   * Upper bound on one request's payload. kinesalite joins a request body chunk by chunk with
+   * Buffer.concat (quadratic in the body size), so the embedded runtime sends smaller requests.
+   * @default PUT_RECORDS_MAX_BYTES (5 MiB)
+   */
+  readonly maxRequestBytes?: number;
+  /** @default 10 attempts, 50 ms base, 2 s cap */
+  readonly backoff?: BackoffOptions;
+}
+
+export interface ProducerStats {
+  records: number;
+  bytes: number;
+  requests: number;
+  retriedRecords: number;
+}
+
+export class KinesisProducer {
+  readonly stats: ProducerStats = { records: 0, bytes: 0, requests: 0, retriedRecords: 0 };
+  private pending: PutRecordsRequestEntry[] = [];
+  private pendingBytes = 0;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly concurrency: number;
+  private readonly backoff: BackoffOptions;
+  private readonly maxRequestBytes: number;
+  private failure: Error | null = null;
+
+  constructor(
+    private readonly client: KinesisClient,
+    private readonly streamName: string,
+    options: ProducerOptions = {},
+  ) {
+    this.concurrency = options.concurrency ?? 1;
+    this.backoff = options.backoff ?? { attempts: 10, baseMs: 50, maxMs: 2000 };
+    this.maxRequestBytes = Math.min(options.maxRequestBytes ?? PUT_RECORDS_MAX_BYTES, PUT_RECORDS_MAX_BYTES);
+  }
+
+  async put(chunk: TrackingChunk): Promise<void> {
+    const data = encodeChunk(chunk);
+    const entry: PutRecordsRequestEntry = {
+      Data: data,
+      PartitionKey: partitionKeyFor(chunk.match_id, chunk.player_id),
+    };
+    const size = data.byteLength + entry.PartitionKey!.length;
+    if (
+      this.pending.length > 0 &&
+      (this.pending.length >= PUT_RECORDS_MAX_RECORDS || this.pendingBytes + size > this.maxRequestBytes)
+    ) {
+      await this.send();
+    }
+    this.pending.push(entry);
+    this.pendingBytes += size;
+    this.stats.records++;
+    this.stats.bytes += data.byteLength;
+  }
+
+  /** Sends what is buffered and waits for every request in flight. */
+  async flush(): Promise<void> {
+    if (this.pending.length > 0) await this.send();
+    await Promise.all(this.inFlight);
+    if (this.failure) throw this.failure;
+  }
+
+  private async send(): Promise<void> {
+    const entries = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    while (this.inFlight.size >= this.concurrency) await Promise.race(this.inFlight);
+    if (this.failure) throw this.failure;
+    const p = this.sendWithRetry(entries)
+      .catch((e: Error) => {
+        this.failure = e;
+      })
+      .finally(() => this.inFlight.delete(p));
+    this.inFlight.add(p);
+  }
+
+  private async sendWithRetry(entries: PutRecordsRequestEntry[]): Promise<void> {
+    let todo = entries;
+    for (let attempt = 0; attempt < this.backoff.attempts; attempt++) {
+      if (attempt > 0) await (this.backoff.sleep ?? realSleep)(backoffDelayMs(attempt, this.backoff));
+      this.stats.requests++;
+      const out = await this.client.send(new PutRecordsCommand({ StreamName: this.streamName, Records: todo }));
+      if (!out.FailedRecordCount) return;
+      const results = out.Records ?? [];
+      todo = todo.filter((_, i) => results[i]?.ErrorCode);
+      this.stats.retriedRecords += todo.length;
+    }
+    throw new Error(`PutRecords: ${todo.length} record(s) still failing after ${this.backoff.attempts} attempts`);
+  }
+}

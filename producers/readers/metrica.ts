@@ -1,0 +1,107 @@
+/**
+ * Metrica Sports wide CSV (one file per team): three header lines (team names, jersey numbers,
+ * `Period,Frame,Time [s],Player11,,Player1,,...,Ball,`), then one row per frame with a normalised
+ * (x, y) pair per player. The origin is top-left with y down on a 105 x 68 m pitch; Sideline flips
+ * y (as kloppy does). `NaN` means the player is not on the pitch in that frame: not a sample, not
+ * an error. Frames run on across the halves; the Period column separates them.
+ */
+import { DEFAULT_PITCH, fromMetricaNormalised, type PitchDimensions } from "../../lambdas/contracts/pitch.js";
+import { readLines } from "./lines.js";
+import type { ReaderItem } from "./types.js";
+
+export interface MetricaOptions {
+  /** Epoch ms of the kick-off; `Time [s]` counts from it. @default 0 (1970-01-01T00:00:00Z) */
+  readonly kickoffMs?: number;
+  /** Read the Ball columns (Sideline reads the ball from the home file only). @default true */
+  readonly includeBall?: boolean;
+  /** @default 105 x 68 m */
+  readonly pitch?: PitchDimensions;
+}
+
+interface Column {
+  readonly playerId: string;
+  readonly entity: "player" | "ball";
+  readonly xCol: number;
+}
+
+export async function* readMetrica(path: string, options: MetricaOptions = {}): AsyncGenerator<ReaderItem> {
+  const kickoff = options.kickoffMs ?? 0;
+  const pitch = options.pitch ?? DEFAULT_PITCH;
+  const header: string[] = [];
+  let team = "";
+  let columns: Column[] = [];
+  let lineNo = 0;
+  for await (const line of readLines(path)) {
+    lineNo++;
+    if (header.length < 3) {
+      header.push(line);
+      if (header.length === 3) {
+        const teamCells = header[0]!
+          .split(",")
+          .map((c) => c.trim())
+          .filter(Boolean);
+        team = (teamCells[0] ?? "").toLowerCase();
+        const names = header[2]!.split(",");
+        if (names[0]?.trim() !== "Period" || names[2]?.trim() !== "Time [s]" || !team) {
+          throw new Error(`${path}: not a Metrica tracking file: expected 'Period,Frame,Time [s],...' on line 3`);
+        }
+        columns = [];
+        names.forEach((name, i) => {
+          const n = name.trim();
+          const m = /^Player(\d+)$/.exec(n);
+          if (m) columns.push({ playerId: `${team}_${m[1]}`, entity: "player", xCol: i });
+          else if (n === "Ball" && options.includeBall !== false)
+            columns.push({ playerId: "ball", entity: "ball", xCol: i });
+        });
+      }
+      continue;
+    }
+    if (line.trim() === "") continue;
+    const cells = line.split(",");
+    const bad = (reason: string): ReaderItem => ({
+      kind: "bad",
+      ref: `${path}:${lineNo}`,
+      reason,
+      payload: line,
+      samples: columns.length,
+    });
+    const period = Number(cells[0]);
+    const time = Number(cells[2]);
+    if (!Number.isInteger(period) || period < 1 || !Number.isFinite(time)) {
+      yield bad(`bad Period '${cells[0]}' or Time [s] '${cells[2]}'`);
+      continue;
+    }
+    const t = kickoff + Math.round(time * 1000);
+    for (const c of columns) {
+      const xs = cells[c.xCol];
+      const ys = cells[c.xCol + 1];
+      if (xs === "NaN" || ys === "NaN" || xs === undefined || ys === undefined) continue;
+      const nx = Number(xs);
+      const ny = Number(ys);
+      if (xs.trim() === "" || ys.trim() === "" || !Number.isFinite(nx) || !Number.isFinite(ny)) {
+        yield {
+          kind: "bad",
+          ref: `${path}:${lineNo}:${c.playerId}`,
+          reason: `non-numeric coordinate for ${c.playerId} (x='${xs}', y='${ys}')`,
+          payload: line,
+          samples: 1,
+        };
+        continue;
+      }
+      const p = fromMetricaNormalised(nx, ny, pitch);
+      yield {
+        kind: "sample",
+        sample: {
+          t,
+          playerId: c.playerId,
+          team: c.entity === "ball" ? undefined : team,
+          entity: c.entity,
+          x: p.x,
+          y: p.y,
+          period,
+        },
+      };
+    }
+  }
+  if (header.length < 3) throw new Error(`${path}: not a Metrica tracking file: fewer than 3 header lines`);
+}
