@@ -1,29 +1,40 @@
 /**
  * Ports: how handlers hand results to the world. Adapters implement them for the cloud (Firehose,
- * EventBridge, DynamoDB) and for the embedded runtime (DuckDB, the local bus, memory).
+ * EventBridge, DynamoDB, S3: adapters/aws) and for the embedded runtime (DuckDB, the local bus,
+ * memory, files: adapters/local).
  */
 
-import type { InsightEvent } from "./contracts/events.js";
-import type { Row, TableName } from "./contracts/tables.js";
-import type { PlayerState } from "./core/tracking/player-features.js";
+import type { BusEntry } from "./contracts/events/index.js";
+import type { AnyTable, RowOf } from "./contracts/tables/index.js";
 
-/** Where feature rows go. Writers upsert on the table key, so a redelivered batch adds no duplicates. */
+/** Where feature rows go. Writers validate every row against its table and upsert on the table key, so a redelivered batch adds no duplicates. */
 export interface FeatureSink {
-  put(table: TableName, rows: readonly Row[]): Promise<void>;
+  put<T extends AnyTable>(table: T, rows: readonly RowOf<T>[]): Promise<void>;
 }
 
-/** Where insight events go. Delivery is at least once; events carry deterministic ids. */
+/** Where events go. Delivery is at least once; events carry deterministic ids. */
 export interface EventPublisher {
-  publish(events: readonly InsightEvent[]): Promise<void>;
+  publish(events: readonly BusEntry[]): Promise<void>;
 }
 
 /**
- * Per-player feature state between invocations. Keys are `match_id/player_id`, which is also the
- * Kinesis partition key, so one key is only ever processed by one invocation at a time.
+ * A key's stream state between invocations, as stored: plain JSON with the modality that wrote it
+ * and the version of its shape, which the runtime checks when it reads it back.
  */
-export interface PlayerStateStore {
-  getMany(keys: readonly string[]): Promise<Map<string, PlayerState>>;
-  putMany(states: ReadonlyMap<string, PlayerState>): Promise<void>;
+export interface StoredState {
+  readonly modality: string;
+  readonly version: number;
+  readonly [field: string]: unknown;
+}
+
+/**
+ * Per-key stream state between invocations. Keys are `<modality>/<partition key>` (for tracking,
+ * `tracking/<match_id>/<player_id>`), so modalities never share a state, and one key is only ever
+ * processed by one invocation at a time (Kinesis orders a partition key on one shard).
+ */
+export interface StateStore {
+  getMany(keys: readonly string[]): Promise<Map<string, StoredState>>;
+  putMany(states: ReadonlyMap<string, StoredState>): Promise<void>;
 }
 
 /** Where insight pictures go: S3 in the cloud, a folder beside the lake locally. */
@@ -42,13 +53,14 @@ export interface SessionLoad {
 }
 
 /**
- * Each player's session loads across matches: DynamoDB in the cloud, the lake's player_loads
- * table locally. Recording the same session twice keeps one.
+ * Each player's session loads, per load measure (total distance in metres, PlayerLoad in arbitrary
+ * units, TRIMP...): DynamoDB in the cloud, the lake's player_loads table locally. Measures are kept
+ * apart and never added together. Recording the same session twice keeps one.
  */
 export interface LoadHistoryStore {
-  /** Sessions on or after `fromDay` (ms), per player. */
-  get(playerIds: readonly string[], fromDay: number): Promise<Map<string, SessionLoad[]>>;
-  record(playerId: string, session: SessionLoad): Promise<void>;
+  /** Sessions of `measure` on or after `fromDay` (ms), per player. */
+  get(playerIds: readonly string[], measure: string, fromDay: number): Promise<Map<string, SessionLoad[]>>;
+  record(playerId: string, measure: string, session: SessionLoad): Promise<void>;
 }
 
 /**

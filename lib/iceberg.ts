@@ -4,7 +4,7 @@
  * order. Only `openTableFormatInput` is produced: columns under `tableInput.storageDescriptor` as
  * well break the table on its first update (CloudFormation coverage roadmap #1919).
  */
-import type { ColumnType, TableDef } from "../lambdas/contracts/tables.js";
+import type { ColumnType, TableDef } from "../lambdas/contracts/tables/index.js";
 
 const ICEBERG_TYPES: Record<ColumnType, string> = {
   string: "string",

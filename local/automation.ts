@@ -6,7 +6,7 @@
  */
 import { DuckDbAlertLedger } from "../lambdas/adapters/local/duckdb-alert-ledger.js";
 import type { DuckDbLake } from "../lambdas/adapters/local/duckdb-lake.js";
-import { AUTOMATION_RULES } from "../lambdas/contracts/events.js";
+import { AUTOMATION_RULES } from "../lambdas/contracts/events/index.js";
 import type { Pattern } from "../lambdas/core/events/event-pattern.js";
 import { createWorkflowTasksHandler } from "../lambdas/functions/workflow-tasks/handler.js";
 import type { LocalEventBus } from "./emulators/bus.js";

@@ -9,18 +9,20 @@ import { DuckDbLake } from "../lambdas/adapters/local/duckdb-lake.js";
 import { DuckDbLoadHistory } from "../lambdas/adapters/local/duckdb-load-history.js";
 import { FileVisualStore } from "../lambdas/adapters/local/file-visual-store.js";
 import { MemoryStateStore } from "../lambdas/adapters/local/memory-state-store.js";
+import { TRACKING } from "../lambdas/contracts/modalities.js";
 import type { ScoutingNeedsFile } from "../lambdas/contracts/needs.js";
 import { DEFAULT_PITCH, type PitchDimensions } from "../lambdas/contracts/pitch.js";
+import { quarantineRow } from "../lambdas/contracts/quarantine.js";
 import type { TrackingChunk } from "../lambdas/contracts/records/tracking.js";
-import { QUARANTINE, type Row } from "../lambdas/contracts/tables.js";
+import { QUARANTINE, type RowOf } from "../lambdas/contracts/tables/index.js";
 import { DEFAULT_WINDOW_MS } from "../lambdas/core/tracking/thresholds.js";
-import {
-  decodeRecord,
-  emptyCounts,
-  type InvocationCounts,
-  QUARANTINE_PAYLOAD_CHARS,
-} from "../lambdas/functions/tracking-features/extractor.js";
 import { createTrackingFeaturesHandler } from "../lambdas/functions/tracking-features/handler.js";
+import {
+  addCounts,
+  emptyCounts,
+  failedRecordItem,
+  type InvocationCounts,
+} from "../lambdas/runtime/stream-invocation.js";
 import { Chunker } from "../producers/chunker.js";
 import { KinesisProducer, type ProducerStats } from "../producers/kinesis-producer.js";
 import type { ReaderItem } from "../producers/readers/types.js";
@@ -122,6 +124,7 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
     const visualsRoot = options.visualsRoot ?? (lakePath === ":memory:" ? ".sideline" : dirname(lakePath));
     const totals = emptyCounts();
     let esmQuarantinedSamples = 0;
+    const extractor = { modality: TRACKING };
     const handler = createTrackingFeaturesHandler({
       sink: lake,
       publisher: bus,
@@ -130,30 +133,20 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
       visuals: new FileVisualStore(visualsRoot),
       ...(options.needs ? { needs: options.needs } : {}),
       windowMs,
-      onInvocation: (c) => {
-        for (const k of Object.keys(totals) as (keyof InvocationCounts)[]) totals[k] += c[k];
-      },
+      onInvocation: (c) => addCounts(totals, c),
     });
     const esm = new LocalEventSourceMapping(kinesis.client, TRACKING_STREAM, arn, handler, {
       batchSize: options.batchSize ?? 100,
       maximumBatchingWindowMs: options.batchingWindowMs ?? 0,
       onFailure: async (f) => {
-        for (const r of f.records) {
-          const d = decodeRecord(r.kinesis.data).decoded;
-          esmQuarantinedSamples += d.ok ? d.chunk.t.length : d.samples;
-        }
         // The on-failure destination: nothing is dropped silently; the batch lands in quarantine.
+        const reason = `retries exhausted after ${f.attempts} attempts: ${f.reason}`;
+        const items = f.records.map((r) => failedRecordItem(extractor, r.kinesis.data, reason));
+        for (const q of items) esmQuarantinedSamples += q.samples;
+        const at = new Date();
         await lake.put(
-          QUARANTINE.name,
-          f.records.map((r) => ({
-            source: "event-source-mapping",
-            record_ref: r.eventID,
-            match_id: options.matchId,
-            reason: `retries exhausted after ${f.attempts} attempts: ${f.reason}`,
-            sample_count: 0,
-            payload: Buffer.from(r.kinesis.data, "base64").toString("utf8").slice(0, QUARANTINE_PAYLOAD_CHARS),
-            quarantined_at: new Date(),
-          })),
+          QUARANTINE,
+          items.map((q) => quarantineRow(q, at)),
         );
       },
     });
@@ -165,14 +158,14 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
     let samplesRead = 0;
     let readerBadSamples = 0;
     const readerBadRows = 0;
-    let readerRows: Row[] = [];
+    let readerRows: RowOf<typeof QUARANTINE>[] = [];
     let lastProgress = Date.now();
     const progress = () =>
       options.onProgress?.({
         samplesRead,
         recordsProduced: producer.stats.records,
         recordsConsumed: esm.stats.records,
-        windowsClosed: totals.windowsClosed,
+        windowsClosed: totals.rows.player_windows ?? 0,
         insights: totals.insights,
       });
     const handle = async (item: ReaderItem): Promise<void> => {
@@ -180,7 +173,7 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
         readerBadSamples += item.samples;
         readerRows.push(readerQuarantineRow(item, options.readerSource, options.matchId));
         if (readerRows.length >= READER_QUARANTINE_FLUSH) {
-          await lake.put(QUARANTINE.name, readerRows);
+          await lake.put(QUARANTINE, readerRows);
           readerRows = [];
         }
         return;
@@ -207,7 +200,7 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
         for await (const item of source.items) await handle(item);
       }
       for (const c of chunker.finish()) await producer.put(c);
-      await lake.put(QUARANTINE.name, readerRows);
+      await lake.put(QUARANTINE, readerRows);
       await producer.flush();
     } finally {
       esm.endOfInput();
@@ -233,7 +226,7 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
       windows: Number(summary[0]?.n ?? 0),
       insights: totals.insights,
       deadLetters: bus.deadLetters.length,
-      profiles: totals.profilesCompleted,
+      profiles: totals.rows.player_match_profiles ?? 0,
       workflows: automation?.workflows.runs ?? [],
       crm: automation?.crm.stats ?? null,
       visualsRoot,

@@ -7,7 +7,7 @@ import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { DuckDbLake } from "../lambdas/adapters/local/duckdb-lake.js";
 import type { TrackingChunk } from "../lambdas/contracts/records/tracking.js";
-import { QUARANTINE, type Row } from "../lambdas/contracts/tables.js";
+import { QUARANTINE, type RowOf } from "../lambdas/contracts/tables/index.js";
 import { readerQuarantineRow } from "../local/quarantine.js";
 import type { PipelineSource } from "../local/runtime.js";
 import { Chunker } from "./chunker.js";
@@ -40,7 +40,7 @@ export async function sendToKinesis(source: PipelineSource, o: SendOptions): Pro
   });
   const producer = new KinesisProducer(client, o.streamName);
   const chunker = new Chunker(o.matchId, o.chunkMs);
-  const rejects: Row[] = [];
+  const rejects: RowOf<typeof QUARANTINE>[] = [];
   let samples = 0;
   let rejected = 0;
   const put = async (c: TrackingChunk) => {
@@ -69,7 +69,7 @@ export async function sendToKinesis(source: PipelineSource, o: SendOptions): Pro
   if (rejects.length > 0) {
     const lake = await DuckDbLake.open(o.lakePath);
     try {
-      await lake.put(QUARANTINE.name, rejects);
+      await lake.put(QUARANTINE, rejects);
     } finally {
       lake.close();
     }

@@ -5,7 +5,7 @@
 import "./zod-locale.js";
 import * as z from "zod/mini";
 import { PROFILE_FEATURES } from "../core/tracking/match-profile.js";
-import type { Row } from "./tables.js";
+import type { RowOf, SCOUTING_NEEDS } from "./tables/index.js";
 
 const needFeatureSchema = z
   .object({
@@ -55,7 +55,7 @@ export function parseNeeds(json: unknown, source: string): ScoutingNeedsFile {
 }
 
 /** The scouting_needs rows of one needs file. */
-export function needRows(file: ScoutingNeedsFile): Row[] {
+export function needRows(file: ScoutingNeedsFile): RowOf<typeof SCOUTING_NEEDS>[] {
   return file.needs.map((n) => ({
     need_id: n.need_id,
     version: file.version,

@@ -4,7 +4,7 @@ import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
-import type { TableDef } from "../../lambdas/contracts/tables.js";
+import type { TableDef } from "../../lambdas/contracts/tables/index.js";
 import { icebergTableInput } from "../iceberg.js";
 import { acknowledge, grantWildcardReasons, nagValue } from "../nag.js";
 

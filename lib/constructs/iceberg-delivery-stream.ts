@@ -5,7 +5,7 @@ import type { IKey } from "aws-cdk-lib/aws-kms";
 import { LogGroup, LogStream, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
-import type { TableDef } from "../../lambdas/contracts/tables.js";
+import type { TableDef } from "../../lambdas/contracts/tables/index.js";
 import { acknowledge, grantWildcardReasons } from "../nag.js";
 import type { IcebergCatalog } from "./iceberg-catalog.js";
 

@@ -9,7 +9,10 @@ import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Bucket, IBucket } from "aws-cdk-lib/aws-s3";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import { TRACKING_TABLES } from "../../lambdas/contracts/tables.js";
+import { TRACKING } from "../../lambdas/contracts/modalities.js";
+
+const TRACKING_TABLES = TRACKING.tables.map((t) => t.name);
+
 import type { Modality, ShardMode } from "../config.js";
 import { type IcebergDeliveryStream, streamFor } from "../constructs/iceberg-delivery-stream.js";
 import { SecureBucket } from "../constructs/secure-bucket.js";

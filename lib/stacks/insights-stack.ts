@@ -2,7 +2,7 @@ import { Duration, Stack, type StackProps } from "aws-cdk-lib";
 import { EventBus } from "aws-cdk-lib/aws-events";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { Construct } from "constructs";
-import { ALL_INSIGHTS_PATTERN } from "../../lambdas/contracts/events.js";
+import { ALL_INSIGHTS_PATTERN } from "../../lambdas/contracts/events/index.js";
 
 /** Insight events are kept for replay a year: a season, so workflows can be re-run over it. */
 const ARCHIVE_RETENTION_DAYS = 365;

@@ -4,7 +4,7 @@ import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, StorageClass } from "aws-cdk-lib/aws-s3";
 import type { Construct } from "constructs";
-import { TABLES, type TableDef } from "../../lambdas/contracts/tables.js";
+import { TABLES, type TableDef } from "../../lambdas/contracts/tables/index.js";
 import { AnalyticsWorkgroup, readNamedQueries } from "../constructs/analytics-workgroup.js";
 import { IcebergCatalog } from "../constructs/iceberg-catalog.js";
 import { IcebergDeliveryStream } from "../constructs/iceberg-delivery-stream.js";

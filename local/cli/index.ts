@@ -11,6 +11,7 @@ import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
+import { PLAYER_LOADS } from "../../lambdas/contracts/tables/index.js";
 import { DEFAULT_WINDOW_MS } from "../../lambdas/core/tracking/thresholds.js";
 import { readLongCsv } from "../../producers/readers/long-csv.js";
 import { readMetrica } from "../../producers/readers/metrica.js";
@@ -218,7 +219,7 @@ async function demo(argv: string[]): Promise<number> {
   const history = await DuckDbLake.open(opts.lakePath);
   try {
     await history.put(
-      "player_loads",
+      PLAYER_LOADS,
       demoLoadHistory(
         match.players.map((p) => p.playerId),
         match.kickoffMs,

@@ -1,8 +1,8 @@
 /** `sideline loads <file.csv>`: a club's session loads into player_loads, bad lines into quarantine. */
 import type { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
-import { PLAYER_LOADS, QUARANTINE, type Row } from "../../lambdas/contracts/tables.js";
-import { LOAD_MEASURE } from "../../lambdas/core/insights/tracking-insights.js";
-import { QUARANTINE_PAYLOAD_CHARS } from "../../lambdas/functions/tracking-features/extractor.js";
+import { quarantineRow } from "../../lambdas/contracts/quarantine.js";
+import { PLAYER_LOADS, QUARANTINE, type RowOf } from "../../lambdas/contracts/tables/index.js";
+import { DISTANCE_LOAD } from "../../lambdas/core/tracking/match-completed.js";
 import { readLoadsCsv } from "../../producers/readers/loads-csv.js";
 
 export interface LoadsImport {
@@ -14,20 +14,18 @@ export interface LoadsImport {
 }
 
 export async function importLoads(lake: DuckDbLake, file: string): Promise<LoadsImport> {
-  const rows: Row[] = [];
-  const bad: Row[] = [];
+  const rows: RowOf<typeof PLAYER_LOADS>[] = [];
+  const bad: RowOf<typeof QUARANTINE>[] = [];
   const players = new Set<string>();
   for await (const l of readLoadsCsv(file)) {
     if (l.kind === "bad") {
-      bad.push({
-        source: "reader:loads",
-        record_ref: l.ref,
-        match_id: null,
-        reason: l.reason,
-        sample_count: 0,
-        payload: l.payload.slice(0, QUARANTINE_PAYLOAD_CHARS),
-        quarantined_at: new Date(),
-      });
+      // A session line holds no samples: it counts 0 in sample accounting.
+      bad.push(
+        quarantineRow(
+          { source: "reader:loads", ref: l.ref, matchId: null, reason: l.reason, samples: 0, payload: l.payload },
+          new Date(),
+        ),
+      );
       continue;
     }
     players.add(l.playerId);
@@ -36,12 +34,12 @@ export async function importLoads(lake: DuckDbLake, file: string): Promise<Loads
       session_id: l.sessionId,
       day: new Date(l.day),
       load: l.load,
-      load_measure: LOAD_MEASURE,
+      load_measure: DISTANCE_LOAD.id,
       minutes: l.minutes,
       origin: "import",
     });
   }
-  await lake.put(PLAYER_LOADS.name, rows);
-  await lake.put(QUARANTINE.name, bad);
+  await lake.put(PLAYER_LOADS, rows);
+  await lake.put(QUARANTINE, bad);
   return { lines: rows.length + bad.length, sessions: rows.length, players: players.size, quarantined: bad.length };
 }

@@ -16,7 +16,7 @@ export interface Accounting {
 /** Count in = rows accounted + quarantined: every sample read is in a window, the ball, or quarantine. */
 export function accounting(r: PipelineResult): Accounting {
   const quarantined = r.readerQuarantinedSamples + r.handler.samplesQuarantined + r.esmQuarantinedSamples;
-  const ball = r.handler.ballSamples;
+  const ball = r.handler.samplesPassedThrough;
   return {
     samplesIn: r.samplesIn,
     inWindows: r.samplesInWindows,

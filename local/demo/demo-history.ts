@@ -5,9 +5,9 @@
  * training before the match, the classic spike that ACWR monitoring is meant to catch.
  */
 
-import type { Row } from "../../lambdas/contracts/tables.js";
-import { LOAD_MEASURE } from "../../lambdas/core/insights/tracking-insights.js";
+import type { PLAYER_LOADS, RowOf } from "../../lambdas/contracts/tables/index.js";
 import { dayOf } from "../../lambdas/core/load/acwr.js";
+import { DISTANCE_LOAD } from "../../lambdas/core/tracking/match-completed.js";
 import { seededRandom } from "./demo-match.js";
 
 const DAY_MS = 86_400_000;
@@ -23,10 +23,14 @@ export const DEMO_WEEK_M = [3500, 5000, 6500, 6000, 3000, 0, 10500] as const;
 export const DEMO_RETURNING_PLAYER = "home_4";
 export const DEMO_REHAB_M = 1200;
 
-export function demoLoadHistory(playerIds: readonly string[], kickoffMs: number, seed: number): Row[] {
+export function demoLoadHistory(
+  playerIds: readonly string[],
+  kickoffMs: number,
+  seed: number,
+): RowOf<typeof PLAYER_LOADS>[] {
   const rnd = seededRandom(seed ^ 0x5eed);
   const matchDay = dayOf(kickoffMs);
-  const rows: Row[] = [];
+  const rows: RowOf<typeof PLAYER_LOADS>[] = [];
   for (const player of playerIds) {
     const scale = 0.85 + 0.3 * rnd();
     const goalkeeper = player.endsWith("_1");
@@ -41,7 +45,7 @@ export function demoLoadHistory(playerIds: readonly string[], kickoffMs: number,
         session_id: `demo-history-${new Date(day).toISOString().slice(0, 10)}`,
         day: new Date(day),
         load,
-        load_measure: LOAD_MEASURE,
+        load_measure: DISTANCE_LOAD.id,
         minutes: k % 7 === 0 && !rehab ? 95 : 75,
         origin: "import",
       });

@@ -5,7 +5,7 @@
  * throws is retried, then its event goes to the dead letters, with the reason.
  */
 import { randomUUID } from "node:crypto";
-import type { InsightEvent } from "../../lambdas/contracts/events.js";
+import type { BusEntry } from "../../lambdas/contracts/events/index.js";
 import { matchesPattern, type Pattern } from "../../lambdas/core/events/event-pattern.js";
 import type { EventPublisher } from "../../lambdas/ports.js";
 import { InFlight } from "./in-flight.js";
@@ -55,7 +55,7 @@ export class LocalEventBus implements EventPublisher {
     this.rules.push(rule);
   }
 
-  async publish(events: readonly InsightEvent[]): Promise<void> {
+  async publish(events: readonly BusEntry[]): Promise<void> {
     for (const e of events) {
       const envelope: BusEvent = {
         version: "0",

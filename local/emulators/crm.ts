@@ -9,8 +9,8 @@
 
 import { type BackoffOptions, backoffDelayMs, realSleep } from "../../lambdas/adapters/batching.js";
 import type { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
-import { type CrmRequest, crmRequestSchema } from "../../lambdas/contracts/events.js";
-import { CRM_DEAD_LETTERS, CRM_OUTBOX } from "../../lambdas/contracts/tables.js";
+import { type CrmRequest, crmRequestSchema } from "../../lambdas/contracts/events/index.js";
+import { CRM_DEAD_LETTERS, CRM_OUTBOX } from "../../lambdas/contracts/tables/index.js";
 import type { BusEvent } from "./bus.js";
 
 /**
@@ -73,7 +73,7 @@ export class LocalCrm {
     }
     const req = parsed.data;
     if (!this.o.url) {
-      await this.lake.put(CRM_OUTBOX.name, [
+      await this.lake.put(CRM_OUTBOX, [
         {
           idempotency_key: req.idempotency_key,
           operation: req.operation,
@@ -137,7 +137,7 @@ export class LocalCrm {
     status: number | null,
     error: string,
   ): Promise<void> {
-    await this.lake.put(CRM_DEAD_LETTERS.name, [
+    await this.lake.put(CRM_DEAD_LETTERS, [
       {
         idempotency_key: key.idempotency_key,
         operation: key.operation,

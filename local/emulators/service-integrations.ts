@@ -10,7 +10,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
-import { NOTIFICATIONS } from "../../lambdas/contracts/tables.js";
+import { NOTIFICATIONS } from "../../lambdas/contracts/tables/index.js";
 import type { LocalEventBus } from "./bus.js";
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -114,7 +114,7 @@ export class LocalServices {
   private async publish(p: Json): Promise<Json> {
     const { TopicArn, Subject, Message } = p as { TopicArn: string; Subject?: string; Message: string };
     const id = randomUUID();
-    await this.o.lake.put(NOTIFICATIONS.name, [
+    await this.o.lake.put(NOTIFICATIONS, [
       {
         message_id: id,
         topic: TopicArn.split(":")

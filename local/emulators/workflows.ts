@@ -10,7 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { StateMachine } from "aws-local-stepfunctions";
 import type { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
-import { PENDING_DECISIONS, type Row, WORKFLOW_RUNS } from "../../lambdas/contracts/tables.js";
+import { PENDING_DECISIONS, type RowOf, WORKFLOW_RUNS } from "../../lambdas/contracts/tables/index.js";
 import {
   DECISION_STATE,
   enrichQuery,
@@ -142,8 +142,8 @@ export class LocalWorkflows {
     return this.inFlight.drain();
   }
 
-  private async record(row: Row): Promise<void> {
-    await this.o.lake.put(WORKFLOW_RUNS.name, [row]);
+  private async record(row: RowOf<typeof WORKFLOW_RUNS>): Promise<void> {
+    await this.o.lake.put(WORKFLOW_RUNS, [row]);
   }
 
   private async execute(w: WorkflowName, event: BusEvent): Promise<void> {
@@ -269,7 +269,7 @@ export class LocalWorkflows {
   ): Promise<Json> {
     const detail = (params as { Entries: { Detail: Record<string, string> }[] }).Entries[0]!.Detail;
     const requested = this.now();
-    const row: Row = {
+    const row: RowOf<typeof PENDING_DECISIONS> = {
       task_token: token,
       execution_name: executionName,
       state_machine: w,
@@ -283,7 +283,7 @@ export class LocalWorkflows {
       expires_at: waitExpiry(w, stateName, requested.getTime(), requested.getTime()),
       status: this.o.autoApprove ? "approve" : "pending",
     };
-    await this.o.lake.put(PENDING_DECISIONS.name, [row]);
+    await this.o.lake.put(PENDING_DECISIONS, [row]);
     if (this.o.autoApprove) return { decision: "approve", reason: "approved automatically (--auto-approve)" };
     throw new ParkedError(`waiting for a scout's decision on ${token}`);
   }

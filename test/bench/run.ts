@@ -8,6 +8,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import type { KinesisStreamRecord } from "aws-lambda";
 import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
+import { PLAYER_LOADS } from "../../lambdas/contracts/tables/index.js";
 import { demoLoadHistory } from "../../local/demo/demo-history.js";
 import { DemoMatch } from "../../local/demo/demo-match.js";
 import { loadNeeds } from "../../local/needs.js";
@@ -34,35 +35,30 @@ async function handlerFigures(): Promise<void> {
   // The record handler as Lambda runs it: bundled by esbuild with the Lambda's options, not through tsx.
   const entry = join(tmp, "handler-entry.mjs");
   await bundle("test/bench/handler-entry.ts", entry);
-  const { TrackingInvocation, MemoryStateStore } = (await import(entry)) as typeof import("./handler-entry.js");
+  const lib = (await import(entry)) as typeof import("./handler-entry.js");
   // 20 minutes of a match in live 1 s chunks (27,600 records of 25 samples), then in replay 30 s
   // chunks: the difference is the per-record cost (base64, JSON, validation, promise).
   for (const [label, chunkMs] of [
     ["", 1000],
     ["replay_chunks.", 30_000],
   ] as const) {
-    await handlerRun(TrackingInvocation, MemoryStateStore, label, chunkMs);
+    await handlerRun(lib, label, chunkMs);
   }
 }
 
-async function handlerRun(
-  TrackingInvocation: typeof import("./handler-entry.js").TrackingInvocation,
-  MemoryStateStore: typeof import("./handler-entry.js").MemoryStateStore,
-  label: string,
-  chunkMs: number,
-): Promise<void> {
+async function handlerRun(lib: typeof import("./handler-entry.js"), label: string, chunkMs: number): Promise<void> {
   const match = new DemoMatch({ minutes: 20, seed: 1 });
   const records: KinesisStreamRecord[] = [...match.chunks(chunkMs)].map((c) => kinesisRecordFactory(c));
   const texts = records.map((r) => Buffer.from(r.kinesis.data, "base64").toString("utf8"));
   const samples = texts.reduce((n, t) => n + (JSON.parse(t) as { t: unknown[] }).t.length, 0);
   const noop = { put: async () => undefined, publish: async () => undefined };
   const handlerS = best(() => {
-    const inv = new TrackingInvocation({
+    const visuals = { urlFor: (k: string) => k, put: async () => undefined };
+    const inv = new lib.StreamInvocation(lib.trackingExtractor({ windowMs: 60_000, visuals }), {
       sink: noop,
       publisher: noop,
-      stateStore: new MemoryStateStore(),
-      visuals: { urlFor: (k: string) => k, put: async () => undefined },
-      windowMs: 60_000,
+      stateStore: new lib.MemoryStateStore(),
+      visuals,
     });
     for (const r of records) void inv.record(r); // the record handler is synchronous work behind a promise
   });
@@ -81,7 +77,7 @@ async function replayFigures(): Promise<void> {
   const lakePath = join(tmp, "replay.duckdb");
   const lake = await DuckDbLake.open(lakePath);
   await lake.put(
-    "player_loads",
+    PLAYER_LOADS,
     demoLoadHistory(
       match.players.map((p) => p.playerId),
       match.kickoffMs,

@@ -2,13 +2,14 @@ import type { KinesisStreamRecord } from "aws-lambda";
 import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
 import { DuckDbLoadHistory } from "../../lambdas/adapters/local/duckdb-load-history.js";
 import { MemoryStateStore } from "../../lambdas/adapters/local/memory-state-store.js";
-import type { InsightEvent } from "../../lambdas/contracts/events.js";
+import type { BusEntry } from "../../lambdas/contracts/events/index.js";
 import type { ScoutingNeedsFile } from "../../lambdas/contracts/needs.js";
-import type { Row, TableName } from "../../lambdas/contracts/tables.js";
+import { PLAYER_LOADS } from "../../lambdas/contracts/tables/index.js";
 import { newPlayerState } from "../../lambdas/core/tracking/player-features.js";
-import { emptyCounts, type InvocationCounts } from "../../lambdas/functions/tracking-features/extractor.js";
+import { TRACKING_STATE_VERSION } from "../../lambdas/functions/tracking-features/extractor.js";
 import { createTrackingFeaturesHandler } from "../../lambdas/functions/tracking-features/handler.js";
 import type { EventPublisher, FeatureSink } from "../../lambdas/ports.js";
+import { addCounts, emptyCounts } from "../../lambdas/runtime/stream-invocation.js";
 import { DemoMatch } from "../../local/demo/demo-match.js";
 import {
   kinesisRecordFactory,
@@ -20,8 +21,8 @@ import {
 } from "../helpers/factories.js";
 
 class CapturingPublisher implements EventPublisher {
-  readonly events: InsightEvent[] = [];
-  async publish(events: readonly InsightEvent[]): Promise<void> {
+  readonly events: BusEntry[] = [];
+  async publish(events: readonly BusEntry[]): Promise<void> {
     this.events.push(...events);
   }
 }
@@ -43,9 +44,7 @@ async function setup(
     ...(opts.history ? { loadHistory: new DuckDbLoadHistory(lake) } : {}),
     windowMs: 60_000,
     now: () => new Date("2026-05-16T18:00:00Z"),
-    onInvocation: (c) => {
-      for (const k of Object.keys(totals) as (keyof InvocationCounts)[]) totals[k] += c[k];
-    },
+    onInvocation: (c) => addCounts(totals, c),
   });
   const invoke = (records: KinesisStreamRecord[]) => handler({ Records: records }, lambdaContext);
   return { lake, publisher, store, totals, invoke, visuals };
@@ -65,7 +64,7 @@ describe("tracking-features handler", () => {
       records: 130,
       recordsApplied: 130,
       samplesAccepted: 3250,
-      windowsClosed: 3,
+      rows: { player_windows: 3 },
     });
     const rows = await lake.queryObjects<{ samples: number; distance_m: number; window_start: Date }>(
       "SELECT samples, distance_m, window_start FROM player_windows ORDER BY window_start",
@@ -93,15 +92,15 @@ describe("tracking-features handler", () => {
     const res = await invoke(records);
     expect(res.batchItemFailures).toEqual([]);
     const q = await lake.queryObjects<{ reason: string; sample_count: number }>(
-      "SELECT reason, sample_count FROM quarantine ORDER BY quarantined_at, record_ref",
+      "SELECT reason, sample_count FROM quarantine ORDER BY reason",
     );
     expect(q.map((r) => r.reason)).toEqual([
-      "not JSON: Unexpected token 'h', \"this is not json\" is not valid JSON",
-      "non-finite number (NaN or Infinity) in payload",
-      'wrong schema: schema: Invalid input: expected "sideline.tracking.v1"',
-      "wrong schema: record: t, x_mm and y_mm must have the same length (got 25, 24, 25)",
-      "3 sample(s) from index 0: coordinates far outside the 105 x 68 m pitch",
       "25 sample(s) from index 0: time runs backwards by more than 200 ms",
+      "3 sample(s) from index 0: coordinates far outside the 105 x 68 m pitch",
+      "non-finite number (NaN or Infinity) in payload",
+      "not JSON: Unexpected token 'h', \"this is not json\" is not valid JSON",
+      "wrong schema: record: t, x_mm and y_mm must have the same length (got 25, 24, 25)",
+      'wrong schema: schema: Invalid input: expected "sideline.tracking.v1"',
     ]);
     expect(totals.recordsQuarantined).toBe(4);
     // Count in = accounted + quarantined, in samples, for every record whose samples could be counted:
@@ -139,9 +138,13 @@ describe("tracking-features handler", () => {
 
   it("fails a record it cannot apply and every later one, so the mapping retries them in order", async () => {
     const store = new MemoryStateStore();
-    const wrong = newPlayerState(30_000);
-    wrong.lastSeq = 4;
-    await store.putMany(new Map([["m1/p2", wrong]]));
+    const wrong = {
+      modality: "tracking",
+      version: TRACKING_STATE_VERSION,
+      seq: { lastSeq: 4, held: [] },
+      state: newPlayerState(30_000),
+    };
+    await store.putMany(new Map([["tracking/m1/p2", wrong]]));
     const { invoke, totals } = await setup({ store });
     const p1 = run.slice(0, 3).map((c) => kinesisRecordFactory(c));
     const p2 = kinesisRecordFactory({ ...run[0], player_id: "p2" });
@@ -153,15 +156,15 @@ describe("tracking-features handler", () => {
     ]);
     expect(totals).toMatchObject({ recordsApplied: 3, recordsFailed: 3 });
     // The applied records' state was saved: redelivering from the failed record does not re-apply them.
-    const saved = await store.getMany(["m1/p1"]);
-    expect(saved.get("m1/p1")!.lastSeq).toBe(2);
+    const saved = await store.getMany(["tracking/m1/p1"]);
+    expect((saved.get("tracking/m1/p1")!.seq as { lastSeq: number }).lastSeq).toBe(2);
   });
 
   it("throws when the sink fails, saving no state, so the retried batch recomputes the same rows", async () => {
     const lake = await DuckDbLake.open(":memory:");
     let fail = true;
     const flaky: FeatureSink = {
-      async put(table: TableName, rows: readonly Row[]) {
+      async put(table, rows) {
         if (fail) throw new Error("Firehose unavailable");
         await lake.put(table, rows);
       },
@@ -218,7 +221,7 @@ describe("tracking-features handler: the player's completed match", () => {
     // Only "runner" matched (no sprints), once; the needs it used are in the lake
     const matched = publisher.events.filter((e) => e.detailType === "Scouting Candidate Matched");
     expect(matched).toHaveLength(1);
-    expect(totals.profilesCompleted).toBe(1);
+    expect(totals.rows.player_match_profiles).toBe(1);
     const d = matched[0]!.detail as { need_id: string; score: number; confidence: number; visual_url: string };
     expect(d.need_id).toBe("runner");
     expect(d.score).toBe(1); // capped at the target
@@ -231,7 +234,7 @@ describe("tracking-features handler: the player's completed match", () => {
     const { lake, invoke, publisher } = await setup({ history: true });
     // 35 days of 100 m a day before this match: the 780 m match is a spike
     await lake.put(
-      "player_loads",
+      PLAYER_LOADS,
       Array.from({ length: 35 }, (_, i) => ({
         player_id: "p1",
         session_id: `s${i}`,

@@ -5,7 +5,14 @@
 import type { KinesisStreamRecord } from "aws-lambda";
 import { DEFAULT_PITCH } from "../../lambdas/contracts/pitch.js";
 import { partitionKeyFor, TRACKING_SCHEMA_V1, type TrackingChunk } from "../../lambdas/contracts/records/tracking.js";
-import type { ChunkInput } from "../../lambdas/core/tracking/player-features.js";
+import { newSequencer, type SequencerState, sequence } from "../../lambdas/core/stream/sequencer.js";
+import {
+  applyChunk,
+  type ChunkInput,
+  type ChunkResult,
+  newPlayerState,
+  type PlayerState,
+} from "../../lambdas/core/tracking/player-features.js";
 
 export const T0 = Date.parse("2026-05-16T15:00:00Z");
 
@@ -58,18 +65,20 @@ export function concat(...parts: Trajectory[]): Trajectory {
  */
 export const TEST_TRACK = { lengthM: 1000, widthM: 68 };
 
+/** An engine chunk with the seq its record would carry. */
+export type SeqChunk = ChunkInput & { readonly seq: number };
+
 /** Splits a trajectory into engine chunks of `size` samples (metres, no wire rounding). */
 export function engineChunks(
   tr: Trajectory,
   size: number,
   opts: { final?: boolean; pitch?: { lengthM: number; widthM: number } } = {},
-): ChunkInput[] {
-  const out: ChunkInput[] = [];
+): SeqChunk[] {
+  const out: SeqChunk[] = [];
   for (let i = 0, seq = 0; i < tr.t.length; i += size, seq++) {
     const t0 = tr.t[i]!;
     const last = i + size >= tr.t.length;
     out.push({
-      ref: `test/${seq}`,
       seq,
       t0,
       t: tr.t.slice(i, i + size).map((t) => t - t0),
@@ -103,7 +112,37 @@ export function wireChunks(
   }));
 }
 
-let sequence = 49_590_338_271_490_256_608_559_692_538_361_571_095_921_575_989_136_588_898n;
+/** A player's stream state as the runtime keeps it: the seq sequencer and the feature engine's state. */
+export interface SequencedPlayer {
+  seq: SequencerState<SeqChunk>;
+  player: PlayerState;
+}
+
+export const sequencedPlayer = (windowMs: number): SequencedPlayer => ({
+  seq: newSequencer(),
+  player: newPlayerState(windowMs),
+});
+
+/** What the stream runtime does with one chunk: sequence it, then apply what can go, in order. */
+export function ingest(
+  s: SequencedPlayer,
+  c: SeqChunk,
+): Omit<ChunkResult, "accepted" | "completed"> & { duplicate: boolean; missingChunks: number } {
+  const out = {
+    closed: [] as ChunkResult["closed"][number][],
+    rejected: [] as ChunkResult["rejected"][number][],
+    fatigue: [] as ChunkResult["fatigue"][number][],
+  };
+  const r = sequence(s.seq, c.seq, `test#${c.seq}`, c, (chunk) => {
+    const a = applyChunk(s.player, chunk);
+    out.closed.push(...a.closed);
+    out.rejected.push(...a.rejected);
+    out.fatigue.push(...a.fatigue);
+  });
+  return { duplicate: r.duplicate, missingChunks: r.missing, ...out };
+}
+
+let kinesisSeq = 49_590_338_271_490_256_608_559_692_538_361_571_095_921_575_989_136_588_898n;
 
 /** A genuine Kinesis event record carrying `data` (an object is JSON-encoded, a string sent as is). */
 export function kinesisRecordFactory(
@@ -112,7 +151,7 @@ export function kinesisRecordFactory(
 ): KinesisStreamRecord {
   const text = typeof data === "string" ? data : JSON.stringify(data);
   const chunk = data as Partial<TrackingChunk>;
-  const seq = (sequence++).toString();
+  const seq = (kinesisSeq++).toString();
   const shard = opts.shardId ?? "shardId-000000000000";
   return {
     kinesis: {
@@ -175,17 +214,18 @@ export class MemoryVisualStore {
   }
 }
 
-/** An explanation with one feature and one window, valid against the contract. */
+/** An explanation with one metric and one window, valid against the contract (version 2). */
 export const explanationFactory = (at: string) => ({
+  version: 2 as const,
   rule: "test rule",
-  features: [{ name: "f", unit: "m", value: 1, baseline: 2, threshold: 1.5, contribution: 1 }],
-  trigger_windows: [{ window_start: at, window_end: at, hi_distance_m: 1, tracked_s: 60 }],
-  baseline_windows: { first_start: at, last_end: at, count: 1, tracked_s: 60, hi_distance_m: 1 },
+  evidence: { f: { unit: "m", value: 1, baseline: 2, threshold: 1.5, contribution: 1 } },
+  trigger_windows: [{ window_start: at, window_end: at, metrics: { hi_distance_m: 1, tracked_s: 60 } }],
+  baseline: { first_start: at, last_end: at, count: 1, metrics: { tracked_s: 60, hi_distance_m: 1 } },
 });
 
 /** A `Player Fatigue Suspected` detail for `player` at `observedAt`. */
 export const fatigueDetailFactory = (insightId: string, player: string, observedAt: string) => ({
-  schema_version: 1 as const,
+  schema_version: 2 as const,
   insight_id: insightId,
   match_id: "m1",
   player_id: player,

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Match, Template } from "aws-cdk-lib/assertions";
-import { AUTOMATION_RULES } from "../../lambdas/contracts/events.js";
-import { PLAYER_WINDOWS, TABLES } from "../../lambdas/contracts/tables.js";
+import { AUTOMATION_RULES } from "../../lambdas/contracts/events/index.js";
+import { PLAYER_WINDOWS, TABLES } from "../../lambdas/contracts/tables/index.js";
 import { readNamedQueries } from "../../lib/constructs/analytics-workgroup.js";
 import { PROJECT_ROOT } from "../../lib/constructs/sideline-function.js";
 import { icebergTableInput } from "../../lib/iceberg.js";

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
-import { CRM_SOURCE, DETAIL_TYPES } from "../../lambdas/contracts/events.js";
+import { CRM_SOURCE, DETAIL_TYPES } from "../../lambdas/contracts/events/index.js";
 import type { BusEvent } from "../../local/emulators/bus.js";
 import { LocalCrm } from "../../local/emulators/crm.js";
 import { explanationFactory } from "../helpers/factories.js";
@@ -16,7 +16,7 @@ const request = (key: string): BusEvent => ({
   region: "local",
   resources: [],
   detail: {
-    schema_version: 1,
+    schema_version: 2,
     idempotency_key: key,
     operation: "player.upsert",
     player: { player_id: "p9", team: "away" },

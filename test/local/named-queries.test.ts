@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
+import { INSIGHTS, PLAYER_VALUATIONS, QUARANTINE, SCOUTING_DECISIONS } from "../../lambdas/contracts/tables/index.js";
 import { readNamedQueries } from "../../lib/constructs/analytics-workgroup.js";
 import { PROJECT_ROOT } from "../../lib/constructs/sideline-function.js";
 import { DemoMatch } from "../../local/demo/demo-match.js";
@@ -19,10 +20,10 @@ describe("named queries on the local DuckDB lake", () => {
       await runPipeline({ chunks: match.chunks(30_000) }, { matchId: match.matchId, lakePath, readerSource: "demo" });
     }
     lake = await DuckDbLake.open(lakePath);
-    await lake.put("quarantine", [
+    await lake.put(QUARANTINE, [
       {
         source: "tracking-features",
-        record_ref: "shardId-000000000000:1#0",
+        record_ref: "tracking:demo-1/home_1#0@0",
         match_id: "demo-1",
         reason: "3 sample(s) from index 0: coordinates far outside the 105 x 68 m pitch",
         sample_count: 3,
@@ -32,7 +33,7 @@ describe("named queries on the local DuckDB lake", () => {
     ]);
     // A scouting candidate, valued and approved, as the scouting workflow leaves it
     const detail = { ...scoutingDetailFactory("ins-s", "home_9"), match_id: "demo-2" };
-    await lake.put("insights", [
+    await lake.put(INSIGHTS, [
       {
         insight_id: "ins-s",
         time: new Date("2026-05-16T16:45:00Z"),
@@ -43,7 +44,7 @@ describe("named queries on the local DuckDB lake", () => {
         detail: JSON.stringify(detail),
       },
     ]);
-    await lake.put("player_valuations", [
+    await lake.put(PLAYER_VALUATIONS, [
       {
         player_id: "home_9",
         insight_id: "ins-s",
@@ -56,7 +57,7 @@ describe("named queries on the local DuckDB lake", () => {
         formula: "f",
       },
     ]);
-    await lake.put("scouting_decisions", [
+    await lake.put(SCOUTING_DECISIONS, [
       {
         insight_id: "ins-s",
         player_id: "home_9",

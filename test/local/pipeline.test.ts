@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
-import { playerFatigueSuspectedSchema } from "../../lambdas/contracts/events.js";
+import { playerFatigueSuspectedSchema } from "../../lambdas/contracts/events/index.js";
 import { accounting } from "../../local/cli/summary.js";
 import { DemoMatch } from "../../local/demo/demo-match.js";
 import { runPipeline } from "../../local/runtime.js";
@@ -81,7 +81,7 @@ describe("embedded pipeline, end to end", () => {
       const detail = playerFatigueSuspectedSchema.parse(JSON.parse(i.detail));
       expect(detail.explanation.trigger_windows).toHaveLength(5);
       expect(Date.parse(detail.observed_at)).toBeGreaterThan(match.kickoffMs + 60 * 60_000); // second half
-      for (const f of detail.explanation.features) expect(f.value).toBeLessThan(f.threshold);
+      for (const f of Object.values(detail.explanation.evidence)) expect(f.value).toBeLessThan(f.threshold!);
     }
     lake.close();
   }, 120_000);

@@ -1,7 +1,13 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
-import { DETAIL_TYPES, LOAD_SOURCE, SCOUTING_SOURCE, TRACKING_INSIGHT_SOURCE } from "../../lambdas/contracts/events.js";
+import {
+  DETAIL_TYPES,
+  LOAD_SOURCE,
+  SCOUTING_SOURCE,
+  TRACKING_INSIGHT_SOURCE,
+} from "../../lambdas/contracts/events/index.js";
+import { PLAYER_MATCH_PROFILES } from "../../lambdas/contracts/tables/index.js";
 import { LocalAutomation } from "../../local/automation.js";
 import { LocalEventBus } from "../../local/emulators/bus.js";
 import { athenaLiteral } from "../../local/emulators/service-integrations.js";
@@ -37,7 +43,7 @@ const noWait = { attempts: 3, baseMs: 1, maxMs: 1, sleep: async () => undefined 
 /** Five players' profiles; p5 is first on every feature, over one 90-minute match. */
 async function seedProfiles(lake: DuckDbLake): Promise<void> {
   await lake.put(
-    "player_match_profiles",
+    PLAYER_MATCH_PROFILES,
     [1, 2, 3, 4, 5].map((i) => ({
       match_id: "m1",
       player_id: `p${i}`,

@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { BatchGetItemCommand, CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import type { PutRecordBatchCommand, PutRecordBatchCommandOutput } from "@aws-sdk/client-firehose";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import dynalite from "dynalite";
@@ -7,7 +7,10 @@ import { DynamoDbAlertLedger } from "../../lambdas/adapters/aws/dynamodb-alert-l
 import { DynamoDbLoadHistory } from "../../lambdas/adapters/aws/dynamodb-load-history.js";
 import { DynamoDbStateStore } from "../../lambdas/adapters/aws/dynamodb-state-store.js";
 import { encodeRow, FirehoseSink } from "../../lambdas/adapters/aws/firehose-sink.js";
-import { ingestChunk, newPlayerState } from "../../lambdas/core/tracking/player-features.js";
+import { quarantineRow } from "../../lambdas/contracts/quarantine.js";
+import { QUARANTINE, type RowOf } from "../../lambdas/contracts/tables/index.js";
+import { applyChunk, newPlayerState } from "../../lambdas/core/tracking/player-features.js";
+import type { StoredState } from "../../lambdas/ports.js";
 import { engineChunks, straightRun } from "../helpers/factories.js";
 
 describe("DynamoDB state store (against dynalite, with the real DynamoDB client)", () => {
@@ -37,16 +40,17 @@ describe("DynamoDB state store (against dynalite, with the real DynamoDB client)
 
   it("round-trips player states in batches past the 25-item and 100-key limits", async () => {
     const store = new DynamoDbStateStore(client, "state");
-    const state = newPlayerState(60_000);
-    ingestChunk(state, engineChunks(straightRun({ durationMs: 3000, speed: () => 2 }), 75)[0]!);
-    const states = new Map(Array.from({ length: 130 }, (_, i) => [`m1/p${i}`, state] as const));
+    const player = newPlayerState(60_000);
+    applyChunk(player, engineChunks(straightRun({ durationMs: 3000, speed: () => 2 }), 75)[0]!);
+    const state: StoredState = { modality: "tracking", version: 2, seq: { lastSeq: 0, held: [] }, state: player };
+    const states = new Map(Array.from({ length: 130 }, (_, i) => [`tracking/m1/p${i}`, state] as const));
     await store.putMany(states);
-    const back = await store.getMany([...states.keys(), "m1/absent"]);
+    const back = await store.getMany([...states.keys(), "tracking/m1/absent"]);
     expect(back.size).toBe(130);
-    expect(back.get("m1/p77")).toEqual(JSON.parse(JSON.stringify(state)));
-    expect(back.has("m1/absent")).toBe(false);
+    expect(back.get("tracking/m1/p77")).toEqual(JSON.parse(JSON.stringify(state)));
+    expect(back.has("tracking/m1/absent")).toBe(false);
     // Stored deflated: fewer bytes, so fewer write units, than the JSON text
-    const raw = await client.send(new GetItemCommand({ TableName: "state", Key: { pk: { S: "m1/p77" } } }));
+    const raw = await client.send(new GetItemCommand({ TableName: "state", Key: { pk: { S: "tracking/m1/p77" } } }));
     expect(raw.Item?.state_z?.B?.length).toBeLessThan(JSON.stringify(state).length / 2);
     expect(raw.Item?.state).toBeUndefined();
   });
@@ -57,15 +61,47 @@ describe("DynamoDB state store (against dynalite, with the real DynamoDB client)
 
   it("keeps each player's session loads across matches, one entry per session however often recorded", async () => {
     const history = new DynamoDbLoadHistory(client, "state");
-    await history.record("p1", { sessionId: "m1", day: 1_000, load: 9000 });
-    await history.record("p1", { sessionId: "m1", day: 1_000, load: 9000 });
-    await history.record("p1", { sessionId: "m2", day: 5_000, load: 10_000 });
-    await history.record("p2", { sessionId: "m2", day: 5_000, load: 7000 });
-    const got = await history.get(["p1", "p2", "p3"], 2_000);
+    await history.record("p1", "distance_m", { sessionId: "m1", day: 1_000, load: 9000 });
+    await history.record("p1", "distance_m", { sessionId: "m1", day: 1_000, load: 9000 });
+    await history.record("p1", "distance_m", { sessionId: "m2", day: 5_000, load: 10_000 });
+    await history.record("p2", "distance_m", { sessionId: "m2", day: 5_000, load: 7000 });
+    // Another measure of the same sessions: kept apart, never added to metres.
+    await history.record("p1", "player_load", { sessionId: "m2", day: 5_000, load: 612 });
+    const got = await history.get(["p1", "p2", "p3"], "distance_m", 2_000);
     expect(got.get("p1")).toEqual([{ sessionId: "m2", day: 5_000, load: 10_000 }]);
-    expect((await history.get(["p1"], 0)).get("p1")).toHaveLength(2);
+    expect((await history.get(["p1"], "distance_m", 0)).get("p1")).toHaveLength(2);
+    expect((await history.get(["p1"], "player_load", 0)).get("p1")).toEqual([
+      { sessionId: "m2", day: 5_000, load: 612 },
+    ]);
     expect(got.get("p2")).toEqual([{ sessionId: "m2", day: 5_000, load: 7000 }]);
     expect(got.has("p3")).toBe(false);
+  });
+
+  it("retries the keys DynamoDB leaves unprocessed when reading load history, rather than failing", async () => {
+    const history = new DynamoDbLoadHistory(client, "state", { attempts: 3, baseMs: 1, maxMs: 1 });
+    await history.record("q1", "distance_m", { sessionId: "m1", day: 1_000, load: 9000 });
+    await history.record("q2", "distance_m", { sessionId: "m1", day: 1_000, load: 8000 });
+    // Throttling cannot be caused on dynalite: the first BatchGetItem answers one key and leaves the rest unprocessed.
+    let calls = 0;
+    const throttled = {
+      send: async (cmd: unknown) => {
+        calls++;
+        if (!(cmd instanceof BatchGetItemCommand) || calls > 1) return client.send(cmd as never);
+        const req = cmd.input.RequestItems!.state!;
+        const res = await client.send(
+          new BatchGetItemCommand({ RequestItems: { state: { ...req, Keys: req.Keys!.slice(0, 1) } } }),
+        );
+        return { ...res, UnprocessedKeys: { state: { ...req, Keys: req.Keys!.slice(1) } } };
+      },
+    };
+    const got = await new DynamoDbLoadHistory(throttled, "state", { attempts: 3, baseMs: 1, maxMs: 1 }).get(
+      ["q1", "q2"],
+      "distance_m",
+      0,
+    );
+    expect(calls).toBe(2);
+    expect(got.get("q1")).toEqual([{ sessionId: "m1", day: 1_000, load: 9000 }]);
+    expect(got.get("q2")).toEqual([{ sessionId: "m1", day: 1_000, load: 8000 }]);
   });
 
   it("grants one medical alert per player per cool-down with a conditional write, and re-grants the same alert", async () => {
@@ -99,12 +135,18 @@ describe("Firehose sink", () => {
       };
     }
   }
-  const rows = (n: number) => Array.from({ length: n }, (_, i) => ({ match_id: "m", n: i, at: new Date(0) }));
+  const rows = (n: number): RowOf<typeof QUARANTINE>[] =>
+    Array.from({ length: n }, (_, i) =>
+      quarantineRow(
+        { source: "test", ref: `r${i}`, matchId: "m", reason: "x", samples: 1, payload: "{}" },
+        new Date(0),
+      ),
+    );
   const noWait = { attempts: 3, baseMs: 1, maxMs: 1, sleep: async () => undefined };
 
   it("writes each table to its stream in calls of at most 500 records, retrying only failed entries", async () => {
     const client = new Scripted((call, i) => call === 0 && i < 2);
-    await new FirehoseSink(client, { player_windows: "pw-stream" }, noWait).put("player_windows", rows(620));
+    await new FirehoseSink(client, { quarantine: "pw-stream" }, noWait).put(QUARANTINE, rows(620));
     expect(client.calls).toEqual([
       { stream: "pw-stream", n: 500 },
       { stream: "pw-stream", n: 2 },
@@ -114,10 +156,19 @@ describe("Firehose sink", () => {
 
   it("throws after the last attempt, and on a table with no stream", async () => {
     const client = new Scripted(() => true);
-    await expect(new FirehoseSink(client, { quarantine: "q" }, noWait).put("quarantine", rows(3))).rejects.toThrow(
-      "PutRecordBatch to q: 3 record(s) still failing after 3 attempts (ServiceUnavailableException)",
+    await expect(new FirehoseSink(client, { quarantine: "q" }, noWait).put(QUARANTINE, rows(3))).rejects.toThrow(
+      "PutRecordBatch to q: 3 entries still failing after 3 attempts (ServiceUnavailableException)",
     );
-    await expect(new FirehoseSink(client, {}, noWait).put("insights", rows(1))).rejects.toThrow(/no delivery stream/);
+    await expect(new FirehoseSink(client, {}, noWait).put(QUARANTINE, rows(1))).rejects.toThrow(/no delivery stream/);
+  });
+
+  it("validates every row against its table before sending, as the local lake does", async () => {
+    const client = new Scripted(() => false);
+    const bad = { ...rows(1)[0]!, sample_count: "three" } as unknown as RowOf<typeof QUARANTINE>;
+    await expect(new FirehoseSink(client, { quarantine: "q" }, noWait).put(QUARANTINE, [bad])).rejects.toThrow(
+      "invalid quarantine row (source=test, record_ref=r0): sample_count",
+    );
+    expect(client.calls).toHaveLength(0);
   });
 
   it("encodes rows as newline-delimited JSON with ISO 8601 timestamps", () => {

@@ -1,4 +1,4 @@
-import { INSIGHT_CONTRACTS } from "../../lambdas/contracts/events.js";
+import { INSIGHT_CONTRACTS } from "../../lambdas/contracts/events/index.js";
 import { matchesPattern } from "../../lambdas/core/events/event-pattern.js";
 
 // Examples from the Amazon EventBridge User Guide: "Amazon EventBridge event patterns" and

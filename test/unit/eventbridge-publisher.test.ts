@@ -1,6 +1,6 @@
 import type { PutEventsCommand, PutEventsCommandOutput } from "@aws-sdk/client-eventbridge";
 import { EventBridgePublisher, entrySize } from "../../lambdas/adapters/aws/eventbridge-publisher.js";
-import type { InsightEvent } from "../../lambdas/contracts/events.js";
+import type { BusEntry } from "../../lambdas/contracts/events/index.js";
 
 // PutEvents partial failures cannot be caused against a local emulator (there is none for
 // EventBridge), so this fault is injected with a scripted client: the one place a fake is used.
@@ -23,7 +23,7 @@ class ScriptedClient {
   }
 }
 
-const event = (i: number): InsightEvent => ({
+const event = (i: number): BusEntry => ({
   id: `id-${i}`,
   source: "sideline.tracking",
   detailType: "Player Fatigue Suspected",
@@ -54,14 +54,14 @@ describe("EventBridge publisher", () => {
   it("throws, naming the events and error codes, when entries still fail after the last attempt", async () => {
     const client = new ScriptedClient((_call, i) => (i === 0 ? "InternalFailure" : undefined));
     await expect(new EventBridgePublisher(client, "bus", noWait).publish([event(7), event(8)])).rejects.toThrow(
-      "PutEvents failed for 1 event(s) after 3 attempts: id-7: InternalFailure scripted",
+      "PutEvents: 1 entries still failing after 3 attempts (id-7: InternalFailure scripted)",
     );
     expect(client.calls).toHaveLength(3);
   });
 
   it("measures entry size as EventBridge does and refuses oversized events", async () => {
     expect(entrySize({ Source: "ab", DetailType: "cd", Detail: "{}" })).toBe(14 + 6);
-    const big: InsightEvent = { ...event(1), detail: { blob: "x".repeat(300_000) } };
+    const big: BusEntry = { ...event(1), detail: { blob: "x".repeat(300_000) } };
     await expect(
       new EventBridgePublisher(new ScriptedClient(() => undefined), "bus", noWait).publish([big]),
     ).rejects.toThrow(/EventBridge accepts at most 262144/);

@@ -78,13 +78,13 @@ describe("insight picture", () => {
 describe("heatmap cells in the feature engine", () => {
   it("puts every tracked millisecond in one cell, identically at any chunk size", async () => {
     const { engineChunks, straightRun } = await import("../helpers/factories.js");
-    const { ingestChunk, newPlayerState } = await import("../../lambdas/core/tracking/player-features.js");
+    const { applyChunk, newPlayerState } = await import("../../lambdas/core/tracking/player-features.js");
     // 150 s at 0.4 m/s, back and forth across cells and windows on a 105 x 68 pitch
     const tr = straightRun({ durationMs: 150_000, speed: (t) => 0.4 + 0.3 * Math.sin(t / 7), x0: 20, y0: 30 });
     const grids = [1, 25, 1000].map((size) => {
       const s = newPlayerState(60_000);
       const chunks = engineChunks(tr, size).map((c) => ({ ...c, pitch: { lengthM: 105, widthM: 68 } }));
-      for (const c of chunks) ingestChunk(s, c);
+      for (const c of chunks) applyChunk(s, c);
       expect(s.profile.grid.reduce((a, b) => a + b, 0)).toBe(s.profile.totals.trackedMs);
       return s.profile.grid;
     });

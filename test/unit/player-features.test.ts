@@ -1,17 +1,15 @@
 import { DEFAULT_PITCH } from "../../lambdas/contracts/pitch.js";
+import { REORDER_LIMIT_RECORDS } from "../../lambdas/core/stream/sequencer.js";
 import { savgolLinear } from "../../lambdas/core/stream/smoothing.js";
 import { metabolicPower } from "../../lambdas/core/tracking/metabolic.js";
-import {
-  type ChunkInput,
-  type ClosedWindow,
-  ingestChunk,
-  newPlayerState,
-  REORDER_LIMIT_CHUNKS,
-} from "../../lambdas/core/tracking/player-features.js";
+import { type ClosedWindow, newPlayerState } from "../../lambdas/core/tracking/player-features.js";
 import {
   concat,
   engineChunks,
+  ingest,
+  type SeqChunk,
   seededShuffle,
+  sequencedPlayer,
   straightRun,
   T0,
   TEST_TRACK,
@@ -20,13 +18,13 @@ import {
 
 const WINDOW = 60_000;
 
-function run(chunks: readonly ChunkInput[], windowMs = WINDOW) {
-  const s = newPlayerState(windowMs);
+function run(chunks: readonly SeqChunk[], windowMs = WINDOW) {
+  const s = sequencedPlayer(windowMs);
   const closed: ClosedWindow[] = [];
   const rejected: { reason: string; count: number }[] = [];
   let duplicates = 0;
   for (const c of chunks) {
-    const r = ingestChunk(s, c);
+    const r = ingest(s, c);
     if (r.duplicate) duplicates++;
     closed.push(...r.closed);
     rejected.push(...r.rejected.map((x) => ({ reason: x.reason, count: x.count })));
@@ -134,8 +132,7 @@ describe("player features: physical metrics", () => {
   it("quarantines samples far off the pitch and time running backwards beyond 200 ms", () => {
     const tr = straightRun({ durationMs: 4000, speed: () => 2 });
     const chunks = engineChunks(tr, 100, { final: false });
-    const late: ChunkInput = {
-      ref: "late",
+    const late: SeqChunk = {
       seq: chunks.length,
       t0: tr.t[tr.t.length - 1]! - 300,
       t: [0, 200, 400],
@@ -195,7 +192,7 @@ describe("player features: batching, order and duplicates", () => {
 
   it("restores the order of chunks that arrive shuffled within the reorder limit", () => {
     const chunks = chunksOf(25);
-    const shuffled: ChunkInput[] = [];
+    const shuffled: SeqChunk[] = [];
     for (let i = 0; i < chunks.length; i += 10) shuffled.push(...seededShuffle(chunks.slice(i, i + 10), i));
     expect(run(shuffled).closed).toEqual(run(chunks).closed);
   });
@@ -211,19 +208,19 @@ describe("player features: batching, order and duplicates", () => {
   it("skips a gap that never fills once more than the reorder limit is held", () => {
     const chunks = chunksOf(25);
     const lost = chunks.filter((_, i) => i !== 3);
-    const s = newPlayerState(WINDOW);
+    const s = sequencedPlayer(WINDOW);
     let missing = 0;
-    for (const c of lost) missing += ingestChunk(s, c).missingChunks;
+    for (const c of lost) missing += ingest(s, c).missingChunks;
     expect(missing).toBe(1);
-    expect(s.held).toHaveLength(0);
-    expect(lost.length).toBeGreaterThan(REORDER_LIMIT_CHUNKS + 3);
+    expect(s.seq.held).toHaveLength(0);
+    expect(lost.length).toBeGreaterThan(REORDER_LIMIT_RECORDS + 3);
   });
 
   it("survives a JSON round trip of its state between every chunk", () => {
-    let s = newPlayerState(WINDOW);
+    let s = sequencedPlayer(WINDOW);
     const closed: ClosedWindow[] = [];
     for (const c of chunksOf(40)) {
-      closed.push(...ingestChunk(s, c).closed);
+      closed.push(...ingest(s, c).closed);
       s = JSON.parse(JSON.stringify(s));
     }
     expect(closed).toEqual(reference);

@@ -6,7 +6,7 @@ import {
   TABLES,
   tableByName,
   tableDocs,
-} from "../../lambdas/contracts/tables.js";
+} from "../../lambdas/contracts/tables/index.js";
 
 describe("table definitions", () => {
   it("generates the DuckDB DDL with the key as primary key", () => {
@@ -51,7 +51,7 @@ describe("table definitions", () => {
 
   it("keys, partitions and sorts on columns that exist", () => {
     for (const t of TABLES) {
-      const names = new Set(t.columns.map((c) => c.name));
+      const names = new Set<string>(t.columns.map((c) => c.name));
       for (const k of [...t.key, ...t.sortBy]) expect(names.has(k)).toBe(true);
       for (const p of t.partitionBy) expect(names.has(p.replace(/^day\((.*)\)$/, "$1"))).toBe(true);
     }

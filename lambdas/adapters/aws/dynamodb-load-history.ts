@@ -1,32 +1,36 @@
 /**
- * Load history in the state table: one item per player (`load#<player_id>`, no expiry) with a map
- * of session id -> {day, load}. Recording a session sets its map entry, so a retry keeps one.
+ * Load history in the state table: one item per player and load measure
+ * (`load#<player_id>#<measure>`, no expiry) with a map of session id -> {day, load}. Recording a
+ * session sets its map entry, so a retry keeps one; measures never share an item, so metres are
+ * never added to arbitrary units. Unprocessed keys (throttling) are retried with backoff.
  */
-import { BatchGetItemCommand, type DynamoDBClient, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBClient, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import type { LoadHistoryStore, SessionLoad } from "../../ports.js";
-import { BATCH_GET_MAX_KEYS } from "./dynamodb-state-store.js";
+import type { BackoffOptions } from "../batching.js";
+import { batchGetAll, DEFAULT_DYNAMODB_BACKOFF } from "./dynamodb-state-store.js";
 
-export const loadKey = (playerId: string) => `load#${playerId}`;
+export const loadKey = (playerId: string, measure: string) => `load#${playerId}#${measure}`;
 
 export class DynamoDbLoadHistory implements LoadHistoryStore {
   constructor(
     private readonly client: Pick<DynamoDBClient, "send">,
     private readonly tableName: string,
+    private readonly backoff: BackoffOptions = DEFAULT_DYNAMODB_BACKOFF,
   ) {
     if (!tableName) throw new Error("state table name is empty: set STATE_TABLE_NAME");
   }
 
-  async get(playerIds: readonly string[], fromDay: number): Promise<Map<string, SessionLoad[]>> {
+  async get(playerIds: readonly string[], measure: string, fromDay: number): Promise<Map<string, SessionLoad[]>> {
     const out = new Map<string, SessionLoad[]>();
-    for (let i = 0; i < playerIds.length; i += BATCH_GET_MAX_KEYS) {
-      const keys = playerIds.slice(i, i + BATCH_GET_MAX_KEYS).map((p) => ({ pk: { S: loadKey(p) } }));
-      const res = await this.client.send(
-        new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
-      );
-      if (Object.keys(res.UnprocessedKeys ?? {}).length > 0)
-        throw new Error("BatchGetItem left load history keys unprocessed: the batch is retried");
-      for (const item of res.Responses?.[this.tableName] ?? []) {
-        const player = item.pk!.S!.slice("load#".length);
+    const byKey = new Map(playerIds.map((p) => [loadKey(p, measure), p]));
+    await batchGetAll(
+      this.client,
+      this.tableName,
+      [...byKey.keys()].map((k) => ({ pk: { S: k } })),
+      undefined,
+      (item) => {
+        const player = byKey.get(item.pk!.S!);
+        if (player === undefined) return;
         const sessions: SessionLoad[] = [];
         for (const [sessionId, v] of Object.entries(item.sessions?.M ?? {})) {
           const day = Number(v.M?.day?.N);
@@ -36,20 +40,21 @@ export class DynamoDbLoadHistory implements LoadHistoryStore {
           player,
           sessions.sort((a, b) => a.day - b.day),
         );
-      }
-    }
+      },
+      this.backoff,
+    );
     return out;
   }
 
-  async record(playerId: string, s: SessionLoad): Promise<void> {
-    const Key = { pk: { S: loadKey(playerId) } };
+  async record(playerId: string, measure: string, s: SessionLoad): Promise<void> {
+    const Key = { pk: { S: loadKey(playerId, measure) } };
     // Two steps: a nested map entry can only be set once the map exists.
     await this.client.send(
       new UpdateItemCommand({
         TableName: this.tableName,
         Key,
-        UpdateExpression: "SET sessions = if_not_exists(sessions, :empty)",
-        ExpressionAttributeValues: { ":empty": { M: {} } },
+        UpdateExpression: "SET sessions = if_not_exists(sessions, :empty), measure = :m",
+        ExpressionAttributeValues: { ":empty": { M: {} }, ":m": { S: measure } },
       }),
     );
     await this.client.send(

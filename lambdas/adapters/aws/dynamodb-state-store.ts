@@ -1,10 +1,10 @@
 /**
- * Player feature state in DynamoDB, between Lambda invocations. One item per `match_id/player_id`
- * (the Kinesis partition key, so one key is only written by one invocation at a time), holding the
- * state as raw-deflated JSON (binary `state_z`) and an expiry for DynamoDB TTL. Deflate takes a
- * player's ~5 KB state to ~1.8 KB, and DynamoDB bills writes per 1 KB: 2 write units instead of 5,
- * for ~0.2 ms of CPU per state. Batch calls return unprocessed keys and items
- * under throttling; they are retried with backoff, and the call fails if any remain.
+ * Stream state in DynamoDB, between Lambda invocations. One item per state key
+ * (`<modality>/<partition key>`: only one invocation writes a key at a time), holding the state as
+ * raw-deflated JSON (binary `state_z`) and an expiry for DynamoDB TTL. Deflate takes a player's
+ * ~5 KB tracking state to ~1.8 KB, and DynamoDB bills writes per 1 KB: 2 write units instead of 5,
+ * for ~0.2 ms of CPU per state. Unprocessed keys and items (throttling) are retried with backoff
+ * (../batching.ts), and the call fails if any remain.
  */
 
 import { deflateRawSync, inflateRawSync } from "node:zlib";
@@ -12,11 +12,11 @@ import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
   type DynamoDBClient,
+  type KeysAndAttributes,
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
-import type { PlayerState } from "../../core/tracking/player-features.js";
-import type { PlayerStateStore } from "../../ports.js";
-import { type BackoffOptions, backoffDelayMs, realSleep } from "../batching.js";
+import type { StateStore, StoredState } from "../../ports.js";
+import { type BackoffOptions, sendInBatches } from "../batching.js";
 
 /** BatchGetItem reads at most 100 keys per request (DynamoDB quotas). */
 export const BATCH_GET_MAX_KEYS = 100;
@@ -25,66 +25,92 @@ export const BATCH_WRITE_MAX_ITEMS = 25;
 /** A match and its extra time end within hours; state is kept a week for late replays, then expires. */
 export const STATE_TTL_SECONDS = 7 * 24 * 3600;
 
-const DEFAULT_BACKOFF: BackoffOptions = { attempts: 6, baseMs: 50, maxMs: 2000 };
+export const DEFAULT_DYNAMODB_BACKOFF: BackoffOptions = { attempts: 6, baseMs: 50, maxMs: 2000 };
 
-export class DynamoDbStateStore implements PlayerStateStore {
+type Key = NonNullable<KeysAndAttributes["Keys"]>[number];
+
+/**
+ * BatchGetItem over any number of keys: 100 per call, unprocessed keys retried with backoff.
+ * `onItem` sees every item returned.
+ */
+export async function batchGetAll(
+  client: Pick<DynamoDBClient, "send">,
+  tableName: string,
+  keys: readonly Key[],
+  projection: string | undefined,
+  onItem: (item: Record<string, NonNullable<Key[string]>>) => void,
+  backoff: BackoffOptions,
+): Promise<void> {
+  await sendInBatches(
+    keys,
+    { maxItems: BATCH_GET_MAX_KEYS },
+    undefined,
+    async (batch) => {
+      const res = await client.send(
+        new BatchGetItemCommand({
+          RequestItems: {
+            [tableName]: {
+              Keys: [...batch],
+              ConsistentRead: true,
+              ...(projection ? { ProjectionExpression: projection } : {}),
+            },
+          },
+        }),
+      );
+      for (const item of res.Responses?.[tableName] ?? []) onItem(item);
+      return { retry: res.UnprocessedKeys?.[tableName]?.Keys ?? [], errors: ["unprocessed keys"] };
+    },
+    backoff,
+    `BatchGetItem on ${tableName}`,
+  );
+}
+
+export class DynamoDbStateStore implements StateStore {
   constructor(
     private readonly client: Pick<DynamoDBClient, "send">,
     private readonly tableName: string,
-    private readonly backoff: BackoffOptions = DEFAULT_BACKOFF,
+    private readonly backoff: BackoffOptions = DEFAULT_DYNAMODB_BACKOFF,
     private readonly now: () => number = Date.now,
   ) {
     if (!tableName) throw new Error("state table name is empty: set STATE_TABLE_NAME");
   }
 
-  async getMany(keys: readonly string[]): Promise<Map<string, PlayerState>> {
-    const out = new Map<string, PlayerState>();
-    for (let i = 0; i < keys.length; i += BATCH_GET_MAX_KEYS) {
-      let pending = keys.slice(i, i + BATCH_GET_MAX_KEYS).map((k) => ({ pk: { S: k } }));
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt >= this.backoff.attempts) {
-          throw new Error(`BatchGetItem left ${pending.length} key(s) unprocessed after ${attempt} attempts`);
-        }
-        if (attempt > 0) await (this.backoff.sleep ?? realSleep)(backoffDelayMs(attempt, this.backoff));
-        const res = await this.client.send(
-          new BatchGetItemCommand({
-            RequestItems: {
-              [this.tableName]: {
-                Keys: pending,
-                ConsistentRead: true,
-                ProjectionExpression: "pk, state_z",
-              },
-            },
-          }),
-        );
-        for (const item of res.Responses?.[this.tableName] ?? []) {
-          const k = item.pk?.S;
-          const z = item.state_z?.B;
-          if (k && z) out.set(k, JSON.parse(inflateRawSync(z).toString("utf8")) as PlayerState);
-        }
-        pending = (res.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as typeof pending;
-      }
-    }
+  async getMany(keys: readonly string[]): Promise<Map<string, StoredState>> {
+    const out = new Map<string, StoredState>();
+    await batchGetAll(
+      this.client,
+      this.tableName,
+      keys.map((k) => ({ pk: { S: k } })),
+      "pk, state_z",
+      (item) => {
+        const k = item.pk?.S;
+        const z = item.state_z?.B;
+        if (k && z) out.set(k, JSON.parse(inflateRawSync(z).toString("utf8")) as StoredState);
+      },
+      this.backoff,
+    );
     return out;
   }
 
-  async putMany(states: ReadonlyMap<string, PlayerState>): Promise<void> {
+  async putMany(states: ReadonlyMap<string, StoredState>): Promise<void> {
     const expires = Math.floor(this.now() / 1000) + STATE_TTL_SECONDS;
     const requests: WriteRequest[] = [...states].map(([k, v]) => ({
       PutRequest: {
         Item: { pk: { S: k }, state_z: { B: deflateRawSync(JSON.stringify(v)) }, expires_at: { N: String(expires) } },
       },
     }));
-    for (let i = 0; i < requests.length; i += BATCH_WRITE_MAX_ITEMS) {
-      let pending = requests.slice(i, i + BATCH_WRITE_MAX_ITEMS);
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt >= this.backoff.attempts) {
-          throw new Error(`BatchWriteItem left ${pending.length} item(s) unprocessed after ${attempt} attempts`);
-        }
-        if (attempt > 0) await (this.backoff.sleep ?? realSleep)(backoffDelayMs(attempt, this.backoff));
-        const res = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }));
-        pending = res.UnprocessedItems?.[this.tableName] ?? [];
-      }
-    }
+    await sendInBatches(
+      requests,
+      { maxItems: BATCH_WRITE_MAX_ITEMS },
+      undefined,
+      async (batch) => {
+        const res = await this.client.send(
+          new BatchWriteItemCommand({ RequestItems: { [this.tableName]: [...batch] } }),
+        );
+        return { retry: res.UnprocessedItems?.[this.tableName] ?? [], errors: ["unprocessed items"] };
+      },
+      this.backoff,
+      `BatchWriteItem on ${this.tableName}`,
+    );
   }
 }

@@ -6,14 +6,14 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import {
+  type AnyTable,
   assertRow,
   duckDbDdl,
   LOCAL_TABLES,
   type Row,
+  type RowOf,
   TABLES,
-  type TableName,
-  tableByName,
-} from "../../contracts/tables.js";
+} from "../../contracts/tables/index.js";
 import type { FeatureSink } from "../../ports.js";
 
 /** Rows per INSERT statement: keeps the bound parameter count in the low thousands. */
@@ -39,13 +39,18 @@ export class DuckDbLake implements FeatureSink {
     readonly path: string,
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
+    private readonly tables: ReadonlySet<AnyTable>,
   ) {}
 
   /**
    * Opens (or creates) the lake at `path` and makes sure every table exists.
    * @param options.readOnly open without creating anything: for queries on an existing lake
+   * @param options.tables more tables than the registry's (a modality under test) @default - none
    */
-  static async open(path: string, options: { readOnly?: boolean } = {}): Promise<DuckDbLake> {
+  static async open(
+    path: string,
+    options: { readOnly?: boolean; tables?: readonly AnyTable[] } = {},
+  ): Promise<DuckDbLake> {
     if (path !== ":memory:" && !options.readOnly) mkdirSync(dirname(path), { recursive: true });
     let instance: DuckDBInstance;
     try {
@@ -54,18 +59,19 @@ export class DuckDbLake implements FeatureSink {
       throw new Error(`cannot open lake '${path}': ${(e as Error).message.split("\n")[0]}`);
     }
     const conn = await instance.connect();
-    const lake = new DuckDbLake(path, instance, conn);
-    if (!options.readOnly) for (const t of [...TABLES, ...LOCAL_TABLES]) await conn.run(duckDbDdl(t));
+    const tables = new Set<AnyTable>([...TABLES, ...LOCAL_TABLES, ...(options.tables ?? [])]);
+    const lake = new DuckDbLake(path, instance, conn, tables);
+    if (!options.readOnly) for (const t of tables) await conn.run(duckDbDdl(t));
     return lake;
   }
 
-  put(table: TableName, rows: readonly Row[]): Promise<void> {
-    return this.exclusive(() => this.putNow(table, rows));
+  put<T extends AnyTable>(table: T, rows: readonly RowOf<T>[]): Promise<void> {
+    return this.exclusive(() => this.putNow(table, rows as readonly Row[]));
   }
 
-  private async putNow(table: TableName, rows: readonly Row[]): Promise<void> {
+  private async putNow(def: AnyTable, rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
-    const def = tableByName(table);
+    if (!this.tables.has(def)) throw new Error(`table ${def.name} is not in this lake`);
     for (const r of rows) assertRow(def, r);
     const cols = def.columns;
     const casts = cols.map((c) => (c.type === "timestamp" ? "::TIMESTAMP" : c.type === "json" ? "::JSON" : ""));

@@ -9,14 +9,15 @@ import type { DuckDbLake } from "./duckdb-lake.js";
 export class DuckDbLoadHistory implements LoadHistoryStore {
   constructor(private readonly lake: DuckDbLake) {}
 
-  async get(playerIds: readonly string[], fromDay: number): Promise<Map<string, SessionLoad[]>> {
+  async get(playerIds: readonly string[], measure: string, fromDay: number): Promise<Map<string, SessionLoad[]>> {
     const out = new Map<string, SessionLoad[]>();
     if (playerIds.length === 0) return out;
     const rows = await this.lake.queryObjects<{ player_id: string; session_id: string; day_ms: number; load: number }>(
       `SELECT player_id, session_id, epoch_ms(day) AS day_ms, load FROM player_loads
-       WHERE player_id IN (${playerIds.map(() => "?").join(", ")}) AND day >= make_timestamp(?::BIGINT * 1000)
+       WHERE player_id IN (${playerIds.map(() => "?").join(", ")}) AND load_measure = ?
+         AND day >= make_timestamp(?::BIGINT * 1000)
        ORDER BY day`,
-      [...playerIds, fromDay],
+      [...playerIds, measure, fromDay],
     );
     for (const r of rows) {
       const list = out.get(r.player_id) ?? [];

@@ -18,6 +18,7 @@
 import "../zod-locale.js";
 import * as z from "zod/mini";
 import { DEFAULT_PITCH, type PitchDimensions } from "../pitch.js";
+import type { RecordContract } from "./record.js";
 
 export const TRACKING_SCHEMA_V1 = "sideline.tracking.v1";
 
@@ -93,3 +94,25 @@ export const toWireUnits = (metres: number): number => Math.round(metres / WIRE_
 export function encodeChunk(chunk: TrackingChunk): Buffer {
   return Buffer.from(JSON.stringify(chunk), "utf8");
 }
+
+/** The tracking record contract the stream runtime reads (see record.ts). */
+export const TRACKING_RECORD: RecordContract<TrackingChunk> = {
+  schema: TRACKING_SCHEMA_V1,
+  parse(json) {
+    const r = trackingChunkSchema.safeParse(json);
+    if (r.success) return { ok: true, record: r.data };
+    const issue = r.error.issues[0];
+    const where = issue?.path.length ? issue.path.join(".") : "record";
+    return { ok: false, reason: `wrong schema: ${where}: ${issue?.message ?? "invalid"}` };
+  },
+  samples: (c) => c.t.length,
+  salvage(json) {
+    const o = (typeof json === "object" && json !== null ? json : {}) as Record<string, unknown>;
+    return {
+      samples: Array.isArray(o.t) ? o.t.length : 0,
+      matchId: typeof o.match_id === "string" ? o.match_id : null,
+    };
+  },
+  identity: (c) => ({ partitionKey: partitionKeyFor(c.match_id, c.player_id), seq: c.seq, matchId: c.match_id }),
+  encode: encodeChunk,
+};

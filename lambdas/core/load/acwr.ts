@@ -25,7 +25,7 @@ export const ACWR_SEED_DAYS = 7;
 export const ACWR_LOOKBACK_DAYS = 120;
 
 export const lambdaFor = (days: number) => 2 / (days + 1);
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 export const dayOf = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
 
 export interface DailyLoad {

@@ -23,13 +23,11 @@ import {
   newFatigueState,
   stepFatigue,
 } from "./fatigue.js";
+import { flushRun, startRun } from "./heatmap.js";
 import {
   addWindow,
   type CellRun,
-  cellOf,
   finishProfile,
-  GRID_COLS,
-  GRID_ROWS,
   type MatchProfile,
   type MatchProfileState,
   newMatchProfileState,
@@ -49,33 +47,8 @@ import {
 } from "./thresholds.js";
 import { type ClosedWindow, toClosed, type WindowAcc, windowFor } from "./windows.js";
 
-export interface HeldChunk {
-  readonly ref: string;
-  readonly seq: number;
-  readonly t0: number;
-  readonly t: number[];
-  readonly x: number[];
-  readonly y: number[];
-  readonly metresPerUnit: number;
-  readonly period: number | null;
-  readonly final: boolean;
-  readonly pitch: PitchDimensions;
-}
-
-/**
- * Chunks held while waiting for a missing seq. PutRecords retries can reorder a player's records;
- * 32 chunks (32 s of play at the default 1 s chunks) is far longer than a producer's retry cycle.
- * Past it, the gap is skipped and counted as missing.
- */
-export const REORDER_LIMIT_CHUNKS = 32;
-
 export interface PlayerState {
-  version: 1;
   windowMs: number;
-  /** Highest chunk seq applied; -1 before the first. */
-  lastSeq: number;
-  /** Chunks with seq > lastSeq + 1, in seq order. */
-  held: HeldChunk[];
   /** Last accepted position sample. */
   last: { t: number; x: number; y: number; period: number | null } | null;
   /** Velocity samples of the current segment that smoothing still needs (at most SAVGOL_WINDOW). */
@@ -102,8 +75,6 @@ export interface PlayerState {
 }
 
 export interface RejectedSamples {
-  /** The record the samples came from, as given in ChunkInput.ref. */
-  readonly ref: string;
   readonly reason: string;
   readonly count: number;
   readonly firstIndex: number;
@@ -112,9 +83,6 @@ export interface RejectedSamples {
 }
 
 export interface ChunkInput {
-  /** Where the chunk came from (e.g. shard/sequence number), carried into rejections. */
-  readonly ref: string;
-  readonly seq: number;
   readonly t0: number;
   readonly t: ArrayLike<number>;
   readonly x: ArrayLike<number>;
@@ -126,10 +94,7 @@ export interface ChunkInput {
   readonly pitch: PitchDimensions;
 }
 
-export interface IngestResult {
-  readonly duplicate: boolean;
-  /** Chunks skipped between the last seq and this one (lost upstream); 0 normally. */
-  readonly missingChunks: number;
+export interface ChunkResult {
   readonly accepted: number;
   readonly rejected: readonly RejectedSamples[];
   readonly closed: readonly ClosedWindow[];
@@ -145,10 +110,7 @@ export function newPlayerState(windowMs: number): PlayerState {
     throw new Error(`window length must be a positive whole number of seconds, got ${windowMs} ms`);
   }
   return {
-    version: 1,
     windowMs,
-    lastSeq: -1,
-    held: [],
     last: null,
     buf: { t: [], dt: [], vx: [], vy: [] },
     segN: 0,
@@ -205,38 +167,6 @@ function applySmoothed(s: PlayerState, t: number, dtMs: number, vx: number, vy: 
     stepRhie(s.profile, t);
   }
   if (stepEffort(s.decel, accel <= -ACCEL_THRESHOLD_MPS2, t, ACCEL_MIN_DURATION_MS)) w.decels++;
-}
-
-/** Beyond any accepted position (samples further off the pitch than PITCH_MARGIN_M are rejected). */
-const OFF_PITCH_M = 1000;
-
-/** Adds the current cell run to its window's cells. */
-function flushRun(s: PlayerState): void {
-  const r = s.run;
-  if (r === null || r.ms === 0) return;
-  const w = s.open.find((o) => o.start === r.windowStart);
-  if (w) w.cells[r.cell] = (w.cells[r.cell] ?? 0) + r.ms;
-  r.ms = 0;
-}
-
-function startRun(s: PlayerState, w: WindowAcc, x: number, y: number, dtMs: number): void {
-  flushRun(s);
-  const [len, wid] = s.pitch;
-  const cell = cellOf(x, y, len, wid);
-  const c = cell % GRID_COLS;
-  const r = (cell - c) / GRID_COLS;
-  const cw = len / GRID_COLS;
-  const ch = wid / GRID_ROWS;
-  // Edge cells reach past the pitch (cellOf clamps positions off it), to a finite bound that JSON keeps.
-  s.run = {
-    cell,
-    windowStart: w.start,
-    ms: dtMs,
-    x0: c === 0 ? -OFF_PITCH_M : c * cw,
-    x1: c === GRID_COLS - 1 ? len + OFF_PITCH_M : (c + 1) * cw,
-    y0: r === 0 ? -OFF_PITCH_M : r * ch,
-    y1: r === GRID_ROWS - 1 ? wid + OFF_PITCH_M : (r + 1) * ch,
-  };
 }
 
 const FIT: [number, number] = [0, 0];
@@ -308,7 +238,7 @@ function endSegment(s: PlayerState): void {
  * Closes every window that can no longer change: all its samples have arrived (a later sample
  * exists) and all of them have been smoothed.
  */
-function closeWindows(s: PlayerState, all: boolean, out: IngestResult["closed"] & ClosedWindow[]): void {
+function closeWindows(s: PlayerState, all: boolean, out: ChunkResult["closed"] & ClosedWindow[]): void {
   const pendingFrom = s.emitted < s.segN ? s.buf.t[s.buf.t.length - (s.segN - s.emitted)]! : Number.POSITIVE_INFINITY;
   const lastRaw = s.last ? s.last.t : Number.NEGATIVE_INFINITY;
   const frontier = all ? Number.POSITIVE_INFINITY : Math.min(pendingFrom, lastRaw);
@@ -323,7 +253,6 @@ function closeWindows(s: PlayerState, all: boolean, out: IngestResult["closed"] 
 }
 
 interface Accumulated {
-  missingChunks: number;
   accepted: number;
   rejected: RejectedSamples[];
   closed: ClosedWindow[];
@@ -351,9 +280,12 @@ function setLast(s: PlayerState, t: number, x: number, y: number, period: number
   }
 }
 
-function applyChunk(s: PlayerState, c: ChunkInput, acc: Accumulated): void {
-  acc.missingChunks += c.seq - s.lastSeq - 1;
-  s.lastSeq = c.seq;
+/**
+ * Applies one chunk of a player's samples, which must come in order (the stream runtime's sequencer
+ * sees to it): closed windows, fatigue findings and, on his final chunk, his match profile come out.
+ */
+export function applyChunk(s: PlayerState, c: ChunkInput): ChunkResult {
+  const acc: Accumulated = { accepted: 0, rejected: [], closed: [], fatigue: [], completed: null };
   const rejected: Rejections = new Map();
   const period = c.period ?? null;
   const b = pitchBounds(c.pitch);
@@ -397,7 +329,7 @@ function applyChunk(s: PlayerState, c: ChunkInput, acc: Accumulated): void {
     }
     pushVelocity(s, t, dt, vx, vy);
   }
-  for (const [reason, r] of rejected) acc.rejected.push({ ref: c.ref, reason, ...r });
+  for (const [reason, r] of rejected) acc.rejected.push({ reason, ...r });
   if (c.final) endSegment(s);
   const closed: ClosedWindow[] = [];
   closeWindows(s, c.final === true, closed);
@@ -414,48 +346,5 @@ function applyChunk(s: PlayerState, c: ChunkInput, acc: Accumulated): void {
     s.completed = true;
     acc.completed = finishProfile(s.profile);
   }
-}
-
-function hold(c: ChunkInput): HeldChunk {
-  return {
-    ref: c.ref,
-    seq: c.seq,
-    t0: c.t0,
-    t: Array.from(c.t),
-    x: Array.from(c.x),
-    y: Array.from(c.y),
-    metresPerUnit: c.metresPerUnit ?? 1,
-    period: c.period ?? null,
-    final: c.final === true,
-    pitch: c.pitch,
-  };
-}
-
-/**
- * Applies one chunk of samples. Chunks are applied in seq order: a chunk ahead of a missing seq is
- * held (up to REORDER_LIMIT_CHUNKS); a chunk with a seq already applied or held is a duplicate
- * (producer retry or redelivery) and changes nothing.
- */
-export function ingestChunk(s: PlayerState, c: ChunkInput): IngestResult {
-  if (c.seq <= s.lastSeq || s.held.some((h) => h.seq === c.seq)) {
-    return { duplicate: true, missingChunks: 0, accepted: 0, rejected: [], closed: [], fatigue: [], completed: null };
-  }
-  const acc: Accumulated = {
-    missingChunks: 0,
-    accepted: 0,
-    rejected: [],
-    closed: [],
-    fatigue: [],
-    completed: null,
-  };
-  if (c.seq === s.lastSeq + 1) applyChunk(s, c, acc);
-  else {
-    s.held.push(hold(c));
-    s.held.sort((a, b) => a.seq - b.seq);
-  }
-  while (s.held.length > 0 && (s.held[0]!.seq === s.lastSeq + 1 || s.held.length > REORDER_LIMIT_CHUNKS)) {
-    const h = s.held.shift()!;
-    applyChunk(s, { ...h, period: h.period ?? undefined }, acc);
-  }
-  return { duplicate: false, ...acc };
+  return acc;
 }

@@ -1,65 +1,18 @@
 /**
- * The tracking-features Lambda handler, built around its ports so that the cloud entry (index.ts)
- * and the embedded runtime run the very same code with different adapters.
+ * The tracking-features Lambda handler: the generic stream handler (runtime/handler.ts) running
+ * the tracking extractor. The cloud entry (index.ts) and the embedded runtime build it with their
+ * own adapters.
  */
-import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import type { Tracer } from "@aws-lambda-powertools/tracer";
-import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
-import middy from "@middy/core";
-import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
-import { logger, metrics } from "../../runtime/powertools.js";
-import {
-  type InvocationCounts,
-  type QuarantineNotice,
-  type TrackingFeaturesDeps,
-  TrackingInvocation,
-} from "./extractor.js";
+import type { ScoutingNeedsFile } from "../../contracts/needs.js";
+import { createStreamHandler, type StreamHandler, type StreamHandlerOptions } from "../../runtime/handler.js";
+import { trackingExtractor } from "./extractor.js";
 
-export interface TrackingFeaturesHandlerOptions extends TrackingFeaturesDeps {
-  /** Called after each successful flush, with what the invocation did. @default - nothing */
-  readonly onInvocation?: (counts: InvocationCounts, quarantined: readonly QuarantineNotice[]) => void;
-  /** X-Ray tracer (cloud entries pass ../commons/tracer.js). @default - no tracing */
-  readonly tracer?: Tracer;
+export interface TrackingFeaturesOptions extends StreamHandlerOptions {
+  readonly windowMs: number;
+  /** The club's scouting needs. @default - no scouting matches */
+  readonly needs?: ScoutingNeedsFile;
 }
 
-export type TrackingFeaturesHandler = (
-  event: KinesisStreamEvent,
-  context: Context,
-) => Promise<KinesisStreamBatchResponse>;
-
-function recordMetrics(c: InvocationCounts): void {
-  metrics.addMetric("RecordsIn", MetricUnit.Count, c.records);
-  metrics.addMetric("RecordsQuarantined", MetricUnit.Count, c.recordsQuarantined);
-  metrics.addMetric("RecordsDuplicate", MetricUnit.Count, c.recordsDuplicate);
-  metrics.addMetric("RecordsFailed", MetricUnit.Count, c.recordsFailed);
-  metrics.addMetric("SamplesAccepted", MetricUnit.Count, c.samplesAccepted);
-  metrics.addMetric("SamplesQuarantined", MetricUnit.Count, c.samplesQuarantined);
-  metrics.addMetric("MissingChunks", MetricUnit.Count, c.missingChunks);
-  metrics.addMetric("WindowsClosed", MetricUnit.Count, c.windowsClosed);
-  metrics.addMetric("InsightsPublished", MetricUnit.Count, c.insights);
-}
-
-export function createTrackingFeaturesHandler(options: TrackingFeaturesHandlerOptions): TrackingFeaturesHandler {
-  const processor = new BatchProcessor(EventType.KinesisDataStreams);
-  const base = async (event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> => {
-    const invocation = new TrackingInvocation(options);
-    await invocation.preload(event.Records);
-    const response = await processPartialResponse(event, (r: KinesisStreamRecord) => invocation.record(r), processor, {
-      context,
-      processInParallel: false, // order within a shard (and a player) matters
-      throwOnFullBatchFailure: false,
-    });
-    await invocation.flush();
-    for (const q of invocation.quarantined)
-      logger.warn("record quarantined", { recordRef: q.recordRef, reason: q.reason });
-    recordMetrics(invocation.counts);
-    options.onInvocation?.(invocation.counts, invocation.quarantined);
-    return response;
-  };
-  const handler = middy(base);
-  if (options.tracer) handler.use(captureLambdaHandler(options.tracer, { captureResponse: false }));
-  return handler.use(injectLambdaContext(logger)).use(logMetrics(metrics)) as unknown as TrackingFeaturesHandler;
+export function createTrackingFeaturesHandler(o: TrackingFeaturesOptions): StreamHandler {
+  return createStreamHandler(trackingExtractor({ windowMs: o.windowMs, visuals: o.visuals, needs: o.needs }), o);
 }

@@ -1,8 +1,8 @@
 /**
- * The tracking-features Lambda, as deployed: the shared handler wired to the cloud adapters.
- * Environment (set by the CDK construct): DELIVERY_STREAMS (JSON: table name -> Firehose delivery
- * stream), EVENT_BUS_NAME, STATE_TABLE_NAME, VISUALS_BUCKET, WINDOW_SECONDS. The scouting needs are
- * config/scouting-needs.json, bundled with the function: a change is a deploy, and versioned.
+ * The tracking-features Lambda, as deployed: the handler wired to the cloud adapters. Its
+ * environment is set by the FeatureExtractor construct and validated at init (runtime/env.ts). The
+ * scouting needs are config/scouting-needs.json, bundled with the function: a change is a deploy,
+ * and versioned.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
@@ -15,20 +15,20 @@ import { EventBridgePublisher } from "../../adapters/aws/eventbridge-publisher.j
 import { FirehoseSink } from "../../adapters/aws/firehose-sink.js";
 import { S3VisualStore } from "../../adapters/aws/s3-visual-store.js";
 import { parseNeeds } from "../../contracts/needs.js";
-import { env } from "../../runtime/env.js";
+import { extractorEnvSchema, parseEnv } from "../../runtime/env.js";
 import { tracer } from "../../runtime/tracer.js";
 import { createTrackingFeaturesHandler } from "./handler.js";
 
-const windowSeconds = Number(env("WINDOW_SECONDS"));
+const env = parseEnv(extractorEnvSchema);
 const dynamo = tracer.captureAWSv3Client(new DynamoDBClient({}));
 
 export const handler = createTrackingFeaturesHandler({
-  sink: new FirehoseSink(tracer.captureAWSv3Client(new FirehoseClient({})), JSON.parse(env("DELIVERY_STREAMS"))),
-  publisher: new EventBridgePublisher(tracer.captureAWSv3Client(new EventBridgeClient({})), env("EVENT_BUS_NAME")),
-  stateStore: new DynamoDbStateStore(dynamo, env("STATE_TABLE_NAME")),
-  loadHistory: new DynamoDbLoadHistory(dynamo, env("STATE_TABLE_NAME")),
-  visuals: new S3VisualStore(tracer.captureAWSv3Client(new S3Client({})), env("VISUALS_BUCKET")),
+  sink: new FirehoseSink(tracer.captureAWSv3Client(new FirehoseClient({})), env.DELIVERY_STREAMS),
+  publisher: new EventBridgePublisher(tracer.captureAWSv3Client(new EventBridgeClient({})), env.EVENT_BUS_NAME),
+  stateStore: new DynamoDbStateStore(dynamo, env.STATE_TABLE_NAME),
+  loadHistory: new DynamoDbLoadHistory(dynamo, env.STATE_TABLE_NAME),
+  visuals: new S3VisualStore(tracer.captureAWSv3Client(new S3Client({})), env.VISUALS_BUCKET),
   needs: parseNeeds(needsFile, "config/scouting-needs.json"),
-  windowMs: windowSeconds * 1000,
+  windowMs: env.WINDOW_SECONDS * 1000,
   tracer,
 });

@@ -6,14 +6,15 @@
 import "../../contracts/zod-locale.js";
 import * as z from "zod/mini";
 import {
+  CRM_SCHEMA_VERSION,
   type CrmRequest,
   DETAIL_TYPES,
   playerFatigueSuspectedSchema,
   playerLoadSpikeSchema,
   type ScoutingCandidateMatched,
   scoutingCandidateMatchedSchema,
-} from "../../contracts/events.js";
-import { MEDICAL_ALERTS, PLAYER_VALUATIONS, SCOUTING_DECISIONS } from "../../contracts/tables.js";
+} from "../../contracts/events/index.js";
+import { MEDICAL_ALERTS, PLAYER_VALUATIONS, SCOUTING_DECISIONS } from "../../contracts/tables/index.js";
 import { VALUATION_FORMULA, type ValuationInput, valuate } from "../../core/scouting/valuation.js";
 import { PROFILE_FEATURES, type ProfileFeature } from "../../core/tracking/match-profile.js";
 import type { AlertLedger, FeatureSink } from "../../ports.js";
@@ -89,7 +90,7 @@ function num(o: Record<string, string>, k: string): number {
 }
 
 const crmBase = (c: ScoutingCandidateMatched, operation: CrmRequest["operation"]) => ({
-  schema_version: 1 as const,
+  schema_version: CRM_SCHEMA_VERSION as typeof CRM_SCHEMA_VERSION,
   idempotency_key: `${operation}:${c.insight_id}`,
   operation,
   player: { player_id: c.player_id, team: c.team },
@@ -143,7 +144,7 @@ export class WorkflowTasks {
           >,
         };
     const v = valuate(input);
-    await this.deps.sink.put(PLAYER_VALUATIONS.name, [
+    await this.deps.sink.put(PLAYER_VALUATIONS, [
       {
         player_id: c.player_id,
         insight_id: c.insight_id,
@@ -179,7 +180,7 @@ export class WorkflowTasks {
     valuation: z.infer<typeof valuationOut>,
   ) {
     const reason = d.reason ?? (d.decision === "timeout" ? "no decision before the deadline" : null);
-    await this.deps.sink.put(SCOUTING_DECISIONS.name, [
+    await this.deps.sink.put(SCOUTING_DECISIONS, [
       {
         insight_id: c.insight_id,
         player_id: c.player_id,
@@ -215,7 +216,7 @@ export class WorkflowTasks {
     const at = Date.parse(d.observed_at);
     const claimed = await this.deps.ledger.claim(d.player_id, d.insight_id, at, this.deps.cooldownMs);
     const status = claimed ? "notified" : "suppressed";
-    await this.deps.sink.put(MEDICAL_ALERTS.name, [
+    await this.deps.sink.put(MEDICAL_ALERTS, [
       {
         alert_id: d.insight_id,
         player_id: d.player_id,

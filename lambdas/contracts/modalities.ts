@@ -1,0 +1,119 @@
+/**
+ * The registry of modalities: one entry per kind of data Sideline ingests (tracking today; pose,
+ * wearables, audio and communications plug in the same way). An entry names everything both
+ * runtimes need: the stream and its partition key, the record contract, the tables the extractor
+ * writes, the extractor function, the reader formats that feed it, and the data classification.
+ * CDK builds a stream, extractor, event source mapping, DLQ, grants and alarms per entry
+ * (lib/constructs/feature-extractor.ts); the embedded runtime starts a stream, a mapping emulator
+ * and the handler per entry (local/runtime.ts). Adding a modality is an entry here, a record
+ * contract (records/), a pure core (core/) and a thin extractor (functions/).
+ */
+
+import type { RecordContract } from "./records/record.js";
+import { TRACKING_RECORD, type TrackingChunk } from "./records/tracking.js";
+import {
+  type AnyTable,
+  type DataClassification,
+  INSIGHTS,
+  PLAYER_LOADS,
+  PLAYER_MATCH_PROFILES,
+  PLAYER_WINDOWS,
+  QUARANTINE,
+  SCOUTING_NEEDS,
+  sensitivity,
+} from "./tables/index.js";
+
+/** The Lambda function that extracts a modality's features, as CDK builds it. */
+export interface ExtractorSpec {
+  /** Construct id of the function, e.g. TrackingFeatures (its logical ids derive from it: do not rename). */
+  readonly functionId: string;
+  /** The cloud entry point, relative to the project root. */
+  readonly entry: string;
+  readonly description: string;
+  /** @default 1024 MB: more memory is more CPU, and extractors are CPU-bound */
+  readonly memorySize?: number;
+}
+
+export interface Modality<R = unknown> {
+  /** Lowercase id: the stream is `sideline-<id>-<stage>` in the cloud and `sideline-<id>` locally. */
+  readonly id: string;
+  readonly title: string;
+  /** The most sensitive data its records hold: its stream, state and tables are protected accordingly. */
+  readonly classification: DataClassification;
+  readonly record: RecordContract<R>;
+  /** What the partition key is, in words (it comes from `record.identity`). */
+  readonly partitionKeyDoc: string;
+  /** Every table the extractor writes: its Firehose grants and DELIVERY_STREAMS follow from them. */
+  readonly tables: readonly AnyTable[];
+  readonly extractor: ExtractorSpec;
+  /** Reader formats that produce this modality's records (`sideline run --format F`). */
+  readonly readers: readonly string[];
+  /**
+   * Where accepted samples end up, for the run's accounting (count in = rows accounted + quarantined):
+   * the sum of `samplesColumn` in `table` for the match.
+   */
+  readonly accounting: { readonly table: AnyTable; readonly samplesColumn: string };
+}
+
+export const TRACKING: Modality<TrackingChunk> = {
+  id: "tracking",
+  title: "Player and ball tracking (optical, radio or GNSS positions)",
+  classification: "performance",
+  record: TRACKING_RECORD,
+  partitionKeyDoc: "match_id/player_id: one player's chunks stay in order on one shard",
+  tables: [PLAYER_WINDOWS, QUARANTINE, INSIGHTS, PLAYER_MATCH_PROFILES, PLAYER_LOADS, SCOUTING_NEEDS],
+  extractor: {
+    functionId: "TrackingFeatures",
+    entry: "lambdas/functions/tracking-features/index.ts",
+    description: "Physical features, match profiles and insights from player tracking",
+  },
+  readers: ["long-csv", "metrica"],
+  accounting: { table: PLAYER_WINDOWS, samplesColumn: "samples" },
+};
+
+/** Every registered modality. */
+export const MODALITIES: readonly Modality[] = [TRACKING as Modality];
+
+const ID = /^[a-z][a-z0-9-]{1,30}$/;
+
+/** Throws with what to change when an entry is inconsistent; the registry test runs it on every entry. */
+export function validateModality(m: Modality, registry: readonly Modality[] = MODALITIES): void {
+  if (!ID.test(m.id)) throw new Error(`modality id '${m.id}' must be lowercase letters, digits and dashes (2-31)`);
+  if (registry.filter((x) => x.id === m.id).length > 1) throw new Error(`modality id '${m.id}' is registered twice`);
+  if (!m.tables.includes(QUARANTINE)) throw new Error(`modality '${m.id}' must write quarantine: bad input is kept`);
+  if (!m.tables.includes(m.accounting.table))
+    throw new Error(`modality '${m.id}' accounts samples in ${m.accounting.table.name}, which it does not write`);
+  if (!m.accounting.table.columns.some((c) => c.name === m.accounting.samplesColumn))
+    throw new Error(`modality '${m.id}': ${m.accounting.table.name} has no column ${m.accounting.samplesColumn}`);
+  for (const t of m.tables) {
+    if (t.scope !== "lake") throw new Error(`modality '${m.id}' writes ${t.name}, which is not a lake table`);
+    // A table written by several modalities (quarantine, insights) holds each one's data: it must be
+    // classified at least as high as the most sensitive of them.
+    if (sensitivity(t.classification) < sensitivity(m.classification))
+      throw new Error(
+        `table ${t.name} is classified ${t.classification} but modality '${m.id}' writes ${m.classification} data to it`,
+      );
+  }
+  for (const f of m.readers) {
+    const other = registry.find((x) => x !== m && x.readers.includes(f));
+    if (other) throw new Error(`reader format '${f}' feeds both '${m.id}' and '${other.id}'`);
+  }
+}
+
+export function modalityById(id: string, registry: readonly Modality[] = MODALITIES): Modality {
+  const m = registry.find((x) => x.id === id);
+  if (!m) throw new Error(`unknown modality '${id}': expected one of ${registry.map((x) => x.id).join(", ")}`);
+  return m;
+}
+
+/** The modality a reader format feeds. */
+export function modalityForFormat(format: string, registry: readonly Modality[] = MODALITIES): Modality {
+  const m = registry.find((x) => x.readers.includes(format));
+  if (!m)
+    throw new Error(`unknown format '${format}': expected one of ${registry.flatMap((x) => x.readers).join(", ")}`);
+  return m;
+}
+
+/** The stream name of a modality: `sideline-<id>-<stage>` in the cloud, `sideline-<id>` locally. */
+export const streamName = (m: Pick<Modality, "id">, stage?: string) =>
+  stage ? `sideline-${m.id}-${stage}` : `sideline-${m.id}`;

@@ -1,0 +1,154 @@
+/**
+ * How a table is defined, once: typed columns (a typo in a column name fails to compile), the key
+ * writers upsert on, the Iceberg partition and sort order, and the data classification access
+ * control follows. The DuckDB DDL, the row validators and the column documentation come from here;
+ * the Glue Iceberg table input is generated from the same definitions by the lakehouse construct.
+ */
+import "../zod-locale.js";
+import * as z from "zod/mini";
+
+export type ColumnType = "string" | "int" | "bigint" | "double" | "boolean" | "timestamp" | "json";
+
+/**
+ * What a table holds, from least to most sensitive. Keys, grants and who may read what follow from
+ * it (GDPR Art. 9 makes health and biometric data special categories):
+ * - performance: physical output, scouting and operational records about play;
+ * - media-metadata: where frames and clips are and what they show, not the pixels;
+ * - biometric: body measurements such as skeletons and joint angles;
+ * - health: heart rate, workload and medical alerts.
+ */
+export const DATA_CLASSIFICATIONS = ["performance", "media-metadata", "biometric", "health"] as const;
+export type DataClassification = (typeof DATA_CLASSIFICATIONS)[number];
+
+/** Sensitivity rank: a table must be classified at least as high as anything written to it. */
+export const sensitivity = (c: DataClassification): number => DATA_CLASSIFICATIONS.indexOf(c);
+
+export interface ColumnDef<N extends string = string, T extends ColumnType = ColumnType, O extends boolean = boolean> {
+  readonly name: N;
+  readonly type: T;
+  readonly nullable: O;
+  readonly doc: string;
+}
+
+/** A required column. */
+export const col = <const N extends string, const T extends ColumnType>(
+  name: N,
+  type: T,
+  doc: string,
+): ColumnDef<N, T, false> => ({ name, type, doc, nullable: false });
+
+/** A nullable column. */
+export const optCol = <const N extends string, const T extends ColumnType>(
+  name: N,
+  type: T,
+  doc: string,
+): ColumnDef<N, T, true> => ({ name, type, doc, nullable: true });
+
+type PartitionField<N extends string> = N | `day(${N})`;
+
+export interface TableDef<N extends string = string, C extends readonly ColumnDef[] = readonly ColumnDef[]> {
+  readonly name: N;
+  readonly doc: string;
+  readonly classification: DataClassification;
+  /** lake: Iceberg in the cloud and DuckDB locally; local: the embedded runtime's own (workflow history, outbox). */
+  readonly scope: "lake" | "local";
+  readonly columns: C;
+  /** Columns that identify a row: writers upsert on them, so redelivery adds no duplicates. */
+  readonly key: readonly C[number]["name"][];
+  /** Partition spec for the Iceberg table: identity columns, or `day(col)`. */
+  readonly partitionBy: readonly PartitionField<C[number]["name"]>[];
+  /** Sort order within data files (Iceberg write order). */
+  readonly sortBy: readonly C[number]["name"][];
+}
+
+/** Any table, whatever its columns. */
+export type AnyTable = TableDef<string, readonly ColumnDef[]>;
+
+export function defineTable<const N extends string, const C extends readonly ColumnDef[]>(
+  t: TableDef<N, C>,
+): TableDef<N, C> {
+  return t;
+}
+
+type ValueOf<T extends ColumnType> = T extends "string" | "json"
+  ? string
+  : T extends "int" | "bigint" | "double"
+    ? number
+    : T extends "boolean"
+      ? boolean
+      : Date;
+
+/** A row of table T: every column, typed; nullable columns also take null. */
+export type RowOf<T extends AnyTable> = {
+  -readonly [K in T["columns"][number] as K["name"]]: K["nullable"] extends true
+    ? ValueOf<K["type"]> | null
+    : ValueOf<K["type"]>;
+};
+
+/** A row of some table, as validators and writers see it before they know which. */
+export type Row = Record<string, string | number | boolean | Date | null>;
+
+const DUCKDB_TYPES: Record<ColumnType, string> = {
+  string: "VARCHAR",
+  int: "INTEGER",
+  bigint: "BIGINT",
+  double: "DOUBLE",
+  boolean: "BOOLEAN",
+  timestamp: "TIMESTAMP",
+  json: "JSON",
+};
+
+/** `CREATE TABLE IF NOT EXISTS` for the local DuckDB lake, with the key as primary key. */
+export function duckDbDdl(table: AnyTable): string {
+  const cols = table.columns.map((c) => `  ${c.name} ${DUCKDB_TYPES[c.type]}${c.nullable ? "" : " NOT NULL"}`);
+  if (table.key.length === 0) throw new Error(`table ${table.name} needs a key: writers upsert on it`);
+  cols.push(`  PRIMARY KEY (${table.key.join(", ")})`);
+  return `CREATE TABLE IF NOT EXISTS ${table.name} (\n${cols.join(",\n")}\n)`;
+}
+
+const INT32_MAX = 2_147_483_647;
+const COLUMN_VALIDATORS: Record<ColumnType, z.ZodMiniType> = {
+  string: z.string(),
+  int: z.int().check(z.gte(-INT32_MAX), z.lte(INT32_MAX)),
+  bigint: z.int(),
+  double: z.number(),
+  boolean: z.boolean(),
+  timestamp: z.date().check(z.refine((d) => Number.isFinite(d.getTime()), "invalid date")),
+  json: z.string().check(
+    z.refine((s) => {
+      try {
+        JSON.parse(s);
+        return true;
+      } catch {
+        return false;
+      }
+    }, "not JSON"),
+  ),
+};
+
+const validators = new Map<AnyTable, z.ZodMiniType<Row>>();
+
+/** The zod validator for one table's rows, built from its column definitions. */
+export function rowValidator(table: AnyTable): z.ZodMiniType<Row> {
+  let v = validators.get(table);
+  if (!v) {
+    const shape: Record<string, z.ZodMiniType> = {};
+    for (const c of table.columns) {
+      const base = COLUMN_VALIDATORS[c.type];
+      shape[c.name] = c.nullable ? z.nullable(base) : base;
+    }
+    v = z.strictObject(shape) as unknown as z.ZodMiniType<Row>;
+    validators.set(table, v);
+  }
+  return v;
+}
+
+/** Throws with the table, the row's key and the reason when a row does not match its table. */
+export function assertRow(table: AnyTable, row: Row): void {
+  const r = rowValidator(table).safeParse(row);
+  if (!r.success) {
+    const key = table.key.map((k) => `${k}=${String(row[k])}`).join(", ");
+    const issue = r.error.issues[0];
+    throw new Error(`invalid ${table.name} row (${key}): ${issue?.path.join(".")}: ${issue?.message}`);
+  }
+}

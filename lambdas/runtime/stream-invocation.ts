@@ -1,0 +1,354 @@
+/**
+ * One invocation of a stream extractor, for any modality: records in, rows, quarantine, insights
+ * and key states out. Each extractor (functions/<name>/extractor.ts) supplies only its pure steps.
+ *
+ * Contract with the event source mapping (sequential processing, ReportBatchItemFailures):
+ * - a record that cannot be used (not JSON, NaN or Infinity, wrong schema) is quarantined with its
+ *   reason and counts as processed: retrying it would not help;
+ * - records are applied once and in seq order per key (core/stream/sequencer.ts): duplicates change
+ *   nothing, records ahead of a gap wait for it;
+ * - if a record's step throws, the record is reported as failed and the mapping retries from it.
+ *   Every later record in the batch is failed too without being applied, because a key's records
+ *   must be applied in order and exactly once;
+ * - outputs of the applied records are flushed at the end: pictures, then rows (upserts on each
+ *   table's key), then events (deterministic ids), then load history, then the key states. If the
+ *   flush throws, the whole batch is retried and recomputes the same rows and event ids.
+ */
+import type { KinesisStreamRecord } from "aws-lambda";
+import type { Insight } from "../contracts/events/index.js";
+import { payloadRef, type QuarantineItem, quarantineRow, recordRef, sampleRef } from "../contracts/quarantine.js";
+import { type AnyTable, INSIGHTS, QUARANTINE, type Row, type RowOf } from "../contracts/tables/index.js";
+import { newSequencer, type SequencerState, sequence } from "../core/stream/sequencer.js";
+import type {
+  EventPublisher,
+  FeatureSink,
+  LoadHistoryStore,
+  SessionLoad,
+  StateStore,
+  StoredState,
+  VisualStore,
+} from "../ports.js";
+import type { BatchOutput, Extractor, ExtractorBatch, Picture, RecordOutput } from "./extractor.js";
+
+/** The ports every extractor's handler is built with. */
+export interface StreamDeps {
+  readonly sink: FeatureSink;
+  readonly publisher: EventPublisher;
+  readonly stateStore: StateStore;
+  readonly visuals: VisualStore;
+  /** Load history for the acute:chronic ratio. @default - none: no load spikes */
+  readonly loadHistory?: LoadHistoryStore;
+  /** Clock for quarantine timestamps. @default - the system clock */
+  readonly now?: () => Date;
+}
+
+export interface InvocationCounts {
+  records: number;
+  recordsApplied: number;
+  recordsQuarantined: number;
+  recordsDuplicate: number;
+  recordsFailed: number;
+  samplesAccepted: number;
+  samplesQuarantined: number;
+  /** Samples of records accounted for without state (the ball). */
+  samplesPassedThrough: number;
+  /** Quarantine rows for samples rejected inside otherwise good records (one per record and reason). */
+  samplesRejectedGroups: number;
+  missingChunks: number;
+  insights: number;
+  /** Rows written, per table. */
+  rows: Record<string, number>;
+}
+
+export const emptyCounts = (): InvocationCounts => ({
+  records: 0,
+  recordsApplied: 0,
+  recordsQuarantined: 0,
+  recordsDuplicate: 0,
+  recordsFailed: 0,
+  samplesAccepted: 0,
+  samplesQuarantined: 0,
+  samplesPassedThrough: 0,
+  samplesRejectedGroups: 0,
+  missingChunks: 0,
+  insights: 0,
+  rows: {},
+});
+
+/** Adds one invocation's counts into running totals. */
+export function addCounts(into: InvocationCounts, c: InvocationCounts): void {
+  for (const k of Object.keys(c) as (keyof InvocationCounts)[]) {
+    if (k === "rows") for (const [t, n] of Object.entries(c.rows)) into.rows[t] = (into.rows[t] ?? 0) + n;
+    else into[k] += c[k];
+  }
+}
+
+export interface QuarantineNotice {
+  readonly recordRef: string;
+  readonly reason: string;
+}
+
+/** A key's state as stored: the modality and shape version, the sequencer, and the extractor's state. */
+interface KeyState<R, S> extends StoredState {
+  readonly seq: SequencerState<R>;
+  readonly state: S;
+}
+
+const NON_FINITE = /(?<![A-Za-z"])-?(NaN|Infinity)(?![A-Za-z"])/;
+
+export type Decoded<R> =
+  | { readonly ok: true; readonly record: R }
+  | { readonly ok: false; readonly reason: string; readonly samples: number; readonly matchId: string | null };
+
+/** Decodes and validates one record's data (base64 JSON) against its modality's contract; never throws. */
+export function decodeRecord<R>(
+  extractor: Pick<Extractor<R, unknown>, "modality">,
+  data: string,
+): { raw: string; decoded: Decoded<R> } {
+  const raw = Buffer.from(data, "base64").toString("utf8");
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (e) {
+    const reason = NON_FINITE.test(raw)
+      ? "non-finite number (NaN or Infinity) in payload"
+      : `not JSON: ${(e as Error).message}`;
+    return { raw, decoded: { ok: false, reason, samples: 0, matchId: null } };
+  }
+  const contract = extractor.modality.record;
+  const parsed = contract.parse(json);
+  if (parsed.ok) return { raw, decoded: { ok: true, record: parsed.record } };
+  return { raw, decoded: { ok: false, reason: parsed.reason, ...contract.salvage(json) } };
+}
+
+/** Where the event source mapping's on-failure destination is attributed in quarantine. */
+export const MAPPING_FAILURE_SOURCE = "event-source-mapping";
+
+/**
+ * The quarantine item of a record the event source mapping gave up on (retries exhausted): the
+ * same content-derived reference and sample count as any other quarantined record.
+ */
+export function failedRecordItem<R>(
+  extractor: Pick<Extractor<R, unknown>, "modality">,
+  data: string,
+  reason: string,
+): QuarantineItem {
+  const m = extractor.modality;
+  const { raw, decoded } = decodeRecord<R>(extractor, data);
+  if (!decoded.ok)
+    return {
+      source: MAPPING_FAILURE_SOURCE,
+      ref: payloadRef(m.id, raw),
+      matchId: decoded.matchId,
+      reason,
+      samples: decoded.samples,
+      payload: raw,
+    };
+  const id = m.record.identity(decoded.record);
+  return {
+    source: MAPPING_FAILURE_SOURCE,
+    ref: recordRef(m.id, id.partitionKey, id.seq),
+    matchId: id.matchId,
+    reason,
+    samples: m.record.samples(decoded.record),
+    payload: raw,
+  };
+}
+
+/** The quarantine `source` of an extractor: its function id in kebab case, e.g. tracking-features. */
+export const extractorSource = (e: Pick<Extractor<unknown, unknown>, "modality">) =>
+  e.modality.extractor.functionId.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
+
+/** The state store key of a partition key: `<modality>/<partition key>`. */
+export const stateKey = (modality: string, partitionKey: string) => `${modality}/${partitionKey}`;
+
+/** State for one invocation. Create one per event; call `preload`, then `record` in order, then `flush`. */
+export class StreamInvocation<R, S> {
+  readonly counts = emptyCounts();
+  readonly quarantined: QuarantineNotice[] = [];
+  private readonly stored = new Map<string, StoredState>();
+  private readonly keys = new Map<string, KeyState<R, S>>();
+  private readonly dirty = new Set<string>();
+  private readonly rows = new Map<AnyTable, Row[]>();
+  private readonly quarantineItems: QuarantineItem[] = [];
+  private readonly events: Insight[] = [];
+  private readonly pictures: Picture[] = [];
+  private readonly loads: { playerId: string; measure: string; session: SessionLoad }[] = [];
+  private readonly batch: ExtractorBatch<R, S>;
+  private readonly source: string;
+  private readonly now: () => Date;
+  private failedFrom: string | null = null;
+  private readonly out: BatchOutput;
+
+  constructor(
+    private readonly extractor: Extractor<R, S>,
+    private readonly deps: StreamDeps,
+  ) {
+    this.now = deps.now ?? (() => new Date());
+    this.batch = extractor.begin();
+    this.source = extractorSource(extractor);
+    this.out = {
+      rows: (table, rows) => this.addRows(table, rows),
+      insight: (i) => {
+        this.events.push(i.event);
+        this.pictures.push(i.picture);
+        this.counts.insights++;
+      },
+      load: (playerId, measure, session) => this.loads.push({ playerId, measure, session }),
+    };
+  }
+
+  private addRows<T extends AnyTable>(table: T, rows: readonly RowOf<T>[]): void {
+    let list = this.rows.get(table);
+    if (!list) {
+      list = [];
+      this.rows.set(table, list);
+    }
+    for (const r of rows) list.push(r as Row);
+  }
+
+  /** Loads the stored states of every key in the batch with one store call (checked when first used). */
+  async preload(records: readonly KinesisStreamRecord[]): Promise<void> {
+    const m = this.extractor.modality.id;
+    const keys = [...new Set(records.map((r) => stateKey(m, r.kinesis.partitionKey)))];
+    for (const [k, v] of await this.deps.stateStore.getMany(keys)) this.stored.set(k, v);
+  }
+
+  /** The record handler: if it throws, this record and all later ones are reported as failed. */
+  async record(record: KinesisStreamRecord): Promise<void> {
+    this.counts.records++;
+    if (this.failedFrom !== null) {
+      this.counts.recordsFailed++;
+      throw new Error(`not applied: an earlier record (${this.failedFrom}) failed and order must be kept`);
+    }
+    try {
+      this.apply(record);
+    } catch (e) {
+      this.failedFrom = record.eventID;
+      this.counts.recordsFailed++;
+      throw e;
+    }
+  }
+
+  private quarantine(q: QuarantineItem): void {
+    this.counts.samplesQuarantined += q.samples;
+    this.quarantined.push({ recordRef: q.ref, reason: q.reason });
+    this.quarantineItems.push(q);
+  }
+
+  /** The key's state: as stored (checked: modality, version, configuration), or new. Throws when it cannot be continued. */
+  private keyState(key: string): KeyState<R, S> {
+    let ks = this.keys.get(key);
+    if (ks) return ks;
+    const stored = this.stored.get(key);
+    if (stored) {
+      const m = this.extractor.modality.id;
+      if (stored.modality !== m || stored.version !== this.extractor.stateVersion) {
+        throw new Error(
+          `stored state ${key} is ${stored.modality} state version ${stored.version}, but this extractor reads ${m} ` +
+            `version ${this.extractor.stateVersion}: finish or replay the match with the version that started it, or delete its state item`,
+        );
+      }
+      ks = stored as KeyState<R, S>;
+      this.extractor.checkState?.(ks.state, key);
+    } else {
+      ks = {
+        modality: this.extractor.modality.id,
+        version: this.extractor.stateVersion,
+        seq: newSequencer<R>(),
+        state: this.extractor.newState(),
+      };
+    }
+    this.keys.set(key, ks);
+    return ks;
+  }
+
+  private apply(record: KinesisStreamRecord): void {
+    const m = this.extractor.modality;
+    const { raw, decoded } = decodeRecord<R>(this.extractor, record.kinesis.data);
+    if (!decoded.ok) {
+      this.counts.recordsQuarantined++;
+      const { samples, matchId, reason } = decoded;
+      this.quarantine({ source: this.source, ref: payloadRef(m.id, raw), matchId, reason, samples, payload: raw });
+      return;
+    }
+    const r = decoded.record;
+    if (this.extractor.passThrough?.(r)) {
+      this.counts.recordsApplied++;
+      this.counts.samplesPassedThrough += m.record.samples(r);
+      return;
+    }
+    const id = m.record.identity(r);
+    const key = stateKey(m.id, id.partitionKey);
+    const ks = this.keyState(key);
+    const ref = recordRef(m.id, id.partitionKey, id.seq);
+    const result = sequence(ks.seq, id.seq, ref, r, (rec, recRef) =>
+      this.batch.apply(ks.state, rec, recRef, this.recordOutput(rec, recRef)),
+    );
+    if (result.duplicate) {
+      this.counts.recordsDuplicate++;
+      return;
+    }
+    this.dirty.add(key);
+    this.counts.recordsApplied++;
+    this.counts.missingChunks += result.missing;
+  }
+
+  private recordOutput(record: R, ref: string): RecordOutput {
+    const matchId = this.extractor.modality.record.identity(record).matchId;
+    return {
+      ...this.out,
+      accepted: (n) => {
+        this.counts.samplesAccepted += n;
+      },
+      rejected: (r) => {
+        this.counts.samplesRejectedGroups++;
+        this.quarantine({
+          source: this.source,
+          ref: sampleRef(ref, r.firstIndex),
+          matchId,
+          reason: `${r.count} sample(s) from index ${r.firstIndex}: ${r.reason}`,
+          samples: r.count,
+          payload: r.sample,
+        });
+      },
+    };
+  }
+
+  /** Writes everything the applied records produced. Throws (whole batch retried) on failure. */
+  async flush(): Promise<void> {
+    await this.batch.finish?.({ ...(this.deps.loadHistory ? { loadHistory: this.deps.loadHistory } : {}) }, this.out);
+    for (const p of this.pictures) await this.deps.visuals.put(p.key, p.svg);
+    const at = this.now();
+    if (this.quarantineItems.length > 0)
+      this.addRows(
+        QUARANTINE,
+        this.quarantineItems.map((q) => quarantineRow(q, at)),
+      );
+    if (this.events.length > 0) this.addRows(INSIGHTS, this.events.map(insightRow));
+    for (const [table, rows] of this.rows) {
+      await this.deps.sink.put(table, rows as RowOf<AnyTable>[]);
+      this.counts.rows[table.name] = (this.counts.rows[table.name] ?? 0) + rows.length;
+    }
+    if (this.events.length > 0) await this.deps.publisher.publish(this.events);
+    for (const l of this.loads) await this.deps.loadHistory?.record(l.playerId, l.measure, l.session);
+    if (this.dirty.size > 0) {
+      const changed = new Map<string, StoredState>();
+      for (const k of this.dirty) changed.set(k, this.keys.get(k)!);
+      await this.deps.stateStore.putMany(changed);
+    }
+  }
+}
+
+/** The `insights` table row for an insight event: the lakehouse copy analysts query. */
+export function insightRow(e: Insight): RowOf<typeof INSIGHTS> {
+  return {
+    insight_id: e.id,
+    time: e.time,
+    source: e.source,
+    detail_type: e.detailType,
+    match_id: e.detail.match_id,
+    player_id: e.detail.player_id,
+    detail: JSON.stringify(e.detail),
+  };
+}

@@ -1,0 +1,77 @@
+/** The modality registry, the tables' classification and typed rows. */
+import { MODALITIES, modalityForFormat, TRACKING, validateModality } from "../../lambdas/contracts/modalities.js";
+import {
+  DATA_CLASSIFICATIONS,
+  LOCAL_TABLES,
+  PLAYER_WINDOWS,
+  type QUARANTINE,
+  type RowOf,
+  TABLES,
+} from "../../lambdas/contracts/tables/index.js";
+
+describe("modality registry", () => {
+  it("holds valid entries: ids, tables in the lake, quarantine kept, accounting column present", () => {
+    for (const m of MODALITIES) expect(() => validateModality(m)).not.toThrow();
+  });
+
+  it("picks the modality a reader format feeds, and names the formats it knows otherwise", () => {
+    expect(modalityForFormat("long-csv")).toBe(TRACKING);
+    expect(modalityForFormat("metrica")).toBe(TRACKING);
+    expect(() => modalityForFormat("fit")).toThrow("unknown format 'fit': expected one of long-csv, metrica");
+  });
+
+  it("refuses an entry that writes more sensitive data than a table it shares is classified for", () => {
+    const heart = { ...TRACKING, id: "heart", classification: "health" as const, readers: ["hr-csv"] };
+    expect(() => validateModality(heart, [...MODALITIES, heart])).toThrow(
+      "table player_windows is classified performance but modality 'heart' writes health data to it",
+    );
+  });
+
+  it("refuses an entry that drops quarantine, or reuses a reader format or an id", () => {
+    const noQ = { ...TRACKING, id: "x1", readers: [], tables: [PLAYER_WINDOWS] };
+    expect(() => validateModality(noQ, [...MODALITIES, noQ])).toThrow(/must write quarantine/);
+    const dupFormat = { ...TRACKING, id: "x2" };
+    expect(() => validateModality(dupFormat, [...MODALITIES, dupFormat])).toThrow(
+      "reader format 'long-csv' feeds both 'x2' and 'tracking'",
+    );
+    expect(() => validateModality(TRACKING, [...MODALITIES, TRACKING])).toThrow(/registered twice/);
+  });
+});
+
+describe("table classification", () => {
+  it("classifies every table, lake and local", () => {
+    for (const t of [...TABLES, ...LOCAL_TABLES]) expect(DATA_CLASSIFICATIONS).toContain(t.classification);
+  });
+
+  it("keeps health data in health tables: loads, medical alerts, insights", () => {
+    const health = TABLES.filter((t) => t.classification === "health").map((t) => t.name);
+    expect(health.sort()).toEqual(["insights", "medical_alerts", "player_loads"]);
+  });
+});
+
+describe("typed rows", () => {
+  it("fails to compile a row with a misspelt or missing column (checked by tsc in npm test)", () => {
+    const ok: RowOf<typeof QUARANTINE> = {
+      source: "s",
+      record_ref: "r",
+      match_id: null,
+      reason: "x",
+      sample_count: 1,
+      payload: "{}",
+      quarantined_at: new Date(0),
+    };
+    const typo: RowOf<typeof QUARANTINE> = {
+      source: "s",
+      record_ref: "r",
+      match_id: null,
+      reason: "x",
+      // @ts-expect-error: 'sample_cuont' is not a column of quarantine
+      sample_cuont: 1,
+      payload: "{}",
+      quarantined_at: new Date(0),
+    };
+    // @ts-expect-error: match_id takes a string or null, not a number
+    const wrongType: RowOf<typeof QUARANTINE> = { ...ok, match_id: 7 };
+    expect([typo, wrongType]).toHaveLength(2);
+  });
+});
