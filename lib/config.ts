@@ -1,17 +1,24 @@
 /**
- * Sideline's deployment configuration: typed, validated, with every default written down once.
- * Only bin/ reads CDK context and builds this; stacks and constructs receive it as props.
+ * Sideline's deployment configuration: typed, validated, with every default written down once
+ * (here, or in lambdas/contracts/defaults.ts for what the embedded runtime shares). Only bin/ reads
+ * CDK context and builds this; stacks and constructs receive it as props.
  */
+import {
+  AUTOMATION_DEFAULTS,
+  FEATURE_DEFAULTS,
+  STREAM_MAPPING_DEFAULTS,
+} from "../lambdas/contracts/defaults.js";
+import { MODALITIES, type Modality } from "../lambdas/contracts/modalities.js";
+
 export type Stage = "dev" | "prod";
 export type ShardMode = "on-demand" | "provisioned";
-export type Modality = "tracking" | "wearables" | "pose";
 
 export interface SidelineConfig {
   readonly stage: Stage;
   /** Account and region; from the environment when given (CDK_DEFAULT_*), otherwise environment-agnostic. */
   readonly env: { readonly account?: string; readonly region?: string };
-  /** Streams to create. Tracking has a consumer; wearables and pose are ingest-ready. */
-  readonly modalities: readonly Modality[];
+  /** Ids of the registered modalities to deploy (lambdas/contracts/modalities.ts): each gets its stream and extractor. */
+  readonly modalities: readonly string[];
   readonly shardMode: ShardMode;
   /** Shards per stream in provisioned mode. */
   readonly shardCount: number;
@@ -27,6 +34,10 @@ export interface SidelineConfig {
   readonly batchSize: number;
   /** Event source mapping: seconds to gather a batch (0-300). */
   readonly batchingWindowSeconds: number;
+  /** Event source mapping: retries of a failing batch before its DLQ (0-10,000). */
+  readonly retryAttempts: number;
+  /** Event source mapping: records older than this go to the DLQ (hours, 1-168). */
+  readonly maxRecordAgeHours: number;
   /** Athena: the most bytes one query may scan. */
   readonly athenaBytesScannedCutoff: number;
   /** Log retention, days. */
@@ -52,30 +63,26 @@ export interface SidelineConfig {
 /** The defaults, with the reason for each number. */
 export const DEFAULTS = {
   stage: "dev",
-  modalities: ["tracking"],
   /** On-demand needs no capacity planning and costs nothing per shard-hour when matches are not on. */
   shardMode: "on-demand",
   /** One provisioned shard takes 1,000 records/s: ~40 live matches at 23 records/s each. */
   shardCount: 1,
   /** Firehose buffering: 60 s in dev; 900 s in prod (fewer, larger Iceberg files; the Firehose maximum). */
   firehoseBufferSeconds: { dev: 60, prod: 900 },
-  windowSeconds: 60,
-  parallelizationFactor: 1,
-  /** Lambda's default for Kinesis; at 1 s live chunks, 100 records is ~4 s of a match. */
-  batchSize: 100,
-  /** Up to 1 s of waiting adds at most 1 s of latency and halves invocations at low traffic. */
-  batchingWindowSeconds: 1,
+  windowSeconds: FEATURE_DEFAULTS.windowSeconds,
+  parallelizationFactor: STREAM_MAPPING_DEFAULTS.parallelizationFactor,
+  batchSize: STREAM_MAPPING_DEFAULTS.batchSize,
+  batchingWindowSeconds: STREAM_MAPPING_DEFAULTS.batchingWindowSeconds,
+  retryAttempts: STREAM_MAPPING_DEFAULTS.retryAttempts,
+  maxRecordAgeHours: STREAM_MAPPING_DEFAULTS.maxRecordAgeHours,
   /** 10 GiB per query: a season of player_windows is a few GiB; a runaway query stops at ~$0.05. */
   athenaBytesScannedCutoff: 10 * 1024 ** 3,
   logRetentionDays: { dev: 14, prod: 365 },
   crmAuth: "api-key",
   /** 10 requests/s: well under common CRM API limits (HubSpot and Salesforce allow ~10-100/s per app). */
   crmRateLimitPerSecond: 10,
-  /** 12 h: one alert per player per match and its aftermath; staff see the rest in medical_alerts. */
-  medicalCooldownHours: 12,
+  medicalCooldownHours: AUTOMATION_DEFAULTS.medicalCooldownHours,
 } as const;
-
-const MODALITIES: readonly Modality[] = ["tracking", "wearables", "pose"];
 
 function intIn(v: unknown, name: string, min: number, max: number): number {
   const n = typeof v === "string" ? Number(v) : v;
@@ -92,6 +99,7 @@ function intIn(v: unknown, name: string, min: number, max: number): number {
 export function buildConfig(
   ctx: (key: string) => unknown,
   environment: NodeJS.ProcessEnv = process.env,
+  registry: readonly Modality[] = MODALITIES,
 ): SidelineConfig {
   const stage = (ctx("stage") ?? DEFAULTS.stage) as Stage;
   if (stage !== "dev" && stage !== "prod")
@@ -100,16 +108,19 @@ export function buildConfig(
   if (shardMode !== "on-demand" && shardMode !== "provisioned") {
     throw new Error(`context 'shardMode' must be on-demand or provisioned, got '${String(shardMode)}'`);
   }
-  const rawModalities = ctx("modalities") ?? DEFAULTS.modalities;
-  const modalities = (typeof rawModalities === "string" ? rawModalities.split(",") : (rawModalities as string[])).map(
-    (m) => m.trim(),
-  );
+  // Every registered modality by default; a subset with -c modalities=tracking,pose.
+  const rawModalities = ctx("modalities") ?? registry.map((m) => m.id);
+  const modalities = (typeof rawModalities === "string" ? rawModalities.split(",") : (rawModalities as string[]))
+    .map((m) => m.trim())
+    .filter((m) => m !== "");
   for (const m of modalities) {
-    if (!MODALITIES.includes(m as Modality)) {
-      throw new Error(`context 'modalities' has unknown '${m}': expected some of ${MODALITIES.join(", ")}`);
+    if (!registry.some((r) => r.id === m)) {
+      throw new Error(
+        `context 'modalities' has unknown '${m}': registered modalities are ${registry.map((r) => r.id).join(", ")}`,
+      );
     }
   }
-  if (!modalities.includes("tracking")) throw new Error("context 'modalities' must include tracking");
+  if (modalities.length === 0) throw new Error("context 'modalities' names no modality: deploy at least one");
   const destroy = ctx("destroyDataOnDelete");
   const destroyDataOnDelete = destroy === true || destroy === "true";
   if (destroyDataOnDelete && stage === "prod") {
@@ -141,7 +152,7 @@ export function buildConfig(
   return {
     stage,
     env: { account: environment.CDK_DEFAULT_ACCOUNT, region: environment.CDK_DEFAULT_REGION },
-    modalities: modalities as Modality[],
+    modalities,
     shardMode,
     shardCount: intIn(ctx("shardCount") ?? DEFAULTS.shardCount, "shardCount", 1, 500),
     firehoseBufferSeconds: intIn(
@@ -165,6 +176,8 @@ export function buildConfig(
       0,
       300,
     ),
+    retryAttempts: intIn(ctx("retryAttempts") ?? DEFAULTS.retryAttempts, "retryAttempts", 0, 10_000),
+    maxRecordAgeHours: intIn(ctx("maxRecordAgeHours") ?? DEFAULTS.maxRecordAgeHours, "maxRecordAgeHours", 1, 168),
     athenaBytesScannedCutoff: intIn(
       ctx("athenaBytesScannedCutoff") ?? DEFAULTS.athenaBytesScannedCutoff,
       "athenaBytesScannedCutoff",

@@ -4,7 +4,7 @@
  * order. Only `openTableFormatInput` is produced: columns under `tableInput.storageDescriptor` as
  * well break the table on its first update (CloudFormation coverage roadmap #1919).
  */
-import type { ColumnType, TableDef } from "../lambdas/contracts/tables/index.js";
+import type { AnyTable, ColumnType } from "../lambdas/contracts/tables/index.js";
 
 const ICEBERG_TYPES: Record<ColumnType, string> = {
   string: "string",
@@ -38,7 +38,7 @@ export interface IcebergTableInput {
   readonly properties: Record<string, string>;
 }
 
-export function icebergTableInput(table: TableDef, location: string): IcebergTableInput {
+export function icebergTableInput(table: AnyTable, location: string): IcebergTableInput {
   const fields = table.columns.map((c, i) => ({
     id: i + 1,
     name: c.name,

@@ -3,6 +3,9 @@
 import type { App } from "aws-cdk-lib";
 import { RemovalPolicy } from "aws-cdk-lib";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { STREAM_MAPPING_DEFAULTS } from "../lambdas/contracts/defaults.js";
+import { MODALITIES, type Modality } from "../lambdas/contracts/modalities.js";
+import { type AnyTable, TABLES } from "../lambdas/contracts/tables/index.js";
 import type { SidelineConfig } from "./config.js";
 import { AutomationStack } from "./stacks/automation-stack.js";
 import { IngestStack } from "./stacks/ingest-stack.js";
@@ -28,7 +31,16 @@ export function dataRemovalPolicy(config: SidelineConfig): RemovalPolicy {
   return config.destroyDataOnDelete && config.stage !== "prod" ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 }
 
-export function buildSideline(app: App, config: SidelineConfig): SidelineStacks {
+/** What the app deploys: the registered modalities, and the lake's tables (the registry's by default). */
+export interface Registry {
+  readonly modalities: readonly Modality[];
+  /** Every lake table: the shared ones and each modality's. */
+  readonly tables: readonly AnyTable[];
+}
+
+export const REGISTRY: Registry = { modalities: MODALITIES, tables: TABLES };
+
+export function buildSideline(app: App, config: SidelineConfig, registry: Registry = REGISTRY): SidelineStacks {
   const prefix = `Sideline-${config.stage}`;
   const env = config.env.account || config.env.region ? config.env : undefined;
   const common = { env, stageName: config.stage };
@@ -44,6 +56,7 @@ export function buildSideline(app: App, config: SidelineConfig): SidelineStacks 
     opsKey: security.opsKey,
     firehoseBufferSeconds: config.firehoseBufferSeconds,
     athenaBytesScannedCutoff: config.athenaBytesScannedCutoff,
+    tables: [...new Set([...registry.tables, ...registry.modalities.flatMap((m) => m.tables)])],
     logRetention,
     removalPolicy,
   });
@@ -52,16 +65,21 @@ export function buildSideline(app: App, config: SidelineConfig): SidelineStacks 
     ...common,
     dataKey: security.dataKey,
     opsKey: security.opsKey,
-    modalities: config.modalities,
+    modalities: config.modalities.map((id) => registry.modalities.find((m) => m.id === id)!),
     shardMode: config.shardMode,
     shardCount: config.shardCount,
+    mapping: {
+      batchSize: config.batchSize,
+      batchingWindowSeconds: config.batchingWindowSeconds,
+      parallelizationFactor: config.parallelizationFactor,
+      retryAttempts: config.retryAttempts,
+      maxRecordAgeHours: config.maxRecordAgeHours,
+      bisectOnError: STREAM_MAPPING_DEFAULTS.bisectOnError,
+    },
     bus: insights.bus,
     featureStreams: lakehouse.deliveryStreams,
     accessLogs: lakehouse.accessLogs,
     windowSeconds: config.windowSeconds,
-    batchSize: config.batchSize,
-    batchingWindowSeconds: config.batchingWindowSeconds,
-    parallelizationFactor: config.parallelizationFactor,
     logRetention,
     removalPolicy,
   });
@@ -84,9 +102,7 @@ export function buildSideline(app: App, config: SidelineConfig): SidelineStacks 
     ...common,
     opsKey: security.opsKey,
     alarmEmail: config.alarmEmail,
-    trackingFunction: ingest.trackingFunction,
-    deadLetterQueue: ingest.deadLetterQueue,
-    streams: Object.values(ingest.streams),
+    extractors: ingest.extractors,
     deliveryStreams: Object.values(lakehouse.deliveryStreams),
     firehoseBufferSeconds: config.firehoseBufferSeconds,
     stateMachines: automation.stateMachines,

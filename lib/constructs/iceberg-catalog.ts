@@ -4,7 +4,7 @@ import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
-import type { TableDef } from "../../lambdas/contracts/tables/index.js";
+import type { AnyTable } from "../../lambdas/contracts/tables/index.js";
 import { icebergTableInput } from "../iceberg.js";
 import { acknowledge, grantWildcardReasons, nagValue } from "../nag.js";
 
@@ -19,7 +19,7 @@ export const ORPHAN_FILE_RETENTION_DAYS = 3;
 
 export interface IcebergCatalogProps {
   readonly databaseName: string;
-  readonly tables: readonly TableDef[];
+  readonly tables: readonly AnyTable[];
   readonly warehouse: IBucket;
   readonly dataKey: IKey;
 }

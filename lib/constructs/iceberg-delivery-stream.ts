@@ -5,7 +5,7 @@ import type { IKey } from "aws-cdk-lib/aws-kms";
 import { LogGroup, LogStream, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
-import type { TableDef } from "../../lambdas/contracts/tables/index.js";
+import type { AnyTable } from "../../lambdas/contracts/tables/index.js";
 import { acknowledge, grantWildcardReasons } from "../nag.js";
 import type { IcebergCatalog } from "./iceberg-catalog.js";
 
@@ -15,7 +15,7 @@ export const FIREHOSE_RETRY_SECONDS = 3600;
 export const FIREHOSE_BUFFER_MIB = 128;
 
 export interface IcebergDeliveryStreamProps {
-  readonly table: TableDef;
+  readonly table: AnyTable;
   readonly catalog: IcebergCatalog;
   readonly warehouse: IBucket;
   readonly errors: IBucket;
@@ -148,6 +148,6 @@ export function streamFor(
   table: string,
 ): IcebergDeliveryStream {
   const s = streams[table];
-  if (!s) throw new Error(`no delivery stream for table '${table}': add it to TABLES in lambdas/contracts/tables.ts`);
+  if (!s) throw new Error(`no delivery stream for table '${table}': add it to TABLES in lambdas/contracts/tables/index.ts`);
   return s;
 }

@@ -22,6 +22,8 @@ export interface SidelineFunctionProps {
   readonly logRemovalPolicy: RemovalPolicy;
   /** Added to the house variables (source maps, Powertools service and namespace). @default - none */
   readonly environment?: Record<string, string>;
+  /** Powertools service name (logs, metrics dimension, traces). @default - the construct id */
+  readonly serviceName?: string;
   /** @default 1024 (MB): more memory is more CPU, and the handler is CPU-bound */
   readonly memorySize?: number;
   /** @default 60 seconds */
@@ -44,7 +46,7 @@ export class SidelineFunction extends NodejsFunction {
     // Its own role, writing to its own log group only (no AWSLambdaBasicExecutionRole on every log group).
     const role = new Role(scope, `${id}Role`, {
       assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
-      description: `${id} Lambda function`,
+      description: `${props.serviceName ?? id} Lambda function`,
     });
     logGroup.grantWrite(role);
     super(scope, id, {
@@ -61,7 +63,7 @@ export class SidelineFunction extends NodejsFunction {
       role,
       environment: {
         NODE_OPTIONS: "--enable-source-maps",
-        POWERTOOLS_SERVICE_NAME: id,
+        POWERTOOLS_SERVICE_NAME: props.serviceName ?? id,
         POWERTOOLS_METRICS_NAMESPACE: "Sideline",
         POWERTOOLS_LOG_LEVEL: "INFO",
         ...props.environment,

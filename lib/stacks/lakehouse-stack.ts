@@ -4,7 +4,7 @@ import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, StorageClass } from "aws-cdk-lib/aws-s3";
 import type { Construct } from "constructs";
-import { TABLES, type TableDef } from "../../lambdas/contracts/tables/index.js";
+import { type AnyTable, TABLES } from "../../lambdas/contracts/tables/index.js";
 import { AnalyticsWorkgroup, readNamedQueries } from "../constructs/analytics-workgroup.js";
 import { IcebergCatalog } from "../constructs/iceberg-catalog.js";
 import { IcebergDeliveryStream } from "../constructs/iceberg-delivery-stream.js";
@@ -26,6 +26,8 @@ export interface LakehouseStackProps extends StackProps {
   readonly opsKey: IKey;
   readonly firehoseBufferSeconds: number;
   readonly athenaBytesScannedCutoff: number;
+  /** The lake's tables: each gets an Iceberg table and a delivery stream. @default TABLES */
+  readonly tables?: readonly AnyTable[];
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
 }
@@ -50,6 +52,7 @@ export class LakehouseStack extends Stack {
 
   constructor(scope: Construct, id: string, props: LakehouseStackProps) {
     super(scope, id, props);
+    const tables = props.tables ?? TABLES;
     const accessLogs = new Bucket(this, "AccessLogs", {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
@@ -99,11 +102,11 @@ export class LakehouseStack extends Stack {
     this.databaseName = databaseName;
     this.catalog = new IcebergCatalog(this, "Catalog", {
       databaseName,
-      tables: TABLES,
+      tables,
       warehouse: this.warehouse,
       dataKey: props.dataKey,
     });
-    const stream = (table: TableDef) =>
+    const stream = (table: AnyTable) =>
       new IcebergDeliveryStream(this, `${table.name}Delivery`, {
         table,
         catalog: this.catalog,
@@ -115,7 +118,7 @@ export class LakehouseStack extends Stack {
         logRetention: props.logRetention,
         logRemovalPolicy: props.removalPolicy,
       });
-    this.deliveryStreams = Object.fromEntries(TABLES.map((t) => [t.name, stream(t)]));
+    this.deliveryStreams = Object.fromEntries(tables.map((t) => [t.name, stream(t)]));
     for (const ds of Object.values(this.deliveryStreams)) ds.node.addDependency(this.catalog);
     // Named exports, stable across refactors, so grants in other stacks name them plainly.
     this.exports = {

@@ -10,7 +10,6 @@ import {
   TreatMissingData,
 } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
-import type { IStream } from "aws-cdk-lib/aws-kinesis";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Topic } from "aws-cdk-lib/aws-sns";
@@ -18,6 +17,7 @@ import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import type { StateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import type { Construct } from "constructs";
+import { type FeatureExtractor, FeatureExtractorAlarms } from "../constructs/feature-extractor.js";
 import type { IcebergDeliveryStream } from "../constructs/iceberg-delivery-stream.js";
 
 /** Live features are one window behind at most: older records mean the consumer is falling behind. */
@@ -30,9 +30,8 @@ export interface ObservabilityStackProps extends StackProps {
   readonly opsKey: IKey;
   /** E-mail address subscribed to the alarm topic. @default - no subscription */
   readonly alarmEmail?: string;
-  readonly trackingFunction: IFunction;
-  readonly deadLetterQueue: IQueue;
-  readonly streams: readonly IStream[];
+  /** Every modality's extractor: each gets its alarms and a dashboard row. */
+  readonly extractors: readonly FeatureExtractor[];
   readonly deliveryStreams: readonly IcebergDeliveryStream[];
   readonly firehoseBufferSeconds: number;
   /** The workflows, by name: failed, timed-out and throttled executions alarm. */
@@ -70,28 +69,16 @@ export class ObservabilityStack extends Stack {
       this.alarms.push(a);
       return a;
     };
-    const fn = props.trackingFunction;
     const minute = Duration.minutes(1);
-    const iteratorAge = fn.metric("IteratorAge", { statistic: "Maximum", period: minute });
-    alarm(
-      "IteratorAge",
-      iteratorAge,
-      ITERATOR_AGE_ALARM_MS,
-      "tracking-features is more than a window behind the stream",
-    );
-    alarm("Errors", fn.metricErrors({ period: minute }), 0, "tracking-features invocations failed");
-    alarm("Throttles", fn.metricThrottles({ period: minute }), 0, "tracking-features was throttled");
-    const dlq = props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-      statistic: "Maximum",
-      period: minute,
+    const extractorAlarms = props.extractors.map((x) => {
+      const a = new FeatureExtractorAlarms(this, x.node.id, {
+        extractor: x,
+        action,
+        iteratorAgeMs: ITERATOR_AGE_ALARM_MS,
+      });
+      this.alarms.push(...a.alarms);
+      return a;
     });
-    alarm("DlqDepth", dlq, 0, "tracking batches gave up after retries and wait in the DLQ");
-    const throttled: IMetric[] = [];
-    for (const s of props.streams) {
-      const m = s.metricPutRecordsThrottledRecords({ period: minute });
-      throttled.push(m);
-      alarm(`${s.node.id}WriteThrottled`, m, 0, `producers are throttled writing to ${s.node.id}`);
-    }
     const freshness: IMetric[] = [];
     const failedRows: IMetric[] = [];
     for (const ds of props.deliveryStreams) {
@@ -150,42 +137,39 @@ export class ObservabilityStack extends Stack {
     new Dashboard(this, "Dashboard", {
       dashboardName: `sideline-${props.stageName}`,
       widgets: [
-        [new TextWidget({ markdown: `# Sideline ${props.stageName}: tracking pipeline`, width: 24, height: 1 })],
+        [new TextWidget({ markdown: `# Sideline ${props.stageName}: pipeline`, width: 24, height: 1 })],
+        ...props.extractors.map((x, i) => {
+          const name = x.modality.extractor.functionId;
+          return [
+            new GraphWidget({ title: `${name}: consumer lag (IteratorAge, ms)`, left: [extractorAlarms[i]!.iteratorAge], width: 8 }),
+            new GraphWidget({
+              title: `${name}: invocations, errors, throttles`,
+              left: [
+                x.function.metricInvocations({ period: minute }),
+                x.function.metricErrors({ period: minute }),
+                x.function.metricThrottles({ period: minute }),
+              ],
+              width: 8,
+            }),
+            new GraphWidget({
+              title: `${name}: records in and quarantined`,
+              left: ["RecordsIn", "RecordsQuarantined", "SamplesQuarantined", "InsightsPublished"].map(
+                (metricName) =>
+                  new Metric({
+                    namespace: "Sideline",
+                    metricName,
+                    dimensionsMap: { service: name },
+                    statistic: "Sum",
+                    period: minute,
+                  }),
+              ),
+              width: 8,
+            }),
+          ];
+        }),
         [
-          new GraphWidget({ title: "Consumer lag (IteratorAge, ms)", left: [iteratorAge], width: 8 }),
-          new GraphWidget({
-            title: "Invocations, errors, throttles",
-            left: [
-              fn.metricInvocations({ period: minute }),
-              fn.metricErrors({ period: minute }),
-              fn.metricThrottles({ period: minute }),
-            ],
-            width: 8,
-          }),
-          new GraphWidget({ title: "DLQ depth", left: [dlq], width: 8 }),
-        ],
-        [
-          new GraphWidget({
-            title: "Records in and quarantined",
-            left: ["RecordsIn", "RecordsQuarantined", "SamplesQuarantined", "InsightsPublished"].map(
-              (metricName) =>
-                new Metric({
-                  namespace: "Sideline",
-                  metricName,
-                  dimensionsMap: { service: "TrackingFeatures" },
-                  statistic: "Sum",
-                  period: minute,
-                }),
-            ),
-            width: 8,
-          }),
-          new GraphWidget({ title: "Firehose freshness (s)", left: freshness, width: 8 }),
-          new GraphWidget({
-            title: "Firehose failed rows / Kinesis throttled writes",
-            left: failedRows,
-            right: throttled,
-            width: 8,
-          }),
+          new GraphWidget({ title: "Firehose freshness (s)", left: freshness, width: 12 }),
+          new GraphWidget({ title: "Firehose failed rows", left: failedRows, width: 12 }),
         ],
         [
           new GraphWidget({ title: "Workflows: failed, timed out, throttled", left: workflowMetrics, width: 12 }),

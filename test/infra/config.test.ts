@@ -32,8 +32,9 @@ describe("configuration from context", () => {
     [{ stage: "prod", destroyDataOnDelete: true }, "context 'destroyDataOnDelete' cannot be true in prod"],
     [{ shardMode: "burst" }, "context 'shardMode' must be on-demand or provisioned"],
     [{ shardCount: 0 }, "context 'shardCount' must be an integer from 1 to 500, got '0'"],
-    [{ modalities: "tracking,audio" }, "context 'modalities' has unknown 'audio'"],
-    [{ modalities: "pose" }, "context 'modalities' must include tracking"],
+    [{ modalities: "tracking,audio" }, "context 'modalities' has unknown 'audio': registered modalities are tracking"],
+    [{ modalities: "" }, "context 'modalities' names no modality"],
+    [{ retryAttempts: -1 }, "context 'retryAttempts' must be an integer from 0 to 10000"],
     [{ parallelizationFactor: 11 }, "context 'parallelizationFactor' must be an integer from 1 to 10"],
     [{ alarmEmail: "not-an-email" }, "context 'alarmEmail' is not an e-mail address"],
   ])("fails on %j, saying what to change", (values, message) => {

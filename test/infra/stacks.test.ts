@@ -1,13 +1,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Match, Template } from "aws-cdk-lib/assertions";
+import { STREAM_MAPPING_DEFAULTS } from "../../lambdas/contracts/defaults.js";
 import { AUTOMATION_RULES } from "../../lambdas/contracts/events/index.js";
 import { PLAYER_WINDOWS, TABLES } from "../../lambdas/contracts/tables/index.js";
 import { readNamedQueries } from "../../lib/constructs/analytics-workgroup.js";
 import { PROJECT_ROOT } from "../../lib/constructs/sideline-function.js";
 import { icebergTableInput } from "../../lib/iceberg.js";
 import { TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS } from "../../lib/stacks/automation-stack.js";
-import { ESM_MAX_RECORD_AGE_HOURS, ESM_RETRY_ATTEMPTS } from "../../lib/stacks/ingest-stack.js";
 import { definitionText, WORKFLOWS } from "../../stepfunctions/definitions.js";
 import { type BuiltApp, buildApp } from "./app.js";
 
@@ -66,15 +66,15 @@ describe("Sideline stacks (dev)", () => {
     t.ingest.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
       FunctionResponseTypes: ["ReportBatchItemFailures"],
       BisectBatchOnFunctionError: true,
-      MaximumRetryAttempts: ESM_RETRY_ATTEMPTS,
-      MaximumRecordAgeInSeconds: ESM_MAX_RECORD_AGE_HOURS * 3600,
+      MaximumRetryAttempts: STREAM_MAPPING_DEFAULTS.retryAttempts,
+      MaximumRecordAgeInSeconds: STREAM_MAPPING_DEFAULTS.maxRecordAgeHours * 3600,
       ParallelizationFactor: 1,
       MaximumBatchingWindowInSeconds: 1,
       BatchSize: 100,
       StartingPosition: "TRIM_HORIZON",
       DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [dlq, "Arn"] } } },
     });
-    expect(ESM_RETRY_ATTEMPTS).toBeLessThanOrEqual(10);
+    expect(STREAM_MAPPING_DEFAULTS.retryAttempts).toBeLessThanOrEqual(10);
     t.ingest.hasResourceProperties("AWS::SQS::Queue", {
       KmsMasterKeyId: Match.anyValue(),
       MessageRetentionPeriod: 14 * 86400,
@@ -448,12 +448,11 @@ describe("Sideline stacks (prod and options)", () => {
       destroyDataOnDelete: true,
       shardMode: "provisioned",
       shardCount: 4,
-      modalities: "tracking,pose",
     });
     const ingest = Template.fromStack(stacks.ingest);
-    ingest.resourceCountIs("AWS::Kinesis::Stream", 2);
+    ingest.resourceCountIs("AWS::Kinesis::Stream", 1);
     ingest.hasResourceProperties("AWS::Kinesis::Stream", {
-      Name: "sideline-pose-dev",
+      Name: "sideline-tracking-dev",
       ShardCount: 4,
       StreamModeDetails: { StreamMode: "PROVISIONED" },
     });
