@@ -151,7 +151,7 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
       },
     });
     const consuming = esm.run();
-    const producer = new KinesisProducer(kinesis.client, TRACKING_STREAM, {
+    const producer = new KinesisProducer(kinesis.client, TRACKING_STREAM, TRACKING.record, {
       maxRequestBytes: EMULATOR_REQUEST_BYTES,
     });
     const chunker = new Chunker(options.matchId, options.chunkMs ?? REPLAY_CHUNK_MS, options.pitch ?? DEFAULT_PITCH);

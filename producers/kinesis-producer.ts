@@ -1,11 +1,12 @@
 /**
- * The local producer: PutRecords with the real Kinesis client. Requests are filled to the service
- * limits, a few are kept in flight, and the entries a response reports as failed are retried with
- * backoff until they succeed (the consumer restores each player's order from `seq`).
+ * The producer, for any modality: PutRecords with the real Kinesis client, to kinesalite locally or
+ * to a deployed stream (`--target aws`). Requests are filled to the service limits, a few are kept
+ * in flight, and the entries a response reports as failed are retried with backoff (the batching
+ * helper every batch call uses); the consumer restores each key's order from `seq`.
  */
 import { type KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
-import { type BackoffOptions, backoffDelayMs, realSleep } from "../lambdas/adapters/batching.js";
-import { encodeChunk, partitionKeyFor, type TrackingChunk } from "../lambdas/contracts/records/tracking.js";
+import { type BackoffOptions, sendWithRetry } from "../lambdas/adapters/batching.js";
+import type { RecordContract } from "../lambdas/contracts/records/record.js";
 
 /** PutRecords limits (Kinesis Data Streams quotas): 500 records and 5 MiB per request. */
 export const PUT_RECORDS_MAX_RECORDS = 500;
@@ -35,7 +36,7 @@ export interface ProducerStats {
   retriedRecords: number;
 }
 
-export class KinesisProducer {
+export class KinesisProducer<R> {
   readonly stats: ProducerStats = { records: 0, bytes: 0, requests: 0, retriedRecords: 0 };
   private pending: PutRecordsRequestEntry[] = [];
   private pendingBytes = 0;
@@ -48,6 +49,8 @@ export class KinesisProducer {
   constructor(
     private readonly client: KinesisClient,
     private readonly streamName: string,
+    /** The modality's record contract: how a record is encoded and keyed. */
+    private readonly contract: RecordContract<R>,
     options: ProducerOptions = {},
   ) {
     this.concurrency = options.concurrency ?? 1;
@@ -55,11 +58,11 @@ export class KinesisProducer {
     this.maxRequestBytes = Math.min(options.maxRequestBytes ?? PUT_RECORDS_MAX_BYTES, PUT_RECORDS_MAX_BYTES);
   }
 
-  async put(chunk: TrackingChunk): Promise<void> {
-    const data = encodeChunk(chunk);
+  async put(record: R): Promise<void> {
+    const data = this.contract.encode(record);
     const entry: PutRecordsRequestEntry = {
       Data: data,
-      PartitionKey: partitionKeyFor(chunk.match_id, chunk.player_id),
+      PartitionKey: this.contract.identity(record).partitionKey,
     };
     const size = data.byteLength + entry.PartitionKey!.length;
     if (
@@ -96,16 +99,19 @@ export class KinesisProducer {
   }
 
   private async sendWithRetry(entries: PutRecordsRequestEntry[]): Promise<void> {
-    let todo = entries;
-    for (let attempt = 0; attempt < this.backoff.attempts; attempt++) {
-      if (attempt > 0) await (this.backoff.sleep ?? realSleep)(backoffDelayMs(attempt, this.backoff));
-      this.stats.requests++;
-      const out = await this.client.send(new PutRecordsCommand({ StreamName: this.streamName, Records: todo }));
-      if (!out.FailedRecordCount) return;
-      const results = out.Records ?? [];
-      todo = todo.filter((_, i) => results[i]?.ErrorCode);
-      this.stats.retriedRecords += todo.length;
-    }
-    throw new Error(`PutRecords: ${todo.length} record(s) still failing after ${this.backoff.attempts} attempts`);
+    await sendWithRetry(
+      entries,
+      async (todo) => {
+        this.stats.requests++;
+        const out = await this.client.send(new PutRecordsCommand({ StreamName: this.streamName, Records: [...todo] }));
+        if (!out.FailedRecordCount) return { retry: [] };
+        const results = out.Records ?? [];
+        const retry = todo.filter((_, i) => results[i]?.ErrorCode);
+        this.stats.retriedRecords += retry.length;
+        return { retry, errors: results.flatMap((r) => (r.ErrorCode ? [r.ErrorCode] : [])) };
+      },
+      this.backoff,
+      `PutRecords to ${this.streamName}`,
+    );
   }
 }

@@ -6,7 +6,7 @@
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { DuckDbLake } from "../lambdas/adapters/local/duckdb-lake.js";
-import type { TrackingChunk } from "../lambdas/contracts/records/tracking.js";
+import { TRACKING_RECORD, type TrackingChunk } from "../lambdas/contracts/records/tracking.js";
 import { QUARANTINE, type RowOf } from "../lambdas/contracts/tables/index.js";
 import { readerQuarantineRow } from "../local/quarantine.js";
 import type { PipelineSource } from "../local/runtime.js";
@@ -38,7 +38,7 @@ export async function sendToKinesis(source: PipelineSource, o: SendOptions): Pro
     ...(o.endpoint ? { endpoint: o.endpoint } : {}),
     requestHandler: new NodeHttpHandler({ connectionTimeout: 5000, requestTimeout: 60_000 }),
   });
-  const producer = new KinesisProducer(client, o.streamName);
+  const producer = new KinesisProducer(client, o.streamName, TRACKING_RECORD);
   const chunker = new Chunker(o.matchId, o.chunkMs);
   const rejects: RowOf<typeof QUARANTINE>[] = [];
   let samples = 0;

@@ -5,6 +5,7 @@
  * throws is retried, then its event goes to the dead letters, with the reason.
  */
 import { randomUUID } from "node:crypto";
+import { BUS_DEFAULTS } from "../../lambdas/contracts/defaults.js";
 import type { BusEntry } from "../../lambdas/contracts/events/index.js";
 import { matchesPattern, type Pattern } from "../../lambdas/core/events/event-pattern.js";
 import type { EventPublisher } from "../../lambdas/ports.js";
@@ -27,7 +28,7 @@ export interface LocalRule {
   readonly name: string;
   readonly pattern: Pattern;
   readonly target: (event: BusEvent) => Promise<void>;
-  /** Attempts per event before it goes to the dead letters. @default 3 */
+  /** Attempts per event before it goes to the dead letters. @default 1 + BUS_DEFAULTS.retryAttempts, as the deployed rules' targets */
   readonly attempts?: number;
 }
 
@@ -86,7 +87,7 @@ export class LocalEventBus implements EventPublisher {
   }
 
   private async deliver(rule: LocalRule, event: BusEvent): Promise<void> {
-    const attempts = rule.attempts ?? 3;
+    const attempts = rule.attempts ?? 1 + BUS_DEFAULTS.retryAttempts;
     let error = "";
     for (let i = 0; i < attempts; i++) {
       try {

@@ -5,7 +5,9 @@
  * - one batch in flight per shard, so records of a shard are processed in order;
  * - ReportBatchItemFailures: processing resumes from the lowest failed sequence number;
  * - a handler error fails the whole batch; with bisect, the batch is split in two and retried;
- * - bounded retries, then the batch goes to the on-failure destination and the shard moves on.
+ * - bounded retries, then the batch goes to the on-failure destination and the shard moves on;
+ * - records older than the maximum record age go to the on-failure destination without being processed.
+ * Its defaults are the deployed mapping's (STREAM_MAPPING_DEFAULTS), so both runtimes retry alike.
  */
 import { randomUUID } from "node:crypto";
 import {
@@ -17,6 +19,7 @@ import {
 } from "@aws-sdk/client-kinesis";
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 import { realSleep } from "../../lambdas/adapters/batching.js";
+import { STREAM_MAPPING_DEFAULTS } from "../../lambdas/contracts/defaults.js";
 
 /** Lambda's limits for Kinesis event source mappings. */
 export const ESM_MAX_BATCH_SIZE = 10_000;
@@ -27,10 +30,14 @@ export interface EventSourceMappingOptions {
   readonly batchSize?: number;
   /** @default 0 */
   readonly maximumBatchingWindowMs?: number;
-  /** @default 10 */
+  /** @default STREAM_MAPPING_DEFAULTS.retryAttempts */
   readonly maximumRetryAttempts?: number;
-  /** @default true */
+  /** @default STREAM_MAPPING_DEFAULTS.bisectOnError */
   readonly bisectBatchOnFunctionError?: boolean;
+  /** @default STREAM_MAPPING_DEFAULTS.maxRecordAgeHours, in ms */
+  readonly maximumRecordAgeMs?: number;
+  /** The clock records' ages are measured against. @default Date.now */
+  readonly now?: () => number;
   /** How long an idle shard waits before polling again. @default 25 ms (Lambda polls about once a second) */
   readonly idlePollMs?: number;
   /** The on-failure destination. @default - throws, stopping the mapping */
@@ -87,6 +94,8 @@ export class LocalEventSourceMapping {
   private readonly maxRetries: number;
   private readonly bisect: boolean;
   private readonly idlePollMs: number;
+  private readonly maxAgeMs: number;
+  private readonly now: () => number;
   private producerDone = false;
 
   constructor(
@@ -98,8 +107,10 @@ export class LocalEventSourceMapping {
   ) {
     this.batchSize = options.batchSize ?? 100;
     this.windowMs = options.maximumBatchingWindowMs ?? 0;
-    this.maxRetries = options.maximumRetryAttempts ?? 10;
-    this.bisect = options.bisectBatchOnFunctionError ?? true;
+    this.maxRetries = options.maximumRetryAttempts ?? STREAM_MAPPING_DEFAULTS.retryAttempts;
+    this.bisect = options.bisectBatchOnFunctionError ?? STREAM_MAPPING_DEFAULTS.bisectOnError;
+    this.maxAgeMs = options.maximumRecordAgeMs ?? STREAM_MAPPING_DEFAULTS.maxRecordAgeHours * 3_600_000;
+    this.now = options.now ?? Date.now;
     this.idlePollMs = options.idlePollMs ?? 25;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1 || this.batchSize > ESM_MAX_BATCH_SIZE) {
       throw new Error(`batch size must be an integer from 1 to ${ESM_MAX_BATCH_SIZE}, got ${this.batchSize}`);
@@ -175,7 +186,14 @@ export class LocalEventSourceMapping {
   }
 
   /** Runs one batch to completion: success, or retries exhausted and sent to the on-failure destination. */
-  private async processBatch(shardId: string, records: KinesisStreamRecord[]): Promise<void> {
+  private async processBatch(shardId: string, all: KinesisStreamRecord[]): Promise<void> {
+    // As Lambda does with MaximumRecordAgeInSeconds: records past the age are not processed but discarded to the destination.
+    const oldest = this.now() - this.maxAgeMs;
+    const expired = all.filter((r) => r.kinesis.approximateArrivalTimestamp * 1000 < oldest);
+    if (expired.length > 0)
+      await this.fail(shardId, expired, 0, `record older than the maximum record age (${this.maxAgeMs / 3_600_000} h)`);
+    const records = expired.length > 0 ? all.filter((r) => !expired.includes(r)) : all;
+    if (records.length === 0) return;
     const queue: { records: KinesisStreamRecord[]; attempts: number }[] = [{ records, attempts: 0 }];
     while (queue.length > 0) {
       const item = queue.shift()!;

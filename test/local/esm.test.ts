@@ -1,5 +1,6 @@
 import { PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
+import { STREAM_MAPPING_DEFAULTS } from "../../lambdas/contracts/defaults.js";
 import { type BatchFailure, LocalEventSourceMapping } from "../../local/emulators/esm.js";
 import { type LocalKinesis, startLocalKinesis } from "../../local/emulators/kinesis.js";
 
@@ -104,6 +105,51 @@ describe("local event source mapping", () => {
     expect(failures[0]!.reason).toBe("the function failed: poison record");
     expect(Buffer.from(failures[0]!.records[0]!.kinesis.data, "base64").toString()).toBe("5");
     expect(stats.bisections).toBeGreaterThan(0);
+  });
+
+  it("retries as often as the deployed mapping by default (the shared defaults), then gives up to the destination", async () => {
+    const arn = await streamWith("defaults", 1);
+    const failures: BatchFailure[] = [];
+    let invocations = 0;
+    const esm = new LocalEventSourceMapping(
+      kinesis.client,
+      "defaults",
+      arn,
+      async () => {
+        invocations++;
+        throw new Error("always");
+      },
+      { onFailure: async (f) => void failures.push(f) },
+    );
+    esm.endOfInput();
+    await esm.run();
+    expect(invocations).toBe(1 + STREAM_MAPPING_DEFAULTS.retryAttempts);
+    expect(failures[0]!.attempts).toBe(1 + STREAM_MAPPING_DEFAULTS.retryAttempts);
+  });
+
+  it("sends records older than the maximum record age to the destination without invoking the function", async () => {
+    const arn = await streamWith("stale", 3);
+    const failures: BatchFailure[] = [];
+    let invoked = 0;
+    const esm = new LocalEventSourceMapping(
+      kinesis.client,
+      "stale",
+      arn,
+      async () => {
+        invoked++;
+        return { batchItemFailures: [] };
+      },
+      {
+        onFailure: async (f) => void failures.push(f),
+        // Four hours from now, every record is older than the 3-hour default.
+        now: () => Date.now() + 4 * 3_600_000,
+      },
+    );
+    esm.endOfInput();
+    await esm.run();
+    expect(invoked).toBe(0);
+    expect(failures.map((f) => f.batchSize)).toEqual([3]);
+    expect(failures[0]!.reason).toMatch(/older than the maximum record age \(3 h\)/);
   });
 
   it("fails on a batch size outside Lambda's limits", () => {
