@@ -15,6 +15,12 @@
  *   flush throws, the whole batch is retried and recomputes the same rows and event ids.
  */
 import type { KinesisStreamRecord } from "aws-lambda";
+import { emptyCounts } from "./counts.js";
+import { decodeRecord, extractorSource, insightRow, stateKey } from "./records.js";
+
+export { addCounts, emptyCounts, type InvocationCounts } from "./counts.js";
+export { decodeRecord, failedRecordItem, insightRow, MAPPING_FAILURE_SOURCE, stateKey } from "./records.js";
+
 import type { Insight } from "../contracts/events/index.js";
 import { payloadRef, type QuarantineItem, quarantineRow, recordRef, sampleRef } from "../contracts/quarantine.js";
 import { type AnyTable, INSIGHTS, QUARANTINE, type Row, type RowOf } from "../contracts/tables/index.js";
@@ -42,47 +48,6 @@ export interface StreamDeps {
   readonly now?: () => Date;
 }
 
-export interface InvocationCounts {
-  records: number;
-  recordsApplied: number;
-  recordsQuarantined: number;
-  recordsDuplicate: number;
-  recordsFailed: number;
-  samplesAccepted: number;
-  samplesQuarantined: number;
-  /** Samples of records accounted for without state (the ball). */
-  samplesPassedThrough: number;
-  /** Quarantine rows for samples rejected inside otherwise good records (one per record and reason). */
-  samplesRejectedGroups: number;
-  missingChunks: number;
-  insights: number;
-  /** Rows written, per table. */
-  rows: Record<string, number>;
-}
-
-export const emptyCounts = (): InvocationCounts => ({
-  records: 0,
-  recordsApplied: 0,
-  recordsQuarantined: 0,
-  recordsDuplicate: 0,
-  recordsFailed: 0,
-  samplesAccepted: 0,
-  samplesQuarantined: 0,
-  samplesPassedThrough: 0,
-  samplesRejectedGroups: 0,
-  missingChunks: 0,
-  insights: 0,
-  rows: {},
-});
-
-/** Adds one invocation's counts into running totals. */
-export function addCounts(into: InvocationCounts, c: InvocationCounts): void {
-  for (const k of Object.keys(c) as (keyof InvocationCounts)[]) {
-    if (k === "rows") for (const [t, n] of Object.entries(c.rows)) into.rows[t] = (into.rows[t] ?? 0) + n;
-    else into[k] += c[k];
-  }
-}
-
 export interface QuarantineNotice {
   readonly recordRef: string;
   readonly reason: string;
@@ -93,74 +58,6 @@ interface KeyState<R, S> extends StoredState {
   readonly seq: SequencerState<R>;
   readonly state: S;
 }
-
-const NON_FINITE = /(?<![A-Za-z"])-?(NaN|Infinity)(?![A-Za-z"])/;
-
-export type Decoded<R> =
-  | { readonly ok: true; readonly record: R }
-  | { readonly ok: false; readonly reason: string; readonly samples: number; readonly matchId: string | null };
-
-/** Decodes and validates one record's data (base64 JSON) against its modality's contract; never throws. */
-export function decodeRecord<R>(
-  extractor: Pick<Extractor<R, unknown>, "modality">,
-  data: string,
-): { raw: string; decoded: Decoded<R> } {
-  const raw = Buffer.from(data, "base64").toString("utf8");
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch (e) {
-    const reason = NON_FINITE.test(raw)
-      ? "non-finite number (NaN or Infinity) in payload"
-      : `not JSON: ${(e as Error).message}`;
-    return { raw, decoded: { ok: false, reason, samples: 0, matchId: null } };
-  }
-  const contract = extractor.modality.record;
-  const parsed = contract.parse(json);
-  if (parsed.ok) return { raw, decoded: { ok: true, record: parsed.record } };
-  return { raw, decoded: { ok: false, reason: parsed.reason, ...contract.salvage(json) } };
-}
-
-/** Where the event source mapping's on-failure destination is attributed in quarantine. */
-export const MAPPING_FAILURE_SOURCE = "event-source-mapping";
-
-/**
- * The quarantine item of a record the event source mapping gave up on (retries exhausted): the
- * same content-derived reference and sample count as any other quarantined record.
- */
-export function failedRecordItem<R>(
-  extractor: Pick<Extractor<R, unknown>, "modality">,
-  data: string,
-  reason: string,
-): QuarantineItem {
-  const m = extractor.modality;
-  const { raw, decoded } = decodeRecord<R>(extractor, data);
-  if (!decoded.ok)
-    return {
-      source: MAPPING_FAILURE_SOURCE,
-      ref: payloadRef(m.id, raw),
-      matchId: decoded.matchId,
-      reason,
-      samples: decoded.samples,
-      payload: raw,
-    };
-  const id = m.record.identity(decoded.record);
-  return {
-    source: MAPPING_FAILURE_SOURCE,
-    ref: recordRef(m.id, id.partitionKey, id.seq),
-    matchId: id.matchId,
-    reason,
-    samples: m.record.samples(decoded.record),
-    payload: raw,
-  };
-}
-
-/** The quarantine `source` of an extractor: its function id in kebab case, e.g. tracking-features. */
-export const extractorSource = (e: Pick<Extractor<unknown, unknown>, "modality">) =>
-  e.modality.extractor.functionId.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
-
-/** The state store key of a partition key: `<modality>/<partition key>`. */
-export const stateKey = (modality: string, partitionKey: string) => `${modality}/${partitionKey}`;
 
 /** State for one invocation. Create one per event; call `preload`, then `record` in order, then `flush`. */
 export class StreamInvocation<R, S> {
@@ -338,17 +235,4 @@ export class StreamInvocation<R, S> {
       await this.deps.stateStore.putMany(changed);
     }
   }
-}
-
-/** The `insights` table row for an insight event: the lakehouse copy analysts query. */
-export function insightRow(e: Insight): RowOf<typeof INSIGHTS> {
-  return {
-    insight_id: e.id,
-    time: e.time,
-    source: e.source,
-    detail_type: e.detailType,
-    match_id: e.detail.match_id,
-    player_id: e.detail.player_id,
-    detail: JSON.stringify(e.detail),
-  };
 }

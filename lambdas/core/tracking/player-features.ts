@@ -13,27 +13,14 @@
  *    speeds of the segment (a causal Savitzky-Golay first derivative); a segment's first sample has 0;
  * 5. distance is the sum of speed x dt; bands, efforts and metabolic energy follow from them.
  */
-import { type PitchDimensions, pitchBounds } from "../../contracts/pitch.js";
-import { type EffortState, newEffortState, resetEffort, stepEffort } from "../stream/efforts.js";
+import { pitchBounds } from "../../contracts/pitch.js";
+import { resetEffort, stepEffort } from "../stream/efforts.js";
 import { linearFitAt2, linearSlope, SAVGOL_HALF, SAVGOL_WINDOW } from "../stream/smoothing.js";
-import {
-  FATIGUE_TRAILING_MS,
-  type FatigueFinding,
-  type FatigueState,
-  newFatigueState,
-  stepFatigue,
-} from "./fatigue.js";
+import { FATIGUE_TRAILING_MS, type FatigueFinding, stepFatigue } from "./fatigue.js";
 import { flushRun, startRun } from "./heatmap.js";
-import {
-  addWindow,
-  type CellRun,
-  finishProfile,
-  type MatchProfile,
-  type MatchProfileState,
-  newMatchProfileState,
-  stepRhie,
-} from "./match-profile.js";
+import { addWindow, finishProfile, type MatchProfile, stepRhie } from "./match-profile.js";
 import { metabolicPower } from "./metabolic.js";
+import type { ChunkInput, ChunkResult, PlayerState, RejectedSamples } from "./player-state.js";
 import {
   ACCEL_MIN_DURATION_MS,
   ACCEL_THRESHOLD_MPS2,
@@ -45,88 +32,9 @@ import {
   SPRINT_SPEED_MPS,
   TIME_BACKWARDS_TOLERANCE_MS,
 } from "./thresholds.js";
-import { type ClosedWindow, toClosed, type WindowAcc, windowFor } from "./windows.js";
+import { type ClosedWindow, toClosed, windowFor } from "./windows.js";
 
-export interface PlayerState {
-  windowMs: number;
-  /** Last accepted position sample. */
-  last: { t: number; x: number; y: number; period: number | null } | null;
-  /** Velocity samples of the current segment that smoothing still needs (at most SAVGOL_WINDOW). */
-  buf: { t: number[]; dt: number[]; vx: number[]; vy: number[] };
-  /** Velocity samples seen in the current segment, and how many of them were smoothed. */
-  segN: number;
-  emitted: number;
-  /** The last smoothed speeds of the segment (for acceleration), at most ACCEL_FIT_SAMPLES. */
-  recent: { t: number[]; speed: number[] };
-  sprint: EffortState;
-  accel: EffortState;
-  decel: EffortState;
-  /** Open windows, in time order. */
-  open: WindowAcc[];
-  fatigue: FatigueState;
-  /** Whole-match totals, heatmap grid and trend, for the profile and the pictures. */
-  profile: MatchProfileState;
-  /** Pitch length and width (m) of the last chunk: the heatmap grid's scale. */
-  pitch: [number, number];
-  /** The heatmap cell he is in now, with the time spent there not yet added to its window. */
-  run: CellRun | null;
-  /** True once the final chunk was applied: the match profile is complete. */
-  completed: boolean;
-}
-
-export interface RejectedSamples {
-  readonly reason: string;
-  readonly count: number;
-  readonly firstIndex: number;
-  /** The first rejected sample, as JSON: what the quarantine keeps. */
-  readonly sample: string;
-}
-
-export interface ChunkInput {
-  readonly t0: number;
-  readonly t: ArrayLike<number>;
-  readonly x: ArrayLike<number>;
-  readonly y: ArrayLike<number>;
-  /** Metres per unit of x and y (0.001 for the wire's millimetres). @default 1 */
-  readonly metresPerUnit?: number;
-  readonly period?: number | undefined;
-  readonly final?: boolean | undefined;
-  readonly pitch: PitchDimensions;
-}
-
-export interface ChunkResult {
-  readonly accepted: number;
-  readonly rejected: readonly RejectedSamples[];
-  readonly closed: readonly ClosedWindow[];
-  readonly fatigue: readonly { window: ClosedWindow; finding: FatigueFinding }[];
-  /** The player's match profile, when this call applied his final chunk. */
-  readonly completed: MatchProfile | null;
-}
-
-export type { ClosedWindow, WindowAcc } from "./windows.js";
-
-export function newPlayerState(windowMs: number): PlayerState {
-  if (!(windowMs > 0 && windowMs % 1000 === 0)) {
-    throw new Error(`window length must be a positive whole number of seconds, got ${windowMs} ms`);
-  }
-  return {
-    windowMs,
-    last: null,
-    buf: { t: [], dt: [], vx: [], vy: [] },
-    segN: 0,
-    emitted: 0,
-    recent: { t: [], speed: [] },
-    sprint: newEffortState(),
-    accel: newEffortState(),
-    decel: newEffortState(),
-    open: [],
-    fatigue: newFatigueState(),
-    profile: newMatchProfileState(),
-    pitch: [105, 68],
-    run: null,
-    completed: false,
-  };
-}
+export * from "./player-state.js";
 
 /** One smoothed sample: everything downstream of smoothing happens here. */
 function applySmoothed(s: PlayerState, t: number, dtMs: number, vx: number, vy: number): void {
