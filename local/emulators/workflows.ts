@@ -251,7 +251,7 @@ export class LocalWorkflows {
     entered: (name: string) => { seen: Deferred<Json> },
   ): (input: Json) => Promise<Json> {
     if (resource !== "arn:aws:states:::events:putEvents.waitForTaskToken")
-      return this.services.handler(resource, stateName);
+      return this.services.handler(resource, stateName, executionName);
     return async (p) => {
       await this.services.putEvents(p);
       const stateInput = await entered(stateName).seen.promise;
