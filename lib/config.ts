@@ -3,11 +3,7 @@
  * (here, or in lambdas/contracts/defaults.ts for what the embedded runtime shares). Only bin/ reads
  * CDK context and builds this; stacks and constructs receive it as props.
  */
-import {
-  AUTOMATION_DEFAULTS,
-  FEATURE_DEFAULTS,
-  STREAM_MAPPING_DEFAULTS,
-} from "../lambdas/contracts/defaults.js";
+import { AUTOMATION_DEFAULTS, FEATURE_DEFAULTS, STREAM_MAPPING_DEFAULTS } from "../lambdas/contracts/defaults.js";
 import { MODALITIES, type Modality } from "../lambdas/contracts/modalities.js";
 
 export type Stage = "dev" | "prod";

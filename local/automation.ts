@@ -2,7 +2,8 @@
  * Front-office automation on one machine: the rules CDK deploys (AUTOMATION_RULES), on the local
  * bus, with their targets emulated: the two workflows (aws-local-stepfunctions on the deployed
  * definitions) and the CRM (HTTP POST, or the outbox). The workflow tasks are the workflow-tasks
- * Lambda handler itself.
+ * Lambda handler itself. Executions an earlier process left RUNNING (it was killed) are recovered
+ * when the automation starts on the lake, and `drain` waits for them.
  */
 import { DuckDbAlertLedger } from "../lambdas/adapters/local/duckdb-alert-ledger.js";
 import type { DuckDbLake } from "../lambdas/adapters/local/duckdb-lake.js";
@@ -12,7 +13,7 @@ import { createWorkflowTasksHandler } from "../lambdas/functions/workflow-tasks/
 import type { LocalEventBus } from "./emulators/bus.js";
 import { type CrmOptions, LocalCrm } from "./emulators/crm.js";
 import { lambdaContext } from "./emulators/esm.js";
-import { LOCAL_NAMES, LocalWorkflows } from "./emulators/workflows.js";
+import { LOCAL_NAMES, LocalWorkflows, type RecoveredExecution } from "./emulators/workflows.js";
 
 /** Medical alerts for a player within this long of a notified one are suppressed (Sideline default: one alert per player per match and its aftermath). */
 export const DEFAULT_MEDICAL_COOLDOWN_HOURS = 12;
@@ -50,6 +51,8 @@ export class LocalAutomation {
       autoApprove: o.autoApprove ?? false,
       ...(o.now ? { now: o.now } : {}),
     });
+    // Before any event arrives: a redelivered event must find its abandoned execution claimed.
+    this.workflows.recoverAbandoned();
     this.crm = new LocalCrm(lake, o.crm);
     const pattern = (p: object) => p as Pattern;
     bus.addRule({
@@ -63,6 +66,11 @@ export class LocalAutomation {
       target: async (e) => this.workflows.start("medical-alert", e),
     });
     bus.addRule({ name: "crm", pattern: pattern(AUTOMATION_RULES.crm), target: (e) => this.crm.deliver(e) });
+  }
+
+  /** Executions a killed process had left RUNNING, recovered by this one (complete once drained). */
+  get recovered(): readonly RecoveredExecution[] {
+    return this.workflows.recovered;
   }
 
   /** Waits until the bus and the workflows are idle (each can start work on the other). */

@@ -27,7 +27,13 @@ export const STREAM_RETENTION_HOURS = 24;
 /** DLQ messages are kept 14 days, the SQS maximum, for inspection and redrive. */
 const DLQ_RETENTION_DAYS = 14;
 /** Lambda's limits for a Kinesis event source mapping (Lambda developer guide, "Kinesis event source mapping"). */
-const ESM_LIMITS = { batchSize: [1, 10_000], batchingWindowSeconds: [0, 300], parallelizationFactor: [1, 10], retryAttempts: [0, 10_000], maxRecordAgeHours: [0, 168] } as const;
+const ESM_LIMITS = {
+  batchSize: [1, 10_000],
+  batchingWindowSeconds: [0, 300],
+  parallelizationFactor: [1, 10],
+  retryAttempts: [0, 10_000],
+  maxRecordAgeHours: [0, 168],
+} as const;
 
 /** The event source mapping's settings (defaults: STREAM_MAPPING_DEFAULTS in lambdas/contracts/defaults.ts). */
 export interface StreamMappingSettings {
@@ -174,7 +180,11 @@ export class FeatureExtractorAlarms extends Construct {
   readonly alarms: Alarm[] = [];
   readonly iteratorAge: IMetric;
 
-  constructor(scope: Construct, id: string, props: { extractor: FeatureExtractor; action: SnsAction; iteratorAgeMs: number }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { extractor: FeatureExtractor; action: SnsAction; iteratorAgeMs: number },
+  ) {
     super(scope, id);
     const { extractor: x, action } = props;
     const name = x.modality.extractor.functionId;

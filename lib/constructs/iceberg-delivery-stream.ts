@@ -148,6 +148,7 @@ export function streamFor(
   table: string,
 ): IcebergDeliveryStream {
   const s = streams[table];
-  if (!s) throw new Error(`no delivery stream for table '${table}': add it to TABLES in lambdas/contracts/tables/index.ts`);
+  if (!s)
+    throw new Error(`no delivery stream for table '${table}': add it to TABLES in lambdas/contracts/tables/index.ts`);
   return s;
 }

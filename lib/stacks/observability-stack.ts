@@ -141,7 +141,11 @@ export class ObservabilityStack extends Stack {
         ...props.extractors.map((x, i) => {
           const name = x.modality.extractor.functionId;
           return [
-            new GraphWidget({ title: `${name}: consumer lag (IteratorAge, ms)`, left: [extractorAlarms[i]!.iteratorAge], width: 8 }),
+            new GraphWidget({
+              title: `${name}: consumer lag (IteratorAge, ms)`,
+              left: [extractorAlarms[i]!.iteratorAge],
+              width: 8,
+            }),
             new GraphWidget({
               title: `${name}: invocations, errors, throttles`,
               left: [

@@ -5,10 +5,10 @@
  * - athena:startQueryExecution.sync -> the same SQL, with the same parameters, on DuckDB
  * - athena:getQueryResults          -> that result, in Athena's ResultSet shape (strings, header row first)
  * - events:putEvents                -> the local bus
- * - sns:publish                     -> the notifications table
+ * - sns:publish                     -> the notifications table, one message per execution and state
  * Errors carry the names Step Functions would give them, so the definitions' Retry and Catch apply.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
 import { NOTIFICATIONS } from "../../lambdas/contracts/tables/index.js";
 import type { LocalEventBus } from "./bus.js";
@@ -27,6 +27,18 @@ export function athenaLiteral(p: string): string | number {
   throw new Error(`execution parameter ${p} is not a SQL literal ('text' or a number)`);
 }
 
+/** RFC 9562's URL namespace, the namespace of the name-based message ids below. */
+const URL_NAMESPACE = Buffer.from("6ba7b8119dad11d180b400c04fd430c8", "hex");
+
+/** A name-based UUID (RFC 9562 version 5): the same name always gives the same id. */
+function nameBasedUuid(name: string): string {
+  const h = createHash("sha1").update(URL_NAMESPACE).update(name).digest();
+  h[6] = (h[6]! & 0x0f) | 0x50;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString("hex");
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
 const athenaString = (v: unknown): string | undefined =>
   v === null || v === undefined ? undefined : typeof v === "object" ? JSON.stringify(v) : String(v);
 
@@ -43,8 +55,8 @@ export class LocalServices {
 
   constructor(private readonly o: LocalServicesOptions) {}
 
-  /** The local stand-in for a Task state's Resource. */
-  handler(resource: string, stateName: string): (input: Json) => Promise<Json> {
+  /** The local stand-in for a Task state's Resource, for one state of one execution. */
+  handler(resource: string, stateName: string, executionName: string): (input: Json) => Promise<Json> {
     switch (resource) {
       case "arn:aws:states:::lambda:invoke":
         return (p) => this.invoke(p);
@@ -55,7 +67,7 @@ export class LocalServices {
       case "arn:aws:states:::events:putEvents":
         return async (p) => ({ Entries: await this.putEvents(p), FailedEntryCount: 0 });
       case "arn:aws:states:::sns:publish":
-        return (p) => this.publish(p);
+        return (p) => this.publish(p, nameBasedUuid(`sideline:sns:${executionName}/${stateName}`));
       default:
         throw new Error(`state ${stateName} uses ${resource}, which the local runtime does not emulate`);
     }
@@ -111,9 +123,14 @@ export class LocalServices {
     return ids;
   }
 
-  private async publish(p: Json): Promise<Json> {
+  /**
+   * The message id comes from the execution and the state, so an execution restarted after a crash
+   * (LocalWorkflows.recoverAbandoned) rewrites its message instead of sending a second one, as an
+   * SNS FIFO topic drops a message whose deduplication id it has seen. Each definition publishes
+   * from a state at most once per execution (no loops), so no two messages share an id.
+   */
+  private async publish(p: Json, id: string): Promise<Json> {
     const { TopicArn, Subject, Message } = p as { TopicArn: string; Subject?: string; Message: string };
-    const id = randomUUID();
     await this.o.lake.put(NOTIFICATIONS, [
       {
         message_id: id,
