@@ -12,6 +12,27 @@ import { definitionText, WORKFLOWS } from "../../stepfunctions/definitions.js";
 import { type BuiltApp, buildApp } from "./app.js";
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string }>;
+interface InputTransformer {
+  InputPathsMap: Record<string, string>;
+  InputTemplate: string;
+}
+
+/**
+ * What EventBridge sends for a text template of JSON string lines: each <key> replaced by the value
+ * at its path in the event, then each line read as the string it is.
+ */
+function renderInputTransformer(t: InputTransformer, event: Record<string, unknown>): string[] {
+  const at = (path: string) =>
+    path
+      .replace(/^\$\./, "")
+      .split(".")
+      .reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], event);
+  const filled = t.InputTemplate.replace(/<([\w-]+)>/g, (_, key: string) => String(at(t.InputPathsMap[key]!)));
+  return filled.split("\n").map((line) => JSON.parse(line) as string);
+}
+
+/** A command line's words as a POSIX shell splits them, for lines quoted with ' only. */
+const shellWords = (line: string) => [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]);
 
 describe("Sideline stacks (dev)", () => {
   let built: BuiltApp;
@@ -378,6 +399,80 @@ describe("Sideline stacks (dev)", () => {
     // Without a CRM endpoint, CRM requests wait in an encrypted outbox queue
     t.automation.resourceCountIs("AWS::Events::ApiDestination", 0);
     t.automation.resourceCountIs("AWS::SQS::Queue", 2);
+  });
+
+  it("e-mails scouts each decision request with its task token and the command that answers it", () => {
+    // GIVEN the decisions rule's one target, the scouting topic
+    const [rule] = Object.values(
+      t.automation.findResources("AWS::Events::Rule", {
+        Properties: { EventPattern: AUTOMATION_RULES.decisions },
+      }) as Resources,
+    );
+    const [target] = rule!.Properties!.Targets as { Arn: unknown; InputTransformer: InputTransformer }[];
+    expect(target!.Arn).toEqual({ Ref: expect.stringMatching(/^ScoutingTopic/) });
+
+    // THEN the e-mail is no constant text but an input transformer over the event's fields, one JSON
+    // string per line
+    expect(target).not.toHaveProperty("Input");
+    const transformer = target!.InputTransformer;
+    expect(transformer.InputPathsMap).toEqual({
+      "detail-player_id": "$.detail.player_id",
+      "detail-match_id": "$.detail.match_id",
+      "detail-summary": "$.detail.summary",
+      "detail-visual_url": "$.detail.visual_url",
+      "detail-task_token": "$.detail.task_token",
+      region: "$.region",
+    });
+    const decide = (verdict: string) =>
+      `npx sideline decide '<detail-task_token>' ${verdict} --target aws --region <region>`;
+    expect(transformer.InputTemplate.split("\n").map((line) => JSON.parse(line))).toEqual([
+      "Scout decision needed: player <detail-player_id>, match <detail-match_id>",
+      "<detail-summary>",
+      "Picture: <detail-visual_url>",
+      "Answer with the ScoutDecider role's credentials:",
+      `  approve: ${decide("approve --reason 'why'")}`,
+      `  reject:  ${decide("reject --reason 'why'")}`,
+      `  still reviewing: ${decide("hold")}`,
+      "Without an answer or a hold every 3 days (14 days at most), the workflow records a timeout.",
+      "Task token: <detail-task_token>",
+    ]);
+    // No double quote inside a line: the EventBridge docs show a text template's \" kept in its output.
+    expect(transformer.InputTemplate).not.toContain('\\"');
+
+    // WHEN EventBridge fills it in for a request
+    const lines = renderInputTransformer(transformer, {
+      region: "eu-west-1",
+      detail: {
+        task_token: "AQCEAAAAKgAAAAMAAAAA+tok/en==",
+        player_id: "away_5",
+        match_id: "m-2024-05-01",
+        summary: "Runs in behind the back line: 14 sprints.",
+        visual_url: "https://visuals.example.com/away_5.png",
+      },
+    });
+
+    // THEN the scout reads the player, the match and the picture, and pastes a command that
+    // answers with this very token
+    expect(lines.slice(0, 3)).toEqual([
+      "Scout decision needed: player away_5, match m-2024-05-01",
+      "Runs in behind the back line: 14 sprints.",
+      "Picture: https://visuals.example.com/away_5.png",
+    ]);
+    const approve = lines.find((l) => l.trim().startsWith("approve:"))!.replace(/^\s*approve:\s*/, "");
+    expect(shellWords(approve)).toEqual([
+      "npx",
+      "sideline",
+      "decide",
+      "AQCEAAAAKgAAAAMAAAAA+tok/en==",
+      "approve",
+      "--reason",
+      "why",
+      "--target",
+      "aws",
+      "--region",
+      "eu-west-1",
+    ]);
+    expect(lines.at(-1)).toBe("Task token: AQCEAAAAKgAAAAMAAAAA+tok/en==");
   });
 
   it("scopes task-token responses to the scouting state machine, never '*'", () => {
