@@ -31,6 +31,18 @@ function renderInputTransformer(t: InputTransformer, event: Record<string, unkno
   return filled.split("\n").map((line) => JSON.parse(line) as string);
 }
 
+interface Statement {
+  Effect: string;
+  Principal: Record<string, unknown>;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
+const THIS_ACCOUNT = { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } } };
+const ACCOUNT_ROOT = {
+  "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":iam::", { Ref: "AWS::AccountId" }, ":root"]],
+};
+
 /** A command line's words as a POSIX shell splits them, for lines quoted with ' only. */
 const shellWords = (line: string) => [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]);
 
@@ -556,34 +568,83 @@ describe("Sideline stacks (prod and options)", () => {
       expect(r.DeletionPolicy).toBe("Delete");
   });
 
-  it("reaches the CRM through an API destination: Secrets Manager auth under the CMK, a rate limit, the Idempotency-Key", () => {
-    const { stacks } = buildApp({ stage: "dev", crmEndpoint: "https://crm.example.com/hooks/sideline" });
-    const a = Template.fromStack(stacks.automation);
-    a.hasResourceProperties("AWS::Events::ApiDestination", {
-      InvocationEndpoint: "https://crm.example.com/hooks/sideline",
-      HttpMethod: "POST",
-      InvocationRateLimitPerSecond: 10,
+  describe("with a CRM endpoint", () => {
+    let crm: BuiltApp;
+    beforeAll(() => {
+      crm = buildApp({ stage: "dev", crmEndpoint: "https://crm.example.com/hooks/sideline" });
     });
-    a.hasResourceProperties("AWS::Events::Connection", {
-      AuthorizationType: "API_KEY",
-      KmsKeyIdentifier: Match.anyValue(),
+
+    it("reaches the CRM through an API destination: Secrets Manager auth under the CMK, a rate limit, the Idempotency-Key", () => {
+      const a = Template.fromStack(crm.stacks.automation);
+      a.hasResourceProperties("AWS::Events::ApiDestination", {
+        InvocationEndpoint: "https://crm.example.com/hooks/sideline",
+        HttpMethod: "POST",
+        InvocationRateLimitPerSecond: 10,
+      });
+      a.hasResourceProperties("AWS::Events::Connection", {
+        AuthorizationType: "API_KEY",
+        KmsKeyIdentifier: Match.anyValue(),
+      });
+      a.hasResourceProperties("AWS::SecretsManager::Secret", { KmsKeyId: Match.anyValue() });
+      a.hasResourceProperties("AWS::Events::Rule", {
+        EventPattern: AUTOMATION_RULES.crm,
+        Targets: [
+          Match.objectLike({
+            HttpParameters: { HeaderParameters: { "Idempotency-Key": "$.detail.idempotency_key" } },
+            InputPath: "$.detail",
+            DeadLetterConfig: Match.anyValue(),
+            RetryPolicy: Match.anyValue(),
+          }),
+        ],
+      });
+      expect(() => buildApp({ stage: "dev", crmEndpoint: "http://crm.example.com" })).toThrow(
+        /must be an https:\/\/ URL/,
+      );
+      expect(() => buildApp({ stage: "dev", crmAuth: "oauth" })).toThrow(/needs 'crmOAuthTokenUrl'/);
     });
-    a.hasResourceProperties("AWS::SecretsManager::Secret", { KmsKeyId: Match.anyValue() });
-    a.hasResourceProperties("AWS::Events::Rule", {
-      EventPattern: AUTOMATION_RULES.crm,
-      Targets: [
-        Match.objectLike({
-          HttpParameters: { HeaderParameters: { "Idempotency-Key": "$.detail.idempotency_key" } },
-          InputPath: "$.detail",
-          DeadLetterConfig: Match.anyValue(),
-          RetryPolicy: Match.anyValue(),
-        }),
-      ],
+
+    it("encrypts the connection with a key tagged for EventBridge connections, whose policy lets EventBridge use it", () => {
+      // GIVEN the key the connection's KmsKeyIdentifier names, found through the export it imports
+      const [connection] = Object.values(
+        Template.fromStack(crm.stacks.automation).findResources("AWS::Events::Connection") as Resources,
+      );
+      const imported = (connection!.Properties!.KmsKeyIdentifier as { "Fn::ImportValue": string })["Fn::ImportValue"];
+      const owner = Object.values(crm.stacks).find((st) =>
+        Object.values(
+          (Template.fromStack(st).toJSON().Outputs ?? {}) as Record<string, { Export?: { Name: string } }>,
+        ).some((o) => o.Export?.Name === imported),
+      )!;
+      const outputs = Template.fromStack(owner).toJSON().Outputs as Record<
+        string,
+        { Value: { "Fn::GetAtt": [string, string] }; Export: { Name: string } }
+      >;
+      const [keyId, attribute] = Object.values(outputs).find((o) => o.Export.Name === imported)!.Value["Fn::GetAtt"];
+      expect(attribute).toBe("Arn");
+      const key = (Template.fromStack(owner).toJSON().Resources as Resources)[keyId]!;
+      expect(key.Type).toBe("AWS::KMS::Key");
+
+      // THEN it carries the tag without which EventBridge refuses a customer managed key for a connection
+      expect(key.Properties?.Tags).toContainEqual({ Key: "EventBridgeApiDestinations", Value: "true" });
+
+      // AND its policy grants EventBridge DescribeKey, GenerateDataKey and Decrypt, in this account
+      // (encryption-connections.html), and lets IAM policies apply, as EventBridge's service-linked
+      // role reaches the connection's secret through its IAM policy
+      const statements = (key.Properties!.KeyPolicy as { Statement: Statement[] }).Statement;
+      const allows = (principal: Record<string, unknown>, action: string, condition?: unknown) =>
+        statements.some(
+          (st) =>
+            st.Effect === "Allow" &&
+            JSON.stringify(st.Principal) === JSON.stringify(principal) &&
+            st.Resource === "*" &&
+            ([] as string[]).concat(st.Action).some((a) => new RegExp(`^${a.replaceAll("*", ".*")}$`).test(action)) &&
+            JSON.stringify(st.Condition) === JSON.stringify(condition),
+        );
+      for (const action of ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"])
+        expect(`${action}: ${allows({ Service: "events.amazonaws.com" }, action, THIS_ACCOUNT)}`).toBe(
+          `${action}: true`,
+        );
+      expect(allows({ AWS: ACCOUNT_ROOT }, "kms:Decrypt")).toBe(true);
     });
-    expect(() => buildApp({ stage: "dev", crmEndpoint: "http://crm.example.com" })).toThrow(
-      /must be an https:\/\/ URL/,
-    );
-    expect(() => buildApp({ stage: "dev", crmAuth: "oauth" })).toThrow(/needs 'crmOAuthTokenUrl'/);
   });
 
   it("passes cdk-nag's AwsSolutions and Serverless packs with no unacknowledged finding, in both stages", () => {
