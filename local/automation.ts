@@ -5,8 +5,10 @@
  * Lambda handler itself. Executions an earlier process left RUNNING (it was killed) are recovered
  * when the automation starts on the lake, and `drain` waits for them.
  */
+
 import { DuckDbAlertLedger } from "../lambdas/adapters/local/duckdb-alert-ledger.js";
 import type { DuckDbLake } from "../lambdas/adapters/local/duckdb-lake.js";
+import { AUTOMATION_DEFAULTS } from "../lambdas/contracts/defaults.js";
 import { AUTOMATION_RULES } from "../lambdas/contracts/events/index.js";
 import type { Pattern } from "../lambdas/core/events/event-pattern.js";
 import { createWorkflowTasksHandler } from "../lambdas/functions/workflow-tasks/handler.js";
@@ -16,7 +18,7 @@ import { lambdaContext } from "./emulators/esm.js";
 import { LOCAL_NAMES, LocalWorkflows, type RecoveredExecution } from "./emulators/workflows.js";
 
 /** Medical alerts for a player within this long of a notified one are suppressed (Sideline default: one alert per player per match and its aftermath). */
-export const DEFAULT_MEDICAL_COOLDOWN_HOURS = 12;
+export const DEFAULT_MEDICAL_COOLDOWN_HOURS = AUTOMATION_DEFAULTS.medicalCooldownHours;
 
 export interface AutomationOptions {
   readonly crm?: CrmOptions;

@@ -6,6 +6,7 @@ import {
   type CfnConnection,
   type CfnRule,
   Connection,
+  EventField,
   HttpMethod,
   type IEventBus,
   Rule,
@@ -22,9 +23,10 @@ import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from "aws-cdk-lib/aws-stepfunctions";
 import type { Construct } from "constructs";
+import { BUS_DEFAULTS } from "../../lambdas/contracts/defaults.js";
 import { AUTOMATION_RULES, type EventPattern } from "../../lambdas/contracts/events/index.js";
 import { WORKFLOW_TASK_TABLES } from "../../lambdas/contracts/tables/index.js";
-import { definitionText, enrichQuery, type WorkflowName } from "../../stepfunctions/definitions.js";
+import { DECISION_STATE, definitionText, enrichQuery, type WorkflowName } from "../../stepfunctions/definitions.js";
 import type { SidelineConfig } from "../config.js";
 import type { AnalyticsWorkgroup } from "../constructs/analytics-workgroup.js";
 import { type IcebergDeliveryStream, streamFor } from "../constructs/iceberg-delivery-stream.js";
@@ -32,15 +34,50 @@ import { SidelineFunction } from "../constructs/sideline-function.js";
 import { acknowledge, grantWildcardReasons, nagArn, nagValue } from "../nag.js";
 
 /**
- * Rule targets retry for a day, 8 times with EventBridge's backoff: a CRM or Step Functions outage
- * of hours is absorbed; then the event goes to the DLQ (EventBridge retry policy limits: 0-185, 60 s-24 h).
+ * Rule targets retry with EventBridge's backoff for up to a day (BUS_DEFAULTS, shared with the local
+ * bus): a CRM or Step Functions outage is absorbed; then the event goes to the DLQ (EventBridge
+ * retry policy limits: 0-185 retries, 60 s-24 h).
  */
-export const TARGET_RETRY_ATTEMPTS = 8;
-export const TARGET_MAX_EVENT_AGE = Duration.hours(24);
+export const TARGET_RETRY_ATTEMPTS = BUS_DEFAULTS.retryAttempts;
+export const TARGET_MAX_EVENT_AGE = Duration.hours(BUS_DEFAULTS.maxEventAgeHours);
 /** A minute beyond the Firehose buffer for delivery and the Iceberg commit (Firehose delivers within seconds of the buffer's end). */
 const LAKE_SETTLE_MARGIN_S = 60;
 /** Dead letters and the CRM outbox are kept 14 days, SQS's maximum, for inspection and redrive. */
 const QUEUE_RETENTION = Duration.days(14);
+
+/**
+ * The scouts' e-mail for a Scout Decision Requested event: an input transformer fills in the task
+ * token, player, match, summary and picture from the event, and the region it was sent in, so each
+ * answer is a command to paste. Each line is a JSON string in the template, as EventBridge requires
+ * of text. The EventBridge docs show a text template's output keeping its quotes and its \" escapes,
+ * and event values put in unescaped
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html): so the
+ * text has no double quote (a scout would paste \" into the shell), and the commands quote the token
+ * with ', which base64 task tokens do not contain.
+ */
+export function scoutDecisionMessage(): RuleTargetInput {
+  const token = EventField.fromPath("$.detail.task_token");
+  const region = EventField.region;
+  const decide = (verdict: string) => `npx sideline decide '${token}' ${verdict} --target aws --region ${region}`;
+  const wait = JSON.parse(definitionText("scouting")).States[DECISION_STATE] as {
+    HeartbeatSeconds: number;
+    TimeoutSeconds: number;
+  };
+  const days = (s: number) => Duration.seconds(s).toDays();
+  return RuleTargetInput.fromMultilineText(
+    [
+      `Scout decision needed: player ${EventField.fromPath("$.detail.player_id")}, match ${EventField.fromPath("$.detail.match_id")}`,
+      EventField.fromPath("$.detail.summary"),
+      `Picture: ${EventField.fromPath("$.detail.visual_url")}`,
+      "Answer with the ScoutDecider role's credentials:",
+      `  approve: ${decide("approve --reason 'why'")}`,
+      `  reject:  ${decide("reject --reason 'why'")}`,
+      `  still reviewing: ${decide("hold")}`,
+      `Without an answer or a hold every ${days(wait.HeartbeatSeconds)} days (${days(wait.TimeoutSeconds)} days at most), the workflow records a timeout.`,
+      `Task token: ${token}`,
+    ].join("\n"),
+  );
+}
 
 export interface AutomationStackProps extends StackProps {
   readonly stageName: string;
@@ -231,13 +268,7 @@ export class AutomationStack extends Stack {
       new targets.SfnStateMachine(medical, retry),
     );
     rule("DecisionsRule", AUTOMATION_RULES.decisions, "Scout decision requests reach the scouts").addTarget(
-      new targets.SnsTopic(this.scoutingTopic, {
-        ...retry,
-        message: RuleTargetInput.fromText(
-          `Decision needed on ${"<$.detail.player_id>"}: ${"<$.detail.summary>"} Picture: <$.detail.visual_url> ` +
-            'Answer with SendTaskSuccess, output {"decision":"approve"|"reject","reason":"..."}, task token: <$.detail.task_token>',
-        ),
-      }),
+      new targets.SnsTopic(this.scoutingTopic, { ...retry, message: scoutDecisionMessage() }),
     );
     const crmRule = rule("CrmRule", AUTOMATION_RULES.crm, "CRM requests go to the CRM");
     if (c.crmEndpoint) {

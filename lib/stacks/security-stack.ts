@@ -1,7 +1,10 @@
-import { RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import { RemovalPolicy, Stack, type StackProps, Tags } from "aws-cdk-lib";
 import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
 import type { Construct } from "constructs";
+
+/** The tag EventBridge requires on a customer managed key that encrypts a connection's secret. */
+export const API_DESTINATIONS_KEY_TAG = { key: "EventBridgeApiDestinations", value: "true" } as const;
 
 export interface SecurityStackProps extends StackProps {
   /** Schedule key deletion with the stack (dev only, when explicitly allowed). @default false */
@@ -47,7 +50,9 @@ export class SecurityStack extends Stack {
       }),
     );
     // EventBridge uses the data key for the bus, API destination connections, and rule targets
-    // encrypted with it (the automation DLQ, the scouting and medical topics), in this account only.
+    // encrypted with it (the automation DLQ, the scouting and medical topics), in this account only:
+    // DescribeKey, GenerateDataKey and Decrypt are what EventBridge needs of a customer managed key
+    // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-encryption-key-policy.html).
     this.dataKey.addToResourcePolicy(
       new PolicyStatement({
         principals: [new ServicePrincipal("events.amazonaws.com")],
@@ -56,6 +61,12 @@ export class SecurityStack extends Stack {
         conditions: { StringEquals: { "aws:SourceAccount": this.account } },
       }),
     );
+    // The CRM connection's secret is kept under the data key too. EventBridge uses a customer managed
+    // key for a connection only if the key carries this tag, or creating the connection fails: its
+    // service-linked role may use tagged keys only, through Secrets Manager, for connection secrets
+    // (https://docs.aws.amazon.com/eventbridge/latest/userguide/encryption-connections.html). The key
+    // policy's account statement lets that IAM policy apply.
+    Tags.of(this.dataKey).add(API_DESTINATIONS_KEY_TAG.key, API_DESTINATIONS_KEY_TAG.value);
     // CloudWatch alarms publish to the encrypted alarm topic.
     this.opsKey.addToResourcePolicy(
       new PolicyStatement({

@@ -1,9 +1,18 @@
-/** Builds the Sideline app as `cdk synth` does, with cdk.json's context, for assertion tests. */
+/**
+ * Builds the Sideline app as `cdk synth` does, with cdk.json's context, for assertion tests, less
+ * two things that cost every synthesis seconds and assert nothing here:
+ * - bundling: no stack bundles its Lambda code (templates do not depend on the bundle); the bundles
+ *   are built and imported once, in bundle.test.ts;
+ * - CDK's built-in CloudFormation validation (a WASM rule engine, ~6 s to load per test file): it
+ *   only warns unless `@aws-cdk/core:validateAgainstDefaultRules` is set, and `npm run validate`
+ *   synthesizes with it and runs cfn-lint on every template.
+ */
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { App, Validations } from "aws-cdk-lib";
+import { BUNDLING_STACKS } from "aws-cdk-lib/cx-api";
 import { AwsSolutionsChecks, ServerlessChecks } from "cdk-nag";
 import { buildConfig, type SidelineConfig } from "../../lib/config.js";
 import { buildSideline, type SidelineStacks } from "../../lib/sideline.js";
@@ -21,7 +30,11 @@ export interface BuiltApp {
 
 export function buildApp(context: Record<string, unknown> = {}, nag = false): BuiltApp {
   const outdir = mkdtempSync(join(tmpdir(), "sideline-cdk-"));
-  const app = new App({ outdir, context: { ...CDK_JSON.context, ...context } });
+  const app = new App({
+    outdir,
+    context: { ...CDK_JSON.context, [BUNDLING_STACKS]: [], ...context },
+    builtinCloudFormationValidation: false,
+  });
   const config = buildConfig((k) => app.node.tryGetContext(k), {});
   const stacks = buildSideline(app, config);
   if (nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
