@@ -15,7 +15,7 @@ import { App, Validations } from "aws-cdk-lib";
 import { BUNDLING_STACKS } from "aws-cdk-lib/cx-api";
 import { AwsSolutionsChecks, ServerlessChecks } from "cdk-nag";
 import { buildConfig, type SidelineConfig } from "../../lib/config.js";
-import { buildSideline, type SidelineStacks } from "../../lib/sideline.js";
+import { buildSideline, REGISTRY, type Registry, type SidelineStacks } from "../../lib/sideline.js";
 
 const CDK_JSON = JSON.parse(readFileSync(fileURLToPath(new URL("../../cdk.json", import.meta.url)), "utf8")) as {
   context: Record<string, unknown>;
@@ -28,15 +28,15 @@ export interface BuiltApp {
   readonly outdir: string;
 }
 
-export function buildApp(context: Record<string, unknown> = {}, nag = false): BuiltApp {
+export function buildApp(context: Record<string, unknown> = {}, nag = false, registry: Registry = REGISTRY): BuiltApp {
   const outdir = mkdtempSync(join(tmpdir(), "sideline-cdk-"));
   const app = new App({
     outdir,
     context: { ...CDK_JSON.context, [BUNDLING_STACKS]: [], ...context },
     builtinCloudFormationValidation: false,
   });
-  const config = buildConfig((k) => app.node.tryGetContext(k), {});
-  const stacks = buildSideline(app, config);
+  const config = buildConfig((k) => app.node.tryGetContext(k), {}, registry.modalities);
+  const stacks = buildSideline(app, config, registry);
   if (nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return { app, config, stacks, outdir };
 }

@@ -1,0 +1,146 @@
+/**
+ * Adding a modality is a registry entry: a test modality (test/fixtures/modality/steps.ts) added to
+ * the registry gets, from CDK synth alone, its stream, extractor function, event source mapping,
+ * DLQ, grants, alarms and lake table, with cdk-nag clean.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { App, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import { AttributeType, Table } from "aws-cdk-lib/aws-dynamodb";
+import { EventBus } from "aws-cdk-lib/aws-events";
+import { Key } from "aws-cdk-lib/aws-kms";
+import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { Bucket } from "aws-cdk-lib/aws-s3";
+import { STREAM_MAPPING_DEFAULTS } from "../../lambdas/contracts/defaults.js";
+import { MODALITIES } from "../../lambdas/contracts/modalities.js";
+import { TABLES } from "../../lambdas/contracts/tables/index.js";
+import { FeatureExtractor, type FeatureExtractorProps } from "../../lib/constructs/feature-extractor.js";
+import type { Registry } from "../../lib/sideline.js";
+import { STEP_WINDOWS, STEPS } from "../fixtures/modality/steps.js";
+import { buildApp } from "./app.js";
+
+const registry: Registry = { modalities: [...MODALITIES, STEPS], tables: [...TABLES, STEP_WINDOWS] };
+type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+
+describe("a modality added to the registry, in CDK", () => {
+  const built = buildApp({ stage: "dev" }, false, registry);
+  const ingest = Template.fromStack(built.stacks.ingest);
+  const fn = () => {
+    const fns = ingest.findResources("AWS::Lambda::Function", {
+      Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: "StepsFeatures" } } },
+    }) as Resources;
+    expect(Object.keys(fns)).toHaveLength(1);
+    return Object.entries(fns)[0]!;
+  };
+
+  it("gets its own encrypted stream beside tracking's", () => {
+    ingest.resourceCountIs("AWS::Kinesis::Stream", 2);
+    ingest.hasResourceProperties("AWS::Kinesis::Stream", {
+      Name: "sideline-steps-dev",
+      StreamEncryption: { EncryptionType: "KMS", KeyId: Match.anyValue() },
+    });
+  });
+
+  it("gets its extractor function, with its tables' delivery streams and the shared environment", () => {
+    const [, f] = fn();
+    const vars = (f.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(Object.keys(vars).sort()).toEqual(
+      expect.arrayContaining([
+        "DELIVERY_STREAMS",
+        "EVENT_BUS_NAME",
+        "STATE_TABLE_NAME",
+        "VISUALS_BUCKET",
+        "WINDOW_SECONDS",
+      ]),
+    );
+    expect(f.Properties!.MemorySize).toBe(256);
+    expect(JSON.stringify(vars.DELIVERY_STREAMS)).toMatch(/test_step_windows/);
+    expect(JSON.stringify(vars.DELIVERY_STREAMS)).toMatch(/quarantine/);
+  });
+
+  it("gets an event source mapping from its stream with partial failures, bisection, bounded retries and a DLQ", () => {
+    const [fnId] = fn();
+    const mappings = ingest.findResources("AWS::Lambda::EventSourceMapping", {
+      Properties: { FunctionName: { Ref: fnId } },
+    }) as Resources;
+    expect(Object.keys(mappings)).toHaveLength(1);
+    const p = Object.values(mappings)[0]!.Properties!;
+    expect(p).toMatchObject({
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: STREAM_MAPPING_DEFAULTS.retryAttempts,
+      StartingPosition: "TRIM_HORIZON",
+    });
+    const dlq = (p.DestinationConfig as { OnFailure: { Destination: { "Fn::GetAtt": string[] } } }).OnFailure
+      .Destination;
+    expect(ingest.toJSON().Resources[dlq["Fn::GetAtt"][0]!].Type).toBe("AWS::SQS::Queue");
+  });
+
+  it("gets its lake table and delivery stream, and its alarms with actions", () => {
+    const lake = Template.fromStack(built.stacks.lakehouse);
+    lake.hasResourceProperties("AWS::Glue::Table", { Name: "test_step_windows" });
+    lake.resourceCountIs("AWS::KinesisFirehose::DeliveryStream", TABLES.length + 1);
+    const alarms = Template.fromStack(built.stacks.observability).findResources("AWS::CloudWatch::Alarm") as Resources;
+    const steps = Object.values(alarms).filter((a) =>
+      String(a.Properties!.AlarmDescription).match(/StepsFeatures|steps/),
+    );
+    expect(steps.map((a) => a.Properties!.AlarmDescription).sort()).toEqual([
+      "StepsFeatures invocations failed",
+      "StepsFeatures is more than a window behind its stream",
+      "StepsFeatures was throttled",
+      "producers are throttled writing to the steps stream",
+      "steps batches gave up after retries and wait in the DLQ",
+    ]);
+    for (const a of steps) expect(a.Properties!.AlarmActions).toHaveLength(1);
+  });
+
+  it("passes cdk-nag with no unacknowledged finding", () => {
+    const { app, outdir } = buildApp({ stage: "dev" }, true, registry);
+    let report = "";
+    try {
+      app.synth();
+    } catch {
+      report = readFileSync(join(outdir, "validation-report.json"), "utf8");
+    }
+    expect(report).toBe("");
+  });
+});
+
+describe("FeatureExtractor construct", () => {
+  const props = (over: Partial<FeatureExtractorProps> = {}): FeatureExtractorProps => {
+    const stack = new Stack(new App(), "T");
+    const key = new Key(stack, "K");
+    return {
+      modality: STEPS,
+      stageName: "dev",
+      dataKey: key,
+      opsKey: key,
+      shardMode: "on-demand",
+      shardCount: 1,
+      mapping: { ...STREAM_MAPPING_DEFAULTS },
+      stateTable: new Table(stack, "S", { partitionKey: { name: "pk", type: AttributeType.STRING } }),
+      bus: new EventBus(stack, "B"),
+      deliveryStreams: {},
+      visuals: new Bucket(stack, "V"),
+      windowSeconds: 60,
+      logRetention: RetentionDays.ONE_WEEK,
+      removalPolicy: RemovalPolicy.DESTROY,
+      ...over,
+    };
+  };
+  const build = (p: FeatureExtractorProps) => new FeatureExtractor(Stack.of(p.dataKey), "Steps", p);
+
+  it("fails when the lake has no delivery stream for a table the modality writes, naming them", () => {
+    expect(() => build(props())).toThrow(
+      "modality 'steps' writes test_step_windows, quarantine but the lake has no delivery stream for them: add the tables to the lake",
+    );
+  });
+
+  it("fails on event source mapping settings outside Lambda's limits", () => {
+    const streams = { test_step_windows: {}, quarantine: {} } as unknown as FeatureExtractorProps["deliveryStreams"];
+    expect(() =>
+      build(props({ deliveryStreams: streams, mapping: { ...STREAM_MAPPING_DEFAULTS, batchSize: 20_000 } })),
+    ).toThrow("modality 'steps': mapping batchSize must be an integer from 1 to 10000, got 20000");
+  });
+});
