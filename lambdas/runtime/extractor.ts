@@ -42,7 +42,7 @@ export interface BatchContext {
 /** One invocation's work: created per invocation, so it may keep what finish needs. */
 export interface ExtractorBatch<R, S> {
   /** Applies one record to its key's state; throws only on a fault (the record then fails, in order). */
-  apply(state: S, record: R, ref: string, out: RecordOutput): void;
+  apply(state: S, record: R, out: RecordOutput): void;
   /** After every record of the invocation was applied; throws to retry the whole batch. */
   finish?(ctx: BatchContext, out: BatchOutput): Promise<void>;
 }

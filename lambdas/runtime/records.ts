@@ -31,7 +31,7 @@ export function decodeRecord<R>(
   }
   const contract = extractor.modality.record;
   const parsed = contract.parse(json);
-  if (parsed.ok) return { raw, decoded: { ok: true, record: parsed.record } };
+  if (parsed.ok) return { raw, decoded: parsed };
   return { raw, decoded: { ok: false, reason: parsed.reason, ...contract.salvage(json) } };
 }
 

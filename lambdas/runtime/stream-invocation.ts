@@ -24,7 +24,7 @@ export { decodeRecord, failedRecordItem, insightRow, MAPPING_FAILURE_SOURCE, sta
 import type { Insight } from "../contracts/events/index.js";
 import { payloadRef, type QuarantineItem, quarantineRow, recordRef, sampleRef } from "../contracts/quarantine.js";
 import { type AnyTable, INSIGHTS, QUARANTINE, type Row, type RowOf } from "../contracts/tables/index.js";
-import { newSequencer, type SequencerState, sequence } from "../core/stream/sequencer.js";
+import { DUPLICATE, newSequencer, type SequencerState, sequence } from "../core/stream/sequencer.js";
 import type {
   EventPublisher,
   FeatureSink,
@@ -178,39 +178,50 @@ export class StreamInvocation<R, S> {
     const id = m.record.identity(r);
     const key = stateKey(m.id, id.partitionKey);
     const ks = this.keyState(key);
-    const ref = recordRef(m.id, id.partitionKey, id.seq);
-    const result = sequence(ks.seq, id.seq, ref, r, (rec, recRef) =>
-      this.batch.apply(ks.state, rec, recRef, this.recordOutput(rec, recRef)),
-    );
-    if (result.duplicate) {
+    this.currentState = ks.state;
+    const missing = sequence(ks.seq, id.seq, r, this.applyInOrder);
+    if (missing === DUPLICATE) {
       this.counts.recordsDuplicate++;
       return;
     }
     this.dirty.add(key);
     this.counts.recordsApplied++;
-    this.counts.missingChunks += result.missing;
+    this.counts.missingChunks += missing;
   }
 
-  private recordOutput(record: R, ref: string): RecordOutput {
-    const matchId = this.extractor.modality.record.identity(record).matchId;
-    return {
-      ...this.out,
-      accepted: (n) => {
-        this.counts.samplesAccepted += n;
-      },
-      rejected: (r) => {
-        this.counts.samplesRejectedGroups++;
-        this.quarantine({
-          source: this.source,
-          ref: sampleRef(ref, r.firstIndex),
-          matchId,
-          reason: `${r.count} sample(s) from index ${r.firstIndex}: ${r.reason}`,
-          samples: r.count,
-          payload: r.sample,
-        });
-      },
-    };
-  }
+  /**
+   * The sequencer's step for each record it releases, in order. One bound function and one output
+   * object serve every record (this runs per record): the record being applied is `current`.
+   */
+  private readonly applyInOrder = (record: R): void => {
+    this.current = record;
+    this.batch.apply(this.currentState as S, record, this.recordOut);
+  };
+
+  private current: R | null = null;
+  private currentState: S | null = null;
+
+  private readonly recordOut: RecordOutput = {
+    rows: (table, rows) => this.addRows(table, rows),
+    insight: (i) => this.out.insight(i),
+    load: (p, m, s) => this.out.load(p, m, s),
+    accepted: (n) => {
+      this.counts.samplesAccepted += n;
+    },
+    rejected: (x) => {
+      const m = this.extractor.modality;
+      const id = m.record.identity(this.current as R);
+      this.counts.samplesRejectedGroups++;
+      this.quarantine({
+        source: this.source,
+        ref: sampleRef(recordRef(m.id, id.partitionKey, id.seq), x.firstIndex),
+        matchId: id.matchId,
+        reason: `${x.count} sample(s) from index ${x.firstIndex}: ${x.reason}`,
+        samples: x.count,
+        payload: x.sample,
+      });
+    },
+  };
 
   /** Writes everything the applied records produced. Throws (whole batch retried) on failure. */
   async flush(): Promise<void> {

@@ -2,7 +2,6 @@
  * `npm run bench`: one line per figure, `name value`. Ratios are taken within this run, so that
  * a noisy machine moves numerator and denominator together. Not a test: nothing here asserts.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, statSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -14,7 +13,14 @@ import { DemoMatch } from "../../local/demo/demo-match.js";
 import { loadNeeds } from "../../local/needs.js";
 import { runPipeline } from "../../local/runtime.js";
 import { kinesisRecordFactory } from "../helpers/factories.js";
-import { bundle, LAMBDA_ENTRIES } from "./bundle.js";
+import {
+  bundle,
+  coldImport,
+  LAMBDA_ENTRIES,
+  LAMBDA_IMPORT_ENV,
+  LAMBDA_RUNTIME_ENV,
+  type LambdaName,
+} from "./bundle.js";
 
 const out = (name: string, value: number | string) =>
   console.log(`${name} ${typeof value === "number" ? Number(value.toPrecision(4)) : value}`);
@@ -102,35 +108,26 @@ async function replayFigures(): Promise<void> {
 }
 
 async function bundleFigures(): Promise<void> {
-  for (const [name, entry] of Object.entries(LAMBDA_ENTRIES)) {
+  for (const [name, entry] of Object.entries(LAMBDA_ENTRIES) as [LambdaName, string][]) {
     const file = join(tmp, `${name}.mjs`);
     await bundle(entry, file);
     out(`bench.bundle.${name}.bytes`, statSync(file).size);
-    const env = {
-      ...process.env,
-      AWS_REGION: "eu-west-1",
-      DELIVERY_STREAMS: JSON.stringify({ player_windows: "pw", quarantine: "q", insights: "i" }),
-      VISUALS_BUCKET: "visuals",
-      EVENT_BUS_NAME: "bus",
-      STATE_TABLE_NAME: "state",
-      WINDOW_SECONDS: "60",
-      MEDICAL_COOLDOWN_HOURS: "12",
-      POWERTOOLS_TRACE_ENABLED: "false",
-    };
+    const env = { ...LAMBDA_RUNTIME_ENV, ...LAMBDA_IMPORT_ENV[name] };
     const times: number[] = [];
-    for (let i = 0; i < REPEATS; i++) {
-      const script = `const t=performance.now();await import(${JSON.stringify(file)});console.log(performance.now()-t)`;
-      times.push(Number(execFileSync("node", ["--input-type=module", "-e", script], { env }).toString().trim()));
-    }
+    for (let i = 0; i < REPEATS; i++) times.push((await coldImport(file, env)).ms);
     times.sort((a, b) => a - b);
     out(`bench.bundle.${name}.init_ms`, times[Math.floor(times.length / 2)]!);
   }
 }
 
+/** `npm run bench -- handler replay`: only the groups named (handler, bundle, replay); all by default. */
+const only = new Set(process.argv.slice(2));
+const want = (group: string) => only.size === 0 || only.has(group);
+
 out(
   "bench.machine",
   `${cpus().length}x_${(cpus()[0]?.model ?? "cpu").replace(/\s+/g, "_")}_${Math.round(totalmem() / 2 ** 30)}GiB_node${process.versions.node}`,
 );
-await handlerFigures();
-await bundleFigures();
-await replayFigures();
+if (want("handler")) await handlerFigures();
+if (want("bundle")) await bundleFigures();
+if (want("replay")) await replayFigures();

@@ -5,7 +5,7 @@
 import type { KinesisStreamRecord } from "aws-lambda";
 import { DEFAULT_PITCH } from "../../lambdas/contracts/pitch.js";
 import { partitionKeyFor, TRACKING_SCHEMA_V1, type TrackingChunk } from "../../lambdas/contracts/records/tracking.js";
-import { newSequencer, type SequencerState, sequence } from "../../lambdas/core/stream/sequencer.js";
+import { DUPLICATE, newSequencer, type SequencerState, sequence } from "../../lambdas/core/stream/sequencer.js";
 import {
   applyChunk,
   type ChunkInput,
@@ -133,13 +133,13 @@ export function ingest(
     rejected: [] as ChunkResult["rejected"][number][],
     fatigue: [] as ChunkResult["fatigue"][number][],
   };
-  const r = sequence(s.seq, c.seq, `test#${c.seq}`, c, (chunk) => {
+  const missing = sequence(s.seq, c.seq, c, (chunk) => {
     const a = applyChunk(s.player, chunk);
     out.closed.push(...a.closed);
     out.rejected.push(...a.rejected);
     out.fatigue.push(...a.fatigue);
   });
-  return { duplicate: r.duplicate, missingChunks: r.missing, ...out };
+  return { duplicate: missing === DUPLICATE, missingChunks: Math.max(0, missing), ...out };
 }
 
 let kinesisSeq = 49_590_338_271_490_256_608_559_692_538_361_571_095_921_575_989_136_588_898n;

@@ -1,6 +1,6 @@
 /** The seq sequencer and the batching helper: the two generic pieces every stream and batch call share. */
 import { batches, sendWithRetry } from "../../lambdas/adapters/batching.js";
-import { newSequencer, REORDER_LIMIT_RECORDS, sequence } from "../../lambdas/core/stream/sequencer.js";
+import { DUPLICATE, newSequencer, REORDER_LIMIT_RECORDS, sequence } from "../../lambdas/core/stream/sequencer.js";
 
 function feed(seqs: number[]) {
   const s = newSequencer<string>();
@@ -8,9 +8,9 @@ function feed(seqs: number[]) {
   let duplicates = 0;
   let missing = 0;
   for (const q of seqs) {
-    const r = sequence(s, q, `r${q}`, `record ${q}`, (rec) => applied.push(Number(rec.split(" ")[1])));
-    if (r.duplicate) duplicates++;
-    missing += r.missing;
+    const r = sequence(s, q, `record ${q}`, (rec) => applied.push(Number(rec.split(" ")[1])));
+    if (r === DUPLICATE) duplicates++;
+    else missing += r;
   }
   return { s, applied, duplicates, missing };
 }
@@ -37,9 +37,9 @@ describe("seq sequencer", () => {
 
   it("leaves the state as it was before a record whose step throws", () => {
     const s = newSequencer<string>();
-    sequence(s, 0, "r0", "a", () => undefined);
+    sequence(s, 0, "a", () => undefined);
     expect(() =>
-      sequence(s, 1, "r1", "b", () => {
+      sequence(s, 1, "b", () => {
         throw new Error("bad");
       }),
     ).toThrow("bad");

@@ -15,7 +15,6 @@ export const REORDER_LIMIT_RECORDS = 32;
 
 export interface HeldRecord<R> {
   readonly seq: number;
-  readonly ref: string;
   readonly record: R;
 }
 
@@ -30,45 +29,33 @@ export function newSequencer<R>(): SequencerState<R> {
   return { lastSeq: -1, held: [] };
 }
 
-export interface Sequenced {
-  /** The record was applied or held before: nothing changed. */
-  readonly duplicate: boolean;
-  /** Records applied by this call: this one and any held ones it released (0 when it was held). */
-  readonly applied: number;
-  /** Seqs skipped for good (lost upstream), 0 normally. */
-  readonly missing: number;
-}
+/** What `sequence` returns for a record applied or held before: nothing changed. */
+export const DUPLICATE = -1;
 
 /**
  * Offers one record. Every record that can now go in order (this one, and held ones after it) is
  * passed to `apply`, in seq order; `apply` may throw, and then the state is as it was before that
- * record (the caller fails it and the mapping retries).
+ * record (the caller fails it and the mapping retries). Returns DUPLICATE, or the number of seqs
+ * skipped for good (lost upstream; 0 normally). A number, not an object: this runs once per record.
  */
-export function sequence<R>(
-  s: SequencerState<R>,
-  seq: number,
-  ref: string,
-  record: R,
-  apply: (record: R, ref: string) => void,
-): Sequenced {
-  if (seq <= s.lastSeq || s.held.some((h) => h.seq === seq)) return { duplicate: true, applied: 0, missing: 0 };
-  let applied = 0;
+export function sequence<R>(s: SequencerState<R>, seq: number, record: R, apply: (record: R) => void): number {
+  if (seq <= s.lastSeq) return DUPLICATE;
+  const held = s.held;
+  for (let i = 0; i < held.length; i++) if (held[i]!.seq === seq) return DUPLICATE;
   let missing = 0;
-  const run = (r: R, rRef: string, rSeq: number) => {
-    apply(r, rRef);
-    missing += rSeq - s.lastSeq - 1;
-    s.lastSeq = rSeq;
-    applied++;
-  };
-  if (seq === s.lastSeq + 1) run(record, ref, seq);
-  else {
-    s.held.push({ seq, ref, record });
-    s.held.sort((a, b) => a.seq - b.seq);
+  if (seq === s.lastSeq + 1) {
+    apply(record);
+    s.lastSeq = seq;
+  } else {
+    held.push({ seq, record });
+    held.sort((a, b) => a.seq - b.seq);
   }
-  while (s.held.length > 0 && (s.held[0]!.seq === s.lastSeq + 1 || s.held.length > REORDER_LIMIT_RECORDS)) {
-    const h = s.held[0]!;
-    run(h.record, h.ref, h.seq);
-    s.held.shift();
+  while (held.length > 0 && (held[0]!.seq === s.lastSeq + 1 || held.length > REORDER_LIMIT_RECORDS)) {
+    const h = held[0]!;
+    apply(h.record);
+    missing += h.seq - s.lastSeq - 1;
+    s.lastSeq = h.seq;
+    held.shift();
   }
-  return { duplicate: false, applied, missing };
+  return missing;
 }

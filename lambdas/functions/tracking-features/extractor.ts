@@ -77,7 +77,7 @@ export function trackingExtractor(config: TrackingConfig): Extractor<TrackingChu
     begin() {
       const completed: { player: PlayerRef; state: PlayerState; profile: MatchProfile }[] = [];
       return {
-        apply(state, chunk, _ref, out) {
+        apply(state, chunk, out) {
           const r = applyChunk(state, {
             t0: chunk.t0,
             t: chunk.t,
