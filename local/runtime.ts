@@ -2,6 +2,12 @@
  * The embedded pipeline: reader -> chunker -> producer -> Kinesis (kinesalite) -> event source
  * mapping -> tracking-features handler -> DuckDB lake + local bus. The handler is the same code the
  * Lambda runs; only the adapters at the edges differ.
+ *
+ * Contract with the readers: if reading throws (a truncated or unreadable file), nothing more is
+ * produced, what was already put on the stream is drained into the lake, and no player's last chunk
+ * is marked final (so no match-complete outputs come from partial data); the result says where the
+ * input stopped (`incomplete`). Rows are upserts on their keys, so a rerun of the fixed file
+ * replaces them.
  */
 
 import { dirname } from "node:path";
@@ -12,7 +18,7 @@ import { MemoryStateStore } from "../lambdas/adapters/local/memory-state-store.j
 import type { ScoutingNeedsFile } from "../lambdas/contracts/needs.js";
 import { DEFAULT_PITCH, type PitchDimensions } from "../lambdas/contracts/pitch.js";
 import type { TrackingChunk } from "../lambdas/contracts/records/tracking.js";
-import { QUARANTINE, type Row } from "../lambdas/contracts/tables.js";
+import { INSIGHTS, PLAYER_WINDOWS, QUARANTINE, type Row } from "../lambdas/contracts/tables.js";
 import { DEFAULT_WINDOW_MS } from "../lambdas/core/tracking/thresholds.js";
 import {
   decodeRecord,
@@ -21,8 +27,10 @@ import {
   QUARANTINE_PAYLOAD_CHARS,
 } from "../lambdas/functions/tracking-features/extractor.js";
 import { createTrackingFeaturesHandler } from "../lambdas/functions/tracking-features/handler.js";
+import type { FeatureSink } from "../lambdas/ports.js";
 import { Chunker } from "../producers/chunker.js";
 import { KinesisProducer, type ProducerStats } from "../producers/kinesis-producer.js";
+import { eachItem, type InputFailure } from "../producers/readers/input-error.js";
 import type { ReaderItem } from "../producers/readers/types.js";
 import { type AutomationOptions, LocalAutomation } from "./automation.js";
 import { LocalEventBus } from "./emulators/bus.js";
@@ -31,6 +39,8 @@ import { type EsmStats, LocalEventSourceMapping } from "./emulators/esm.js";
 import { startLocalKinesis } from "./emulators/kinesis.js";
 import type { WorkflowRunSummary } from "./emulators/workflows.js";
 import { readerQuarantineRow } from "./quarantine.js";
+
+export type { InputFailure };
 
 export const DEFAULT_LAKE_PATH = ".sideline/lake.duckdb";
 export const TRACKING_STREAM = "sideline-tracking";
@@ -69,12 +79,20 @@ export interface PipelineOptions {
   readonly visualsRoot?: string;
 }
 
+/** How far the run is; reported every PROGRESS_INTERVAL_MS and once more at the end. */
 export interface Progress {
   readonly samplesRead: number;
   readonly recordsProduced: number;
   readonly recordsConsumed: number;
-  readonly windowsClosed: number;
-  readonly insights: number;
+  /**
+   * player_windows rows of this match written to the lake in this run: distinct keys, counted when
+   * the write has succeeded (a rewrite of the same row by a retried batch counts once).
+   */
+  readonly windowsWritten: number;
+  /** insights rows written to the lake in this run (distinct insight ids). */
+  readonly insightsWritten: number;
+  /** The last report: the stream is drained and every write is done. */
+  readonly final: boolean;
 }
 
 export interface PipelineResult {
@@ -85,6 +103,10 @@ export interface PipelineResult {
   readonly samplesIn: number;
   readonly readerQuarantinedSamples: number;
   readonly readerQuarantinedRows: number;
+  /** Samples put on the stream (the rest of samplesIn were quarantined by the readers or unsent when the input failed). */
+  readonly samplesSent: number;
+  /** Set when reading failed part way: the run is incomplete and no player's data was marked final. */
+  readonly incomplete: InputFailure | null;
   /** Samples in batches the event source mapping gave up on (sent to the on-failure destination). */
   readonly esmQuarantinedSamples: number;
   readonly producer: ProducerStats;
@@ -93,6 +115,8 @@ export interface PipelineResult {
   /** sum(samples) in player_windows for this match, read back from the lake. */
   readonly samplesInWindows: number;
   readonly windows: number;
+  /** player_windows rows of this match this run wrote (see Progress.windowsWritten). */
+  readonly windowsWritten: number;
   readonly insights: number;
   readonly deadLetters: number;
   readonly profiles: number;
@@ -102,6 +126,8 @@ export interface PipelineResult {
 }
 
 const READER_QUARANTINE_FLUSH = 1000;
+/** How often onProgress is called while the run goes on. */
+export const PROGRESS_INTERVAL_MS = 500;
 
 /** What the pipeline reads: reader items (samples and bad lines), or chunks already built (the demo). */
 export type PipelineSource =
@@ -114,6 +140,7 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
   const windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
   const lake = await DuckDbLake.open(lakePath);
   const kinesis = await startLocalKinesis();
+  let ticker: NodeJS.Timeout | undefined;
   try {
     const arn = await kinesis.createStream(TRACKING_STREAM, options.shards ?? 1);
     const bus = new LocalEventBus();
@@ -122,8 +149,9 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
     const visualsRoot = options.visualsRoot ?? (lakePath === ":memory:" ? ".sideline" : dirname(lakePath));
     const totals = emptyCounts();
     let esmQuarantinedSamples = 0;
+    const written = writeCounter(lake, options.matchId);
     const handler = createTrackingFeaturesHandler({
-      sink: lake,
+      sink: written.sink,
       publisher: bus,
       stateStore: new MemoryStateStore(),
       loadHistory: new DuckDbLoadHistory(lake),
@@ -163,21 +191,30 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
     });
     const chunker = new Chunker(options.matchId, options.chunkMs ?? REPLAY_CHUNK_MS, options.pitch ?? DEFAULT_PITCH);
     let samplesRead = 0;
+    let samplesSent = 0;
     let readerBadSamples = 0;
-    const readerBadRows = 0;
+    let readerBadRows = 0;
     let readerRows: Row[] = [];
-    let lastProgress = Date.now();
-    const progress = () =>
+    let incomplete: InputFailure | null = null;
+    const progress = (final: boolean) =>
       options.onProgress?.({
         samplesRead,
         recordsProduced: producer.stats.records,
         recordsConsumed: esm.stats.records,
-        windowsClosed: totals.windowsClosed,
-        insights: totals.insights,
+        windowsWritten: written.windows(),
+        insightsWritten: written.insights(),
+        final,
       });
+    ticker = setInterval(() => progress(false), PROGRESS_INTERVAL_MS);
+    ticker.unref();
+    const put = async (chunk: TrackingChunk): Promise<void> => {
+      samplesSent += chunk.t.length;
+      await producer.put(chunk);
+    };
     const handle = async (item: ReaderItem): Promise<void> => {
       if (item.kind === "bad") {
         readerBadSamples += item.samples;
+        readerBadRows++;
         readerRows.push(readerQuarantineRow(item, options.readerSource, options.matchId));
         if (readerRows.length >= READER_QUARANTINE_FLUSH) {
           await lake.put(QUARANTINE.name, readerRows);
@@ -187,34 +224,28 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
       }
       samplesRead++;
       const chunk = chunker.add(item.sample);
-      if (chunk) await producer.put(chunk);
-      if ((samplesRead & 0xffff) === 0 && Date.now() - lastProgress > 500) {
-        lastProgress = Date.now();
-        progress();
-      }
+      if (chunk) await put(chunk);
     };
     try {
       if ("chunks" in source) {
-        for (const c of source.chunks) {
+        incomplete = await eachItem(source.chunks, async (c) => {
           samplesRead += c.t.length;
-          await producer.put(c);
-          if (Date.now() - lastProgress > 500) {
-            lastProgress = Date.now();
-            progress();
-          }
-        }
+          await put(c);
+        });
       } else {
-        for await (const item of source.items) await handle(item);
+        incomplete = await eachItem(source.items, handle);
       }
-      for (const c of chunker.finish()) await producer.put(c);
+      // Final chunks only when the input ended: a failed read leaves every player's match open.
+      if (!incomplete) for (const c of chunker.finish()) await put(c);
       await lake.put(QUARANTINE.name, readerRows);
       await producer.flush();
     } finally {
       esm.endOfInput();
       await consuming;
     }
-    progress();
     await (automation ? automation.drain() : bus.drain());
+    clearInterval(ticker);
+    progress(true);
     const summary = await lake.queryObjects<{ n: number | bigint; s: number | bigint | null }>(
       `SELECT count(*) AS n, sum(samples) AS s FROM player_windows WHERE match_id = '${options.matchId.replace(/'/g, "''")}'`,
     );
@@ -225,12 +256,15 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
       samplesIn: samplesRead + readerBadSamples,
       readerQuarantinedSamples: readerBadSamples,
       readerQuarantinedRows: readerBadRows,
+      samplesSent,
+      incomplete,
       esmQuarantinedSamples,
       producer: producer.stats,
       esm: esm.stats,
       handler: totals,
       samplesInWindows: Number(summary[0]?.s ?? 0),
       windows: Number(summary[0]?.n ?? 0),
+      windowsWritten: written.windows(),
       insights: totals.insights,
       deadLetters: bus.deadLetters.length,
       profiles: totals.profilesCompleted,
@@ -239,7 +273,26 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
       visualsRoot,
     };
   } finally {
+    clearInterval(ticker);
     await kinesis.close();
     lake.close();
   }
+}
+
+/** The lake as the handler's sink, counting the player_windows and insights rows this run wrote. */
+function writeCounter(lake: DuckDbLake, matchId: string) {
+  const windows = new Set<string>();
+  const insights = new Set<string>();
+  const sink: FeatureSink = {
+    async put(table, rows) {
+      await lake.put(table, rows);
+      if (table === PLAYER_WINDOWS.name) {
+        for (const r of rows)
+          if (r.match_id === matchId) windows.add(`${r.player_id}\u0000${(r.window_start as Date).getTime()}`);
+      } else if (table === INSIGHTS.name) {
+        for (const r of rows) insights.add(String(r.insight_id));
+      }
+    },
+  };
+  return { sink, windows: () => windows.size, insights: () => insights.size };
 }

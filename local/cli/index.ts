@@ -236,7 +236,7 @@ async function demo(argv: string[]): Promise<number> {
       readerSource: "demo",
       needs,
       automation: automationOptions(values, values["auto-approve"] === true),
-      onProgress: (p) => progress.update(p.samplesRead, p.windowsClosed, p.insights),
+      onProgress: (p) => progress.update(p.samplesRead, p.windowsWritten, p.insightsWritten),
     },
   );
   progress.done();
@@ -287,7 +287,7 @@ async function run(argv: string[]): Promise<number> {
     readerSource: `reader:${format}`,
     needs: loadNeeds(values.needs ?? DEFAULT_NEEDS_PATH),
     automation: automationOptions(values, false),
-    onProgress: (p) => progress.update(p.samplesRead, p.windowsClosed, p.insights),
+    onProgress: (p) => progress.update(p.samplesRead, p.windowsWritten, p.insightsWritten),
   });
   progress.done();
   return finish(result);
