@@ -1,17 +1,17 @@
 /**
- * Sends tracking to a deployed Kinesis stream (`--target aws`): the same readers and chunker as the
- * embedded pipeline, the real Kinesis client with the default credential chain. Reader rejects are
- * quarantined in the local lake before anything is sent, so nothing bad is dropped silently.
+ * Sends a modality's records to a deployed Kinesis stream (`--target aws`): the same produce loop
+ * and readers as the embedded pipeline (./produce.ts), the real Kinesis client with the default
+ * credential chain. Reader rejects are quarantined in the local lake, so nothing bad is dropped
+ * silently; a read that fails part way stops the send, as it stops a local run.
  */
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { DuckDbLake } from "../lambdas/adapters/local/duckdb-lake.js";
-import { TRACKING_RECORD, type TrackingChunk } from "../lambdas/contracts/records/tracking.js";
+import { MODALITIES, modalityById, TRACKING } from "../lambdas/contracts/modalities.js";
 import { QUARANTINE, type RowOf } from "../lambdas/contracts/tables/index.js";
 import { readerQuarantineRow } from "../local/quarantine.js";
-import type { PipelineSource } from "../local/runtime.js";
-import { Chunker } from "./chunker.js";
 import { KinesisProducer, type ProducerStats } from "./kinesis-producer.js";
+import { type Produced, type ProduceSource, produce } from "./produce.js";
 
 export interface SendOptions {
   readonly streamName: string;
@@ -24,44 +24,30 @@ export interface SendOptions {
   readonly region?: string;
 }
 
-export interface SendResult {
-  readonly samplesSent: number;
-  readonly readerQuarantinedSamples: number;
+export interface SendResult extends Produced {
   readonly producer: ProducerStats;
   readonly durationMs: number;
 }
 
-export async function sendToKinesis(source: PipelineSource, o: SendOptions): Promise<SendResult> {
+export async function sendToKinesis(source: ProduceSource, o: SendOptions): Promise<SendResult> {
   const started = Date.now();
+  const modality = "modality" in source ? modalityById(source.modality, MODALITIES) : TRACKING;
   const client = new KinesisClient({
     ...(o.region ? { region: o.region } : {}),
     ...(o.endpoint ? { endpoint: o.endpoint } : {}),
     requestHandler: new NodeHttpHandler({ connectionTimeout: 5000, requestTimeout: 60_000 }),
   });
-  const producer = new KinesisProducer(client, o.streamName, TRACKING_RECORD);
-  const chunker = new Chunker(o.matchId, o.chunkMs);
+  const producer = new KinesisProducer(client, o.streamName, modality.record);
   const rejects: RowOf<typeof QUARANTINE>[] = [];
-  let samples = 0;
-  let rejected = 0;
-  const put = async (c: TrackingChunk) => {
-    samples += c.t.length;
-    await producer.put(c);
-  };
+  let produced: Produced;
   try {
-    if ("chunks" in source) {
-      for (const c of source.chunks) await put(c);
-    } else {
-      for await (const item of source.items) {
-        if (item.kind === "bad") {
-          rejected += item.samples;
-          rejects.push(readerQuarantineRow(item, o.readerSource, o.matchId));
-          continue;
-        }
-        const c = chunker.add(item.sample);
-        if (c) await put(c);
-      }
-      for (const c of chunker.finish()) await put(c);
-    }
+    produced = await produce(source, {
+      modality,
+      matchId: o.matchId,
+      chunkMs: o.chunkMs,
+      put: (r) => producer.put(r),
+      onRejected: async (bad) => void rejects.push(readerQuarantineRow(bad, o.readerSource, o.matchId)),
+    });
     await producer.flush();
   } finally {
     client.destroy();
@@ -74,10 +60,5 @@ export async function sendToKinesis(source: PipelineSource, o: SendOptions): Pro
       lake.close();
     }
   }
-  return {
-    samplesSent: samples,
-    readerQuarantinedSamples: rejected,
-    producer: producer.stats,
-    durationMs: Date.now() - started,
-  };
+  return { ...produced, producer: producer.stats, durationMs: Date.now() - started };
 }

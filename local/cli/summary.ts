@@ -1,6 +1,9 @@
-/** The end-of-run summary: top distances and sprinters, insights, row and quarantine accounting. */
+/** The end-of-run summary: top distances and sprinters, insights, row and quarantine accounting, the verdict. */
 import type { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
-import type { PipelineResult } from "../runtime.js";
+import { InputError } from "../../producers/readers/input-error.js";
+import type { PipelineResult } from "../pipeline.js";
+import { EXIT, type ExitCode } from "./exit-codes.js";
+import { printableLines } from "./terminal.js";
 
 const n0 = (v: number) => Math.round(v).toLocaleString("en-US");
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -10,6 +13,12 @@ export interface Accounting {
   readonly inWindows: number;
   readonly ball: number;
   readonly quarantined: number;
+  /** Samples read but not in the lake: in windows left open, or unsent, when an input failed part way. */
+  readonly notWritten: number;
+  /** Samples not quarantined. */
+  readonly accepted: number;
+  /** quarantined / samplesIn (0 when nothing was read). */
+  readonly quarantineShare: number;
   readonly balanced: boolean;
 }
 
@@ -17,16 +26,66 @@ export interface Accounting {
 export function accounting(r: PipelineResult): Accounting {
   const quarantined = r.readerQuarantinedSamples + r.handler.samplesQuarantined + r.esmQuarantinedSamples;
   const ball = r.handler.samplesPassedThrough;
+  const notWritten = r.samplesIn - r.samplesInWindows - ball - quarantined;
   return {
     samplesIn: r.samplesIn,
     inWindows: r.samplesInWindows,
     ball,
     quarantined,
-    balanced: r.samplesIn === r.samplesInWindows + ball + quarantined,
+    notWritten,
+    accepted: r.samplesIn - quarantined,
+    quarantineShare: r.samplesIn === 0 ? 0 : quarantined / r.samplesIn,
+    balanced: notWritten === 0,
   };
 }
 
-export async function renderSummary(lake: DuckDbLake, r: PipelineResult): Promise<string> {
+export interface RunStatus {
+  readonly code: ExitCode;
+  /** Loud lines for stderr and the top of the summary; empty when the run is fine. */
+  readonly warnings: readonly string[];
+}
+
+const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
+
+/** The run's verdict, most serious first: incomplete, not balanced, no samples, too much quarantined. */
+export function runStatus(r: PipelineResult, maxQuarantineShare: number): RunStatus {
+  const a = accounting(r);
+  const f = r.incomplete;
+  if (f) {
+    const where = f.file ? ` at '${f.file}'${InputError.where(f.linesRead ?? -1)}` : "";
+    return {
+      code: EXIT.incomplete,
+      warnings: [
+        `INCOMPLETE: the input stopped${where}: ${f.reason}. The rows read before it are in the lake and no ` +
+          "player's match was completed (no profiles, match loads or scouting); fix the input and run it " +
+          "again: the rerun replaces these rows",
+      ],
+    };
+  }
+  if (!a.balanced) return { code: EXIT.notBalanced, warnings: [] };
+  if (a.accepted === 0) {
+    return {
+      code: EXIT.noSamples,
+      warnings: [
+        a.samplesIn === 0
+          ? "NO SAMPLES: the input holds no data lines (a header alone?): nothing went into the lake"
+          : `NO SAMPLES ACCEPTED: all ${n0(a.samplesIn)} samples were quarantined (the quarantine lines of the summary say why): check --format, the file and --tz`,
+      ],
+    };
+  }
+  if (a.quarantineShare > maxQuarantineShare) {
+    return {
+      code: EXIT.quarantineShare,
+      warnings: [
+        `WARNING: ${pct(a.quarantineShare)} of the samples were quarantined (${n0(a.quarantined)} of ${n0(a.samplesIn)}), ` +
+          `more than --max-quarantine-share ${maxQuarantineShare}: check the quarantine reasons, the format, the pitch size and --tz`,
+      ],
+    };
+  }
+  return { code: EXIT.ok, warnings: [] };
+}
+
+export async function renderSummary(lake: DuckDbLake, r: PipelineResult, status?: RunStatus): Promise<string> {
   const m = sqlString(r.matchId);
   const top = await lake.queryObjects<{
     player_id: string;
@@ -65,6 +124,7 @@ export async function renderSummary(lake: DuckDbLake, r: PipelineResult): Promis
   const a = accounting(r);
   const lines: string[] = [];
   lines.push(`match ${r.matchId}: ${n0(r.samplesIn)} samples in ${(r.durationMs / 1000).toFixed(1)} s`);
+  for (const w of status?.warnings ?? []) lines.push(w);
   lines.push("");
   lines.push("Top distances");
   for (const p of top) {
@@ -92,10 +152,18 @@ export async function renderSummary(lake: DuckDbLake, r: PipelineResult): Promis
       `${n0(r.handler.recordsQuarantined + r.readerQuarantinedRows)} records and ${n0(r.handler.samplesRejectedGroups)} sample groups quarantined`,
   );
   for (const q of quarantine) lines.push(`  quarantine: ${String(q.n).padStart(5)} x ${q.reason}`);
-  lines.push(
-    `Accounting: ${n0(a.samplesIn)} samples in = ${n0(a.inWindows)} in player_windows + ${n0(a.ball)} ball (not profiled) + ` +
-      `${n0(a.quarantined)} quarantined  ${a.balanced ? "(balanced)" : "(NOT BALANCED: samples were lost)"}`,
-  );
+  const rows = `${n0(a.inWindows)} in player_windows + ${n0(a.ball)} ball (not profiled) + ${n0(a.quarantined)} quarantined`;
+  if (r.incomplete) {
+    lines.push(
+      `Accounting: INCOMPLETE: ${n0(a.samplesIn)} samples read = ${rows} + ${n0(a.notWritten)} not written ` +
+        "(in windows left open, or unsent, when the input stopped)",
+    );
+  } else {
+    const share = a.quarantined > 0 ? `, ${pct(a.quarantineShare)} quarantined` : "";
+    lines.push(
+      `Accounting: ${n0(a.samplesIn)} samples in = ${rows}  ${a.balanced ? `(balanced${share})` : "(NOT BALANCED: samples were lost)"}`,
+    );
+  }
   lines.push(
     `Pipeline: ${n0(r.producer.records)} stream records, ${n0(r.esm.invocations)} handler invocations, ` +
       `${n0(r.esm.retries)} retries, ${n0(r.handler.recordsDuplicate)} duplicates skipped, ${n0(r.deadLetters)} bus dead letters`,
@@ -103,7 +171,7 @@ export async function renderSummary(lake: DuckDbLake, r: PipelineResult): Promis
   lines.push(
     `Lake: ${r.lakePath}   (try: npx sideline sql "SELECT * FROM player_windows LIMIT 5" --lake ${r.lakePath})`,
   );
-  return lines.join("\n");
+  return printableLines(lines.join("\n"));
 }
 
 /** What the front office got: workflow executions, CRM requests, staff notifications, decisions waiting. */

@@ -3,6 +3,7 @@
  * history: `player_id,date,load` with optional `minutes` and `session_id` columns, any order. The
  * load is total distance in metres, the measure Sideline's match loads use (LOAD_MEASURE).
  */
+import { InputError } from "./input-error.js";
 import { readLines } from "./lines.js";
 
 export type LoadLine =
@@ -34,7 +35,12 @@ export async function* readLoadsCsv(path: string): AsyncGenerator<LoadLine> {
       const names = cells.map((c) => c.toLowerCase());
       const missing = REQUIRED.filter((r) => !names.includes(r));
       if (missing.length > 0)
-        throw new Error(`${path}:1: not a loads file: header lacks ${missing.join(", ")} (got '${line.slice(0, 80)}')`);
+        throw new InputError(
+          path,
+          lineNo - 1,
+          `not a loads file: the header lacks ${missing.join(", ")} (it reads ${JSON.stringify(line.slice(0, 80))})`,
+          "the first line must name the columns, e.g. 'player_id,date,load,minutes,session_id'",
+        );
       idx = Object.fromEntries(names.map((n, i) => [n, i]));
       continue;
     }

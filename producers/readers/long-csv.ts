@@ -1,23 +1,31 @@
 /**
  * Long CSV: one sample per line, `timestamp,player_id,x,y` with optional `team` and `z` columns in
- * any order (the header names them). The timestamp is ISO 8601 or seconds since the epoch, with
- * fractions. x and y are metres, already in Sideline's pitch frame (origin at a corner).
+ * any order (the header names them). The timestamp is ISO 8601 (`T` or a space before the time) or
+ * seconds since the epoch, with fractions; an ISO time without an offset is read in the `timeZone`
+ * option (UTC by default), never in the machine's zone. x and y are metres, already in Sideline's
+ * pitch frame (origin at a corner).
  */
-import { readLines } from "./lines.js";
+import { InputError, WHOLE_FILE } from "./input-error.js";
+import { looksBinary, readLines } from "./lines.js";
+import { DEFAULT_TIME_ZONE, parseTime } from "./timestamps.js";
 import type { ReaderItem } from "./types.js";
 
 const REQUIRED = ["timestamp", "player_id", "x", "y"] as const;
-const NUMERIC_EPOCH = /^-?\d+(\.\d+)?$/;
+const HEADER = REQUIRED.join(",");
 
-/** Parses an ISO 8601 timestamp or epoch seconds into epoch milliseconds (integer). */
-export function parseTimestamp(s: string): number {
-  const v = s.trim();
-  if (NUMERIC_EPOCH.test(v)) return Math.round(Number(v) * 1000);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(v)) return Number.NaN;
-  return Date.parse(v);
+export interface LongCsvOptions {
+  /** IANA zone of ISO timestamps that carry no offset. @default UTC */
+  readonly timeZone?: string;
 }
 
-export async function* readLongCsv(path: string): AsyncGenerator<ReaderItem> {
+/** Parses an ISO 8601 timestamp or epoch seconds into epoch milliseconds (integer); NaN when it is neither. */
+export function parseTimestamp(s: string, timeZone: string = DEFAULT_TIME_ZONE): number {
+  const r = parseTime(s, timeZone);
+  return r.ok ? r.t : Number.NaN;
+}
+
+export async function* readLongCsv(path: string, options: LongCsvOptions = {}): AsyncGenerator<ReaderItem> {
+  const zone = options.timeZone ?? DEFAULT_TIME_ZONE;
   let idx: Record<string, number> | null = null;
   let lineNo = 0;
   for await (const line of readLines(path)) {
@@ -25,11 +33,21 @@ export async function* readLongCsv(path: string): AsyncGenerator<ReaderItem> {
     if (line.trim() === "") continue;
     const cells = line.split(",");
     if (idx === null) {
+      if (looksBinary(line))
+        throw new InputError(
+          path,
+          lineNo - 1,
+          "binary data, not a long-csv text file",
+          `pass a CSV file with a '${HEADER}' header`,
+        );
       const names = cells.map((c) => c.trim().toLowerCase());
       const missing = REQUIRED.filter((r) => !names.includes(r));
       if (missing.length > 0) {
-        throw new Error(
-          `${path}:1: not a long-csv file: header lacks ${missing.join(", ")} (got '${line.slice(0, 80)}')`,
+        throw new InputError(
+          path,
+          lineNo - 1,
+          `not a long-csv file: the header lacks ${missing.join(", ")} (it reads ${JSON.stringify(line.slice(0, 80))})`,
+          `the first line must name the columns, e.g. '${HEADER}'`,
         );
       }
       idx = Object.fromEntries(names.map((n, i) => [n, i]));
@@ -46,11 +64,12 @@ export async function* readLongCsv(path: string): AsyncGenerator<ReaderItem> {
       yield bad(`expected ${Object.keys(idx).length} columns, got ${cells.length}`);
       continue;
     }
-    const t = parseTimestamp(cells[idx.timestamp!]!);
-    if (!Number.isFinite(t)) {
-      yield bad(`timestamp '${cells[idx.timestamp!]}' is neither ISO 8601 nor epoch seconds`);
+    const time = parseTime(cells[idx.timestamp!]!, zone);
+    if (!time.ok) {
+      yield bad(time.reason);
       continue;
     }
+    const t = time.t;
     const playerId = cells[idx.player_id!]!.trim();
     if (playerId === "") {
       yield bad("player_id is empty");
@@ -68,5 +87,6 @@ export async function* readLongCsv(path: string): AsyncGenerator<ReaderItem> {
       sample: { t, playerId, team, entity: playerId === "ball" ? "ball" : "player", x, y },
     };
   }
-  if (idx === null) throw new Error(`${path}: empty file, expected a header 'timestamp,player_id,x,y'`);
+  if (idx === null)
+    throw new InputError(path, WHOLE_FILE, "empty file", `a long-csv file starts with a header such as '${HEADER}'`);
 }

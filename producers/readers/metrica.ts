@@ -6,12 +6,16 @@
  * an error. Frames run on across the halves; the Period column separates them.
  */
 import { DEFAULT_PITCH, fromMetricaNormalised, type PitchDimensions } from "../../lambdas/contracts/pitch.js";
-import { readLines } from "./lines.js";
+import { InputError } from "./input-error.js";
+import { looksBinary, readLines } from "./lines.js";
 import type { ReaderItem } from "./types.js";
 
 export interface MetricaOptions {
-  /** Epoch ms of the kick-off; `Time [s]` counts from it. @default 0 (1970-01-01T00:00:00Z) */
-  readonly kickoffMs?: number;
+  /**
+   * Epoch ms of the kick-off; `Time [s]` counts from it. Required: the files carry no date, and
+   * windows dated 1970 would join the load history as sessions of that year.
+   */
+  readonly kickoffMs: number;
   /** Read the Ball columns (Sideline reads the ball from the home file only). @default true */
   readonly includeBall?: boolean;
   /** @default 105 x 68 m */
@@ -24,36 +28,75 @@ interface Column {
   readonly xCol: number;
 }
 
-export async function* readMetrica(path: string, options: MetricaOptions = {}): AsyncGenerator<ReaderItem> {
-  const kickoff = options.kickoffMs ?? 0;
+interface MetricaHeader {
+  /** The team the file holds, lower case, as its first header line names it (Metrica's files say Home or Away). */
+  readonly team: string;
+  readonly columns: readonly Column[];
+}
+
+const HEADER_LINES = 3;
+
+function parseHeader(path: string, header: readonly string[], includeBall: boolean): MetricaHeader {
+  if (header.some(looksBinary))
+    throw new InputError(path, 0, "binary data, not a Metrica text file", "pass Metrica's tracking CSV files");
+  const team = (
+    header[0]!
+      .split(",")
+      .map((c) => c.trim())
+      .find(Boolean) ?? ""
+  ).toLowerCase();
+  const names = header[2]!.split(",");
+  if (names[0]?.trim() !== "Period" || names[2]?.trim() !== "Time [s]" || !team) {
+    throw new InputError(
+      path,
+      HEADER_LINES - 1,
+      "not a Metrica tracking file: expected the team on line 1 and 'Period,Frame,Time [s],...' on line 3",
+      "pass Metrica's RawTrackingData files (home, then away)",
+    );
+  }
+  const columns: Column[] = [];
+  names.forEach((name, i) => {
+    const n = name.trim();
+    const m = /^Player(\d+)$/.exec(n);
+    if (m) columns.push({ playerId: `${team}_${m[1]}`, entity: "player", xCol: i });
+    else if (n === "Ball" && includeBall) columns.push({ playerId: "ball", entity: "ball", xCol: i });
+  });
+  return { team, columns };
+}
+
+function tooShort(path: string, lines: number): InputError {
+  return new InputError(
+    path,
+    lines,
+    `not a Metrica tracking file: ${lines} of its ${HEADER_LINES} header lines`,
+    "pass Metrica's RawTrackingData files (home, then away)",
+  );
+}
+
+/** The team a Metrica file holds (lower case, e.g. `home`), from its header; reads nothing else. */
+export async function metricaTeam(path: string): Promise<string> {
+  const header: string[] = [];
+  for await (const line of readLines(path)) {
+    header.push(line);
+    if (header.length === HEADER_LINES) return parseHeader(path, header, false).team;
+  }
+  throw tooShort(path, header.length);
+}
+
+export async function* readMetrica(path: string, options: MetricaOptions): AsyncGenerator<ReaderItem> {
+  const kickoff = options.kickoffMs;
+  if (!Number.isFinite(kickoff)) throw new Error(`metrica reader: kick-off must be epoch ms, got ${kickoff}`);
   const pitch = options.pitch ?? DEFAULT_PITCH;
   const header: string[] = [];
   let team = "";
-  let columns: Column[] = [];
+  let columns: readonly Column[] = [];
   let lineNo = 0;
   for await (const line of readLines(path)) {
     lineNo++;
-    if (header.length < 3) {
+    if (header.length < HEADER_LINES) {
       header.push(line);
-      if (header.length === 3) {
-        const teamCells = header[0]!
-          .split(",")
-          .map((c) => c.trim())
-          .filter(Boolean);
-        team = (teamCells[0] ?? "").toLowerCase();
-        const names = header[2]!.split(",");
-        if (names[0]?.trim() !== "Period" || names[2]?.trim() !== "Time [s]" || !team) {
-          throw new Error(`${path}: not a Metrica tracking file: expected 'Period,Frame,Time [s],...' on line 3`);
-        }
-        columns = [];
-        names.forEach((name, i) => {
-          const n = name.trim();
-          const m = /^Player(\d+)$/.exec(n);
-          if (m) columns.push({ playerId: `${team}_${m[1]}`, entity: "player", xCol: i });
-          else if (n === "Ball" && options.includeBall !== false)
-            columns.push({ playerId: "ball", entity: "ball", xCol: i });
-        });
-      }
+      if (header.length === HEADER_LINES)
+        ({ team, columns } = parseHeader(path, header, options.includeBall !== false));
       continue;
     }
     if (line.trim() === "") continue;
@@ -103,5 +146,5 @@ export async function* readMetrica(path: string, options: MetricaOptions = {}): 
       };
     }
   }
-  if (header.length < 3) throw new Error(`${path}: not a Metrica tracking file: fewer than 3 header lines`);
+  if (header.length < HEADER_LINES) throw tooShort(path, header.length);
 }

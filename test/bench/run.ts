@@ -11,7 +11,7 @@ import { PLAYER_LOADS } from "../../lambdas/contracts/tables/index.js";
 import { demoLoadHistory } from "../../local/demo/demo-history.js";
 import { DemoMatch } from "../../local/demo/demo-match.js";
 import { loadNeeds } from "../../local/needs.js";
-import { runPipeline } from "../../local/runtime.js";
+import { runPipeline } from "../../local/pipeline.js";
 import { kinesisRecordFactory } from "../helpers/factories.js";
 import {
   bundle,

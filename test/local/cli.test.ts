@@ -7,6 +7,7 @@ import { GetRecordsCommand, GetShardIteratorCommand } from "@aws-sdk/client-kine
 import { trackingChunkSchema } from "../../lambdas/contracts/records/tracking.js";
 import { startLocalKinesis } from "../../local/emulators/kinesis.js";
 import { ROOT, runCli } from "../helpers/cli.js";
+import { sidelineInProcess } from "../helpers/cli-in-process.js";
 
 // The real CLI, as a user runs it: a child process through bin/sideline.js.
 const FIXTURES = join(ROOT, "test/fixtures");
@@ -99,8 +100,11 @@ describe("sideline CLI", () => {
         { AWS_ACCESS_KEY_ID: "LOCAL", AWS_SECRET_ACCESS_KEY: "LOCAL" },
         "run",
         join(FIXTURES, "metrica_home.csv"),
+        join(FIXTURES, "metrica_away.csv"),
         "--format",
         "metrica",
+        "--kickoff",
+        "2019-08-17T15:00:00Z",
         "--match-id",
         "m-aws",
         "--target",
@@ -144,6 +148,10 @@ describe("sideline CLI", () => {
       join(FIXTURES, "metrica_away.csv"),
       "--format",
       "metrica",
+      "--kickoff",
+      "2019-08-17 17:00", // a naive time is read in --tz: 15:00 UTC
+      "--tz",
+      "Europe/Oslo",
       "--match-id",
       "metrica-1",
       "--lake",
@@ -177,19 +185,28 @@ describe("sideline CLI", () => {
     );
     const sql = await sideline(
       "sql",
-      "SELECT count(DISTINCT player_id) AS players FROM player_windows",
+      "SELECT count(DISTINCT player_id) AS players, min(window_start) AS first FROM player_windows",
       "--lake",
       lake,
       "--format",
       "csv",
     );
-    expect(sql).toEqual({ code: 0, stdout: `players\n${home.players + away.players}\n`, stderr: "" });
+    // Windows are dated from the kick-off, not from 1970.
+    expect(sql).toEqual({
+      code: 0,
+      stdout: `players,first\n${home.players + away.players},2019-08-17 15:00:00\n`,
+      stderr: "",
+    });
     const json = await sideline("sql", "SELECT 'a,b' AS s, 1.5 AS x", "--lake", lake, "--format", "json");
     expect(JSON.parse(json.stdout)).toEqual({ s: "a,b", x: "1.5" });
   }, 60_000);
 
   it.each([
-    [["run", "missing.csv", "--format", "long-csv"], 1, "sideline: error: cannot read 'missing.csv': no such file"],
+    [
+      ["run", "missing.csv", "--format", "long-csv"],
+      1,
+      "sideline: error: cannot read 'missing.csv': no such file: check the path",
+    ],
     [
       ["run", "x.csv", "--format", "tracab"],
       2,
@@ -200,12 +217,16 @@ describe("sideline CLI", () => {
       1,
       "sideline: error: cannot open lake 'nowhere.duckdb': no such file (run 'sideline demo' first, or pass --lake)",
     ],
-    [["frobnicate"], 2, "sideline: error: unknown command 'frobnicate'"],
+    [
+      ["frobnicate"],
+      2,
+      "sideline: error: unknown command 'frobnicate': expected demo, run, sql, loads, explain, decide",
+    ],
     [["demo", "--minutes", "0"], 2, "sideline: error: --minutes must be an integer from 1 to 150, got '0'"],
   ])(
     "sideline %j exits %i with a one-line error",
     async (args, code, message) => {
-      const r = await sideline(...args);
+      const r = await sidelineInProcess(...args); // in this process: no child start-up for a one-line check
       expect(r.code).toBe(code);
       expect(r.stderr.split("\n")[0]).toBe(message);
     },

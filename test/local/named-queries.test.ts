@@ -6,7 +6,7 @@ import { INSIGHTS, PLAYER_VALUATIONS, QUARANTINE, SCOUTING_DECISIONS } from "../
 import { readNamedQueries } from "../../lib/constructs/analytics-workgroup.js";
 import { PROJECT_ROOT } from "../../lib/constructs/sideline-function.js";
 import { DemoMatch } from "../../local/demo/demo-match.js";
-import { runPipeline } from "../../local/runtime.js";
+import { runPipeline } from "../../local/pipeline.js";
 import { scoutingDetailFactory } from "../helpers/factories.js";
 
 // The Athena named queries (glue/queries/*.sql) are written in the subset of SQL that Trino and

@@ -1,16 +1,40 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
 import { playerFatigueSuspectedSchema } from "../../lambdas/contracts/events/index.js";
 import { accounting } from "../../local/cli/summary.js";
 import { DemoMatch } from "../../local/demo/demo-match.js";
-import { runPipeline } from "../../local/runtime.js";
+import { type Progress, runPipeline } from "../../local/pipeline.js";
 import { readLongCsv } from "../../producers/readers/long-csv.js";
 
 // The whole embedded pipeline: kinesalite, the real Kinesis client, the event source mapping
 // emulator, the Lambda handler, the DuckDB lake and the local bus.
 const dir = mkdtempSync(join(tmpdir(), "sideline-pipeline-"));
+
+/** A demo match's players (not the ball) as long-csv lines, epoch seconds. */
+function longCsv(match: DemoMatch): string[] {
+  const lines = ["timestamp,player_id,x,y,team"];
+  for (const item of match.samples()) {
+    if (item.kind !== "sample" || item.sample.entity === "ball") continue;
+    const s = item.sample;
+    lines.push(`${(s.t / 1000).toFixed(3)},${s.playerId},${s.x.toFixed(3)},${s.y.toFixed(3)},${s.team}`);
+  }
+  return lines;
+}
+
+async function lakeRows(lakePath: string, sql: string) {
+  const lake = await DuckDbLake.open(lakePath, { readOnly: true });
+  try {
+    return await lake.query(sql);
+  } finally {
+    lake.close();
+  }
+}
+
+const count = async (lakePath: string, table: string) =>
+  Number((await lakeRows(lakePath, `SELECT count(*) FROM ${table}`)).rows[0]![0]);
 
 describe("embedded pipeline, end to end", () => {
   it("measures the 90-minute demo match as a realistic elite match, and flags the players who tire", async () => {
@@ -88,12 +112,7 @@ describe("embedded pipeline, end to end", () => {
 
   it("keeps count in = rows accounted + quarantined on a file with corrupted lines", async () => {
     const match = new DemoMatch({ minutes: 3, seed: 11 });
-    const lines = ["timestamp,player_id,x,y,team"];
-    for (const item of match.samples()) {
-      if (item.kind !== "sample" || item.sample.entity === "ball") continue;
-      const s = item.sample;
-      lines.push(`${(s.t / 1000).toFixed(3)},${s.playerId},${s.x.toFixed(3)},${s.y.toFixed(3)},${s.team}`);
-    }
+    const lines = longCsv(match);
     const total = lines.length - 1;
     lines.splice(500, 0, "garbage line");
     lines.splice(900, 0, `${(match.kickoffMs / 1000 + 30).toFixed(3)},home_3,NaN,12,home`);
@@ -111,6 +130,8 @@ describe("embedded pipeline, end to end", () => {
     expect(a.samplesIn).toBe(total + 4);
     expect(a.quarantined).toBe(4);
     expect(a.balanced).toBe(true);
+    // The two lines the reader rejected are counted as quarantined records (the summary's Rows line).
+    expect(result.readerQuarantinedRows).toBe(2);
     const lake = await DuckDbLake.open(lakePath, { readOnly: true });
     const q = await lake.queryObjects<{ source: string; reason: string }>(
       "SELECT source, reason FROM quarantine ORDER BY reason",
@@ -130,20 +151,81 @@ describe("embedded pipeline, end to end", () => {
     lake.close();
   }, 60_000);
 
-  it("gives identical rows with one record per invocation and with 1,000", async () => {
+  it("gives identical rows with one record per invocation and with 1,000, and its last progress report agrees with the lake", async () => {
     const tables = [];
     for (const batchSize of [1, 1000]) {
       const match = new DemoMatch({ minutes: 3, seed: 5 });
       const lakePath = join(dir, `batch-${batchSize}.duckdb`);
+      const reports: Progress[] = [];
       await runPipeline(
         { chunks: match.chunks(5000) },
-        { matchId: match.matchId, lakePath, readerSource: "demo", batchSize },
+        { matchId: match.matchId, lakePath, readerSource: "demo", batchSize, onProgress: (p) => reports.push(p) },
       );
-      const lake = await DuckDbLake.open(lakePath, { readOnly: true });
-      tables.push(await lake.query("SELECT * FROM player_windows ORDER BY player_id, window_start"));
-      lake.close();
+      const table = await lakeRows(lakePath, "SELECT * FROM player_windows ORDER BY player_id, window_start");
+      tables.push(table);
+      // The last report comes after the drain: the windows this run wrote are the lake's rows.
+      expect(reports.at(-1)).toMatchObject({ final: true, windowsWritten: table.rows.length });
+      expect(reports.filter((p) => p.final)).toHaveLength(1);
     }
     expect(tables[0]!.rows.length).toBe(22 * 4); // 1.5 min halves straddle two minute windows each
     expect(tables[1]).toEqual(tables[0]);
+  }, 60_000);
+
+  it("stops at a truncated file without completing any match, and a rerun of the whole file completes it idempotently", async () => {
+    // GIVEN a two-minute match as a gzip long CSV, whole and cut at 60%
+    const match = new DemoMatch({ minutes: 2, seed: 3 });
+    const whole = gzipSync(`${longCsv(match).join("\n")}\n`);
+    const wholeFile = join(dir, "whole.csv.gz");
+    const cutFile = join(dir, "cut.csv.gz");
+    writeFileSync(wholeFile, whole);
+    writeFileSync(cutFile, whole.subarray(0, Math.floor(whole.length * 0.6)));
+    const run = async (file: string, lakePath: string) => {
+      const reports: Progress[] = [];
+      const result = await runPipeline(
+        { items: readLongCsv(file) },
+        {
+          matchId: "m",
+          lakePath,
+          readerSource: "reader:long-csv",
+          chunkMs: 5000, // so that the records before the cut close windows
+          automation: false,
+          onProgress: (p) => reports.push(p),
+        },
+      );
+      return { result, last: reports.at(-1)! };
+    };
+    const fresh = join(dir, "fresh.duckdb");
+    const reference = await run(wholeFile, fresh);
+    expect(reference.result.incomplete).toBeNull();
+    expect(await count(fresh, "player_match_profiles")).toBe(22);
+
+    // WHEN the cut file runs
+    const lakePath = join(dir, "rerun.duckdb");
+    const cut = await run(cutFile, lakePath);
+    // THEN the run is incomplete, says where, and nothing was marked final
+    expect(cut.result.incomplete).toMatchObject({
+      file: cutFile,
+      reason: "the gzip data ends early (unexpected end of file)",
+    });
+    expect(cut.result.incomplete!.linesRead).toBeGreaterThan(1000);
+    expect(cut.result.incomplete!.message).toMatch(/^cannot read '.*cut\.csv\.gz' after line [\d,]+: /);
+    expect(cut.result.profiles).toBe(0);
+    expect(await count(lakePath, "player_match_profiles")).toBe(0);
+    expect(await count(lakePath, "player_loads")).toBe(0);
+    const partial = await count(lakePath, "player_windows");
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(reference.result.windows);
+    expect(accounting(cut.result).notWritten).toBeGreaterThan(0);
+    expect(cut.last).toMatchObject({ final: true, windowsWritten: partial });
+
+    // WHEN the whole file runs again on the same lake
+    const again = await run(wholeFile, lakePath);
+    // THEN it completes with the fresh run's rows, no duplicates, and its progress agrees with the lake
+    expect(again.result.incomplete).toBeNull();
+    expect(accounting(again.result).balanced).toBe(true);
+    const sql = "SELECT * FROM player_windows ORDER BY player_id, window_start";
+    expect(await lakeRows(lakePath, sql)).toEqual(await lakeRows(fresh, sql));
+    expect(await count(lakePath, "player_match_profiles")).toBe(22);
+    expect(again.last).toMatchObject({ final: true, windowsWritten: reference.result.windows });
   }, 60_000);
 });

@@ -73,7 +73,7 @@ describe("long CSV reader", () => {
 
 describe("Metrica wide CSV reader", () => {
   it("converts normalised top-left coordinates into Sideline metres with y flipped (as kloppy)", async () => {
-    const items = await collect(readMetrica(join(FIXTURES, "metrica_home.csv")));
+    const items = await collect(readMetrica(join(FIXTURES, "metrica_home.csv"), { kickoffMs: 0 }));
     const first = samples(items).filter((s) => s.t === 40);
     // Row 1: Player11 (home goalkeeper) at (0.00082, 0.48238) -> x = 0.00082 * 105, y = (1 - 0.48238) * 68.
     const gk = first.find((s) => s.playerId === "home_11")!;
@@ -88,7 +88,7 @@ describe("Metrica wide CSV reader", () => {
   });
 
   it("places the away goalkeeper at the other end, skips NaN (off pitch) and keeps the period", async () => {
-    const items = await collect(readMetrica(join(FIXTURES, "metrica_away.csv"), { includeBall: false }));
+    const items = await collect(readMetrica(join(FIXTURES, "metrica_away.csv"), { kickoffMs: 0, includeBall: false }));
     const all = samples(items);
     const gk = all.find((s) => s.playerId === "away_25" && s.t === 40)!;
     expect(gk.x).toBeGreaterThan(90); // 0.90509 * 105
@@ -108,7 +108,7 @@ describe("Metrica wide CSV reader", () => {
   it("fails on a file that is not Metrica tracking", async () => {
     const f = join(dir, "notmetrica.csv");
     writeFileSync(f, "a,b\nc,d\ne,f\n1,2\n");
-    await expect(collect(readMetrica(f))).rejects.toThrow(/not a Metrica tracking file/);
+    await expect(collect(readMetrica(f, { kickoffMs: 0 }))).rejects.toThrow(/not a Metrica tracking file/);
   });
 });
 

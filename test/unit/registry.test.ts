@@ -75,3 +75,16 @@ describe("typed rows", () => {
     expect([typo, wrongType]).toHaveLength(2);
   });
 });
+
+describe("readers and extractors of the registry", () => {
+  it("has a reader for every format a modality lists, and an extractor and cloud entry for every modality", async () => {
+    const { READERS } = await import("../../producers/readers/index.js");
+    const { EXTRACTORS } = await import("../../lambdas/functions/extractors.js");
+    const { existsSync } = await import("node:fs");
+    for (const m of MODALITIES) {
+      for (const f of m.readers) expect(Object.keys(READERS)).toContain(f);
+      expect(Object.keys(EXTRACTORS)).toContain(m.id);
+      expect(existsSync(m.extractor.entry)).toBe(true);
+    }
+  });
+});

@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance, type DuckDBResultReader, StatementType } from "@duckdb/node-api";
 import {
   type AnyTable,
   assertRow,
@@ -18,6 +18,49 @@ import type { FeatureSink } from "../../ports.js";
 
 /** Rows per INSERT statement: keeps the bound parameter count in the low thousands. */
 const ROWS_PER_STATEMENT = 200;
+
+/**
+ * DuckDB settings of a sandboxed lake (SQL a person typed): the lake file read-only and no other
+ * file read or written (COPY TO, EXPORT, read_csv, ATTACH), no extension installed or loaded, and
+ * the settings locked so that no statement can change them back.
+ */
+const SANDBOX_SETTINGS: Record<string, string> = {
+  access_mode: "READ_ONLY",
+  enable_external_access: "false",
+  autoinstall_known_extensions: "false",
+  autoload_known_extensions: "false",
+  allow_community_extensions: "false",
+  allow_unsigned_extensions: "false",
+  lock_configuration: "true",
+};
+/** Statements a sandboxed lake runs: queries (SELECT, WITH, FROM, VALUES, SHOW, DESCRIBE, SUMMARIZE) and EXPLAIN. */
+const QUERY_STATEMENTS: ReadonlySet<StatementType> = new Set([StatementType.SELECT, StatementType.EXPLAIN]);
+/** How a refused statement is named in the error; others by their type (INSERT, CREATE, DROP...). */
+const REFUSED: Partial<Record<StatementType, string>> = {
+  [StatementType.COPY]: "COPY and EXPORT (file writes)",
+  [StatementType.COPY_DATABASE]: "COPY and EXPORT (file writes)",
+  [StatementType.EXPORT]: "COPY and EXPORT (file writes)",
+  [StatementType.ATTACH]: "ATTACH and DETACH",
+  [StatementType.DETACH]: "ATTACH and DETACH",
+  [StatementType.LOAD]: "INSTALL and LOAD (extensions)",
+  [StatementType.EXTENSION]: "INSTALL and LOAD (extensions)",
+  [StatementType.UPDATE_EXTENSIONS]: "INSTALL and LOAD (extensions)",
+  [StatementType.SET]: "SET, RESET and PRAGMA settings",
+  [StatementType.VARIABLE_SET]: "SET, RESET and PRAGMA settings",
+  [StatementType.PRAGMA]: "SET, RESET and PRAGMA settings",
+};
+
+export interface LakeOpenOptions {
+  /** Open without creating anything: for queries on an existing lake. @default false */
+  readonly readOnly?: boolean;
+  /**
+   * For SQL a person typed: read-only, and only queries run (see SANDBOX_SETTINGS and
+   * QUERY_STATEMENTS); anything else fails with a one-line reason. @default false
+   */
+  readonly sandbox?: boolean;
+  /** More tables than the registry's (a modality under test). @default - none */
+  readonly tables?: readonly AnyTable[];
+}
 
 export interface QueryResult {
   readonly columns: readonly string[];
@@ -39,29 +82,28 @@ export class DuckDbLake implements FeatureSink {
     readonly path: string,
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
+    private readonly sandboxed: boolean,
     private readonly tables: ReadonlySet<AnyTable>,
   ) {}
 
-  /**
-   * Opens (or creates) the lake at `path` and makes sure every table exists.
-   * @param options.readOnly open without creating anything: for queries on an existing lake
-   * @param options.tables more tables than the registry's (a modality under test) @default - none
-   */
-  static async open(
-    path: string,
-    options: { readOnly?: boolean; tables?: readonly AnyTable[] } = {},
-  ): Promise<DuckDbLake> {
-    if (path !== ":memory:" && !options.readOnly) mkdirSync(dirname(path), { recursive: true });
+  /** Opens (or creates) the lake at `path` and makes sure every table exists (see LakeOpenOptions). */
+  static async open(path: string, options: LakeOpenOptions = {}): Promise<DuckDbLake> {
+    const sandbox = options.sandbox === true;
+    const readOnly = sandbox || options.readOnly === true;
+    if (path !== ":memory:" && !readOnly) mkdirSync(dirname(path), { recursive: true });
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path, options.readOnly ? { access_mode: "READ_ONLY" } : {});
+      instance = await DuckDBInstance.create(
+        path,
+        sandbox ? SANDBOX_SETTINGS : readOnly ? { access_mode: "READ_ONLY" } : {},
+      );
     } catch (e) {
       throw new Error(`cannot open lake '${path}': ${(e as Error).message.split("\n")[0]}`);
     }
     const conn = await instance.connect();
     const tables = new Set<AnyTable>([...TABLES, ...LOCAL_TABLES, ...(options.tables ?? [])]);
-    const lake = new DuckDbLake(path, instance, conn, tables);
-    if (!options.readOnly) for (const t of tables) await conn.run(duckDbDdl(t));
+    const lake = new DuckDbLake(path, instance, conn, sandbox, tables);
+    if (!readOnly) for (const t of tables) await conn.run(duckDbDdl(t));
     return lake;
   }
 
@@ -95,9 +137,42 @@ export class DuckDbLake implements FeatureSink {
 
   query(sql: string, params: readonly (string | number | boolean | null)[] = []): Promise<QueryResult> {
     return this.exclusive(async () => {
-      const reader = await this.conn.runAndReadAll(sql, [...params]);
+      const reader = await this.read(sql, params);
       return { columns: reader.columnNames(), rows: reader.getRowsJson() as unknown[][] };
     });
+  }
+
+  private read(sql: string, params: readonly (string | number | boolean | null)[]): Promise<DuckDBResultReader> {
+    return this.sandboxed ? this.readSandboxed(sql, params) : this.conn.runAndReadAll(sql, [...params]);
+  }
+
+  /** Every statement is prepared and checked to be a query before any runs; the last one's rows are returned. */
+  private async readSandboxed(
+    sql: string,
+    params: readonly (string | number | boolean | null)[],
+  ): Promise<DuckDBResultReader> {
+    const extracted = await this.conn.extractStatements(sql);
+    const statements = [];
+    for (let i = 0; i < extracted.count; i++) {
+      const stmt = await extracted.prepare(i).catch((e: Error) => {
+        const reason = e.message.split("\n")[0]!;
+        if (!/^Permission Error/.test(reason)) throw new Error(reason);
+        throw new Error(
+          `the lake is read-only here and no other file can be read or written (${reason.replace(/^Permission Error: /, "")}); to save a result, use --format csv and redirect it to a file`,
+        );
+      });
+      if (!QUERY_STATEMENTS.has(stmt.statementType)) {
+        throw new Error(
+          `the lake is read-only here: ${REFUSED[stmt.statementType] ?? `${StatementType[stmt.statementType]} statements`} are refused; run a query (SELECT, WITH, FROM, SHOW, DESCRIBE, SUMMARIZE or EXPLAIN)`,
+        );
+      }
+      statements.push(stmt);
+    }
+    if (statements.length === 0) throw new Error("no statement to run: pass a query such as 'SELECT 1'");
+    if (params.length > 0) statements.at(-1)!.bind([...params]);
+    let reader: DuckDBResultReader | undefined;
+    for (const stmt of statements) reader = await stmt.runAndReadAll();
+    return reader!;
   }
 
   /** Rows as objects, with numbers kept as numbers where they fit. */
@@ -106,7 +181,7 @@ export class DuckDbLake implements FeatureSink {
     params: readonly (string | number | boolean | null)[] = [],
   ): Promise<T[]> {
     return this.exclusive(async () => {
-      const reader = await this.conn.runAndReadAll(sql, [...params]);
+      const reader = await this.read(sql, params);
       return reader.getRowObjectsJS() as T[];
     });
   }

@@ -1,0 +1,254 @@
+/**
+ * A run on one machine: a source (reader items, tracking chunks, or any modality's records) ->
+ * producer -> the modality's stream -> its extractor -> the DuckDB lake and the local bus, and the
+ * front-office automation on the bus. Every modality runs the same way (./runtime.ts); the run
+ * ends with the accounting of its samples: count in = rows accounted + passed through + quarantined.
+ *
+ * Contract with the readers: if reading throws (a truncated or unreadable file), nothing more is
+ * produced, what was already put on the stream is drained into the lake, and no player's last chunk
+ * is marked final (so no match-complete outputs come from partial data); the result says where the
+ * input stopped (`incomplete`). Rows are upserts on their keys, so a rerun of the fixed file
+ * replaces them.
+ */
+import { dirname } from "node:path";
+import { DuckDbLake } from "../lambdas/adapters/local/duckdb-lake.js";
+import { MODALITIES, type Modality, modalityById, TRACKING } from "../lambdas/contracts/modalities.js";
+import type { ScoutingNeedsFile } from "../lambdas/contracts/needs.js";
+import type { PitchDimensions } from "../lambdas/contracts/pitch.js";
+import { type AnyTable, INSIGHTS, QUARANTINE, type RowOf } from "../lambdas/contracts/tables/index.js";
+import { DEFAULT_WINDOW_MS } from "../lambdas/core/tracking/thresholds.js";
+import type { ExtractorFactory } from "../lambdas/functions/extractors.js";
+import type { FeatureSink } from "../lambdas/ports.js";
+import { emptyCounts, type InvocationCounts } from "../lambdas/runtime/stream-invocation.js";
+import type { ProducerStats } from "../producers/kinesis-producer.js";
+import { emptyProduced, type ProduceSource, produce } from "../producers/produce.js";
+import type { InputFailure } from "../producers/readers/input-error.js";
+import { type AutomationOptions, LocalAutomation } from "./automation.js";
+import { LocalEventBus } from "./emulators/bus.js";
+import type { CrmStats } from "./emulators/crm.js";
+import type { EsmStats } from "./emulators/esm.js";
+import type { WorkflowRunSummary } from "./emulators/workflows.js";
+import { readerQuarantineRow } from "./quarantine.js";
+import { LocalRuntime } from "./runtime.js";
+
+export type { InputFailure };
+
+export const DEFAULT_LAKE_PATH = ".sideline/lake.duckdb";
+/**
+ * Replays (files, the demo) send 30 s chunks, 750 samples at 25 Hz and about 20 KB: latency does
+ * not matter for a replay, and 30x fewer records than live 1 s chunks cut the per-record cost of
+ * Kinesis and Lambda. Live producers keep DEFAULT_CHUNK_MS (1 s).
+ */
+export const REPLAY_CHUNK_MS = 30_000;
+/** Reader rejects are written to quarantine in blocks of this many rows. */
+const READER_QUARANTINE_FLUSH = 1000;
+/** How often onProgress is called while the run goes on. */
+export const PROGRESS_INTERVAL_MS = 500;
+
+export interface PipelineOptions {
+  readonly matchId: string;
+  /** @default .sideline/lake.duckdb */
+  readonly lakePath?: string;
+  /** @default 60 s */
+  readonly windowMs?: number;
+  /** Most records per handler invocation. @default 100 */
+  readonly batchSize?: number;
+  /** @default 0 */
+  readonly batchingWindowMs?: number;
+  /** @default 1 */
+  readonly shards?: number;
+  /** Span of one stream record. @default 30 s (REPLAY_CHUNK_MS) */
+  readonly chunkMs?: number;
+  readonly pitch?: PitchDimensions;
+  /** Where reader-level rejects are attributed, e.g. reader:long-csv. */
+  readonly readerSource: string;
+  readonly onProgress?: (p: Progress) => void;
+  /** The club's scouting needs. @default - no scouting matches */
+  readonly needs?: ScoutingNeedsFile;
+  /** Front-office automation (workflows, CRM); false leaves the bus without rules. @default {} */
+  readonly automation?: AutomationOptions | false;
+  /** Folder for insight pictures (they go under visuals/). @default - the lake's folder */
+  readonly visualsRoot?: string;
+  /** The modalities to run (a modality under test is added here). @default every registered one */
+  readonly modalities?: readonly Modality[];
+  /** Extractors by modality id. @default EXTRACTORS */
+  readonly extractors?: Readonly<Record<string, ExtractorFactory>>;
+  /** Lake tables beyond the registry's (a modality under test). @default - none */
+  readonly tables?: readonly AnyTable[];
+}
+
+/** How far the run is; reported every PROGRESS_INTERVAL_MS and once more at the end. */
+export interface Progress {
+  readonly samplesRead: number;
+  readonly recordsProduced: number;
+  readonly recordsConsumed: number;
+  /**
+   * Rows of this match written to the modality's accounting table (player_windows for tracking) in
+   * this run: distinct keys, counted when the write has succeeded (a rewritten row counts once).
+   */
+  readonly windowsWritten: number;
+  /** insights rows written to the lake in this run (distinct insight ids). */
+  readonly insightsWritten: number;
+  /** The last report: the stream is drained and every write is done. */
+  readonly final: boolean;
+}
+
+export interface PipelineResult {
+  readonly matchId: string;
+  /** The modality the source fed. */
+  readonly modality: string;
+  readonly lakePath: string;
+  readonly durationMs: number;
+  /** Samples the source produced plus the samples of lines the readers rejected. */
+  readonly samplesIn: number;
+  readonly readerQuarantinedSamples: number;
+  readonly readerQuarantinedRows: number;
+  /** Samples put on the stream (the rest of samplesIn were quarantined by the readers or unsent when the input failed). */
+  readonly samplesSent: number;
+  /** Set when reading failed part way: the run is incomplete and no player's data was marked final. */
+  readonly incomplete: InputFailure | null;
+  /** Samples in batches the event source mapping gave up on (sent to the on-failure destination). */
+  readonly esmQuarantinedSamples: number;
+  readonly producer: ProducerStats;
+  readonly esm: EsmStats;
+  readonly handler: InvocationCounts;
+  /** Samples in the modality's accounting table for this match (player_windows.samples for tracking), read back from the lake. */
+  readonly samplesInWindows: number;
+  /** Rows of this match in the accounting table. */
+  readonly windows: number;
+  /** Rows of this match this run wrote to the accounting table (see Progress.windowsWritten). */
+  readonly windowsWritten: number;
+  readonly insights: number;
+  readonly deadLetters: number;
+  readonly profiles: number;
+  readonly workflows: readonly WorkflowRunSummary[];
+  readonly crm: CrmStats | null;
+  readonly visualsRoot: string;
+}
+
+/** What the pipeline reads (see producers/produce.ts). */
+export type PipelineSource = ProduceSource;
+
+export async function runPipeline(source: PipelineSource, options: PipelineOptions): Promise<PipelineResult> {
+  const started = Date.now();
+  const lakePath = options.lakePath ?? DEFAULT_LAKE_PATH;
+  const registry = options.modalities ?? MODALITIES;
+  const modality = "modality" in source ? modalityById(source.modality, registry) : TRACKING;
+  const lake = await DuckDbLake.open(lakePath, { ...(options.tables ? { tables: options.tables } : {}) });
+  let ticker: NodeJS.Timeout | undefined;
+  let runtime: LocalRuntime | null = null;
+  try {
+    const bus = new LocalEventBus();
+    // The bus routes insights to the automation's rules; the insights table is written by the handlers.
+    const automation = options.automation === false ? null : new LocalAutomation(lake, bus, options.automation ?? {});
+    const visualsRoot = options.visualsRoot ?? (lakePath === ":memory:" ? ".sideline" : dirname(lakePath));
+    const written = writeCounter(lake, options.matchId, modality);
+    runtime = await LocalRuntime.start({
+      lake,
+      sink: written.sink,
+      publisher: bus,
+      windowMs: options.windowMs ?? DEFAULT_WINDOW_MS,
+      visualsRoot,
+      needs: options.needs,
+      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+      batchingWindowMs: options.batchingWindowMs ?? 0,
+      shards: options.shards ?? 1,
+      modalities: registry,
+      ...(options.extractors ? { extractors: options.extractors } : {}),
+    });
+    const stream = runtime.get(modality.id);
+    let readerRows: RowOf<typeof QUARANTINE>[] = [];
+    const produced = emptyProduced();
+    const progress = (final: boolean) =>
+      options.onProgress?.({
+        samplesRead: produced.samplesRead,
+        recordsProduced: stream.producer.stats.records,
+        recordsConsumed: stream.esm.stats.records,
+        windowsWritten: written.windows(),
+        insightsWritten: written.insights(),
+        final,
+      });
+    ticker = setInterval(() => progress(false), PROGRESS_INTERVAL_MS);
+    ticker.unref();
+    try {
+      await produce(
+        source,
+        {
+          modality,
+          matchId: options.matchId,
+          chunkMs: options.chunkMs ?? REPLAY_CHUNK_MS,
+          ...(options.pitch ? { pitch: options.pitch } : {}),
+          put: (r) => stream.producer.put(r),
+          onRejected: async (bad) => {
+            readerRows.push(readerQuarantineRow(bad, options.readerSource, options.matchId));
+            if (readerRows.length >= READER_QUARANTINE_FLUSH) {
+              await lake.put(QUARANTINE, readerRows);
+              readerRows = [];
+            }
+          },
+        },
+        produced,
+      );
+      await lake.put(QUARANTINE, readerRows);
+    } finally {
+      await runtime.drain();
+    }
+    await (automation ? automation.drain() : bus.drain());
+    clearInterval(ticker);
+    progress(true);
+    const { table, samplesColumn } = modality.accounting;
+    const [sum] = await lake.queryObjects<{ n: number | bigint; s: number | bigint | null }>(
+      `SELECT count(*) AS n, sum(${samplesColumn}) AS s FROM ${table.name} WHERE match_id = ?`,
+      [options.matchId],
+    );
+    const handler = emptyCounts();
+    for (const m of runtime.modalities.values()) Object.assign(handler, m.modality === modality ? m.counts : {});
+    return {
+      matchId: options.matchId,
+      modality: modality.id,
+      lakePath,
+      durationMs: Date.now() - started,
+      samplesIn: produced.samplesRead + produced.readerRejectedSamples,
+      readerQuarantinedSamples: produced.readerRejectedSamples,
+      readerQuarantinedRows: produced.readerRejectedLines,
+      samplesSent: produced.samplesSent,
+      incomplete: produced.incomplete,
+      esmQuarantinedSamples: stream.mappingQuarantinedSamples(),
+      producer: stream.producer.stats,
+      esm: stream.esm.stats,
+      handler,
+      samplesInWindows: Number(sum?.s ?? 0),
+      windows: Number(sum?.n ?? 0),
+      windowsWritten: written.windows(),
+      insights: handler.insights,
+      deadLetters: bus.deadLetters.length,
+      profiles: handler.rows.player_match_profiles ?? 0,
+      workflows: automation?.workflows.runs ?? [],
+      crm: automation?.crm.stats ?? null,
+      visualsRoot,
+    };
+  } finally {
+    clearInterval(ticker);
+    await runtime?.close();
+    lake.close();
+  }
+}
+
+/** The lake as the handlers' sink, counting the accounting table's and the insights rows this run wrote. */
+function writeCounter(lake: DuckDbLake, matchId: string, modality: Modality) {
+  const windows = new Set<string>();
+  const insights = new Set<string>();
+  const accounting = modality.accounting.table;
+  const sink: FeatureSink = {
+    async put(table, rows) {
+      await lake.put(table, rows);
+      if (table === accounting) {
+        for (const r of rows as readonly Record<string, unknown>[])
+          if (r.match_id === matchId) windows.add(accounting.key.map((k) => String(r[k])).join("\u0000"));
+      } else if ((table as AnyTable) === INSIGHTS) {
+        for (const r of rows as readonly Record<string, unknown>[]) insights.add(String(r.insight_id));
+      }
+    },
+  };
+  return { sink, windows: () => windows.size, insights: () => insights.size };
+}

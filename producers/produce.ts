@@ -1,0 +1,85 @@
+/**
+ * The produce loop, one for the embedded pipeline and for `--target aws`: a source (reader items,
+ * tracking chunks, or any modality's records) goes through the chunker (reader items) to a
+ * producer; lines the readers rejected go to `onRejected`. If reading fails part way (a truncated
+ * file), nothing more is produced and no player's last chunk is marked final, so no
+ * match-complete output comes from partial data; the result says where the input stopped.
+ */
+import type { Modality } from "../lambdas/contracts/modalities.js";
+import { DEFAULT_PITCH, type PitchDimensions } from "../lambdas/contracts/pitch.js";
+import type { TrackingChunk } from "../lambdas/contracts/records/tracking.js";
+import { Chunker } from "./chunker.js";
+import { eachItem, type InputFailure } from "./readers/input-error.js";
+import type { ReaderItem } from "./readers/types.js";
+
+/** What a run reads: reader items (samples and bad lines), tracking chunks already built (the demo), or any modality's records. */
+export type ProduceSource =
+  | { readonly items: Iterable<ReaderItem> | AsyncIterable<ReaderItem> }
+  | { readonly chunks: Iterable<TrackingChunk> }
+  | { readonly modality: string; readonly records: Iterable<unknown> | AsyncIterable<unknown> };
+
+export type BadItem = Extract<ReaderItem, { kind: "bad" }>;
+
+export interface ProduceOptions {
+  readonly modality: Modality;
+  readonly matchId: string;
+  /** Span of one chunk built from reader items. */
+  readonly chunkMs: number;
+  readonly pitch?: PitchDimensions;
+  /** Puts one record on the stream. */
+  readonly put: (record: unknown) => Promise<void>;
+  /** A line a reader rejected, to quarantine. */
+  readonly onRejected: (bad: BadItem) => Promise<void>;
+}
+
+export interface Produced {
+  /** Samples read, rejected lines excluded. */
+  samplesRead: number;
+  /** Samples put on the stream. */
+  samplesSent: number;
+  readerRejectedSamples: number;
+  readerRejectedLines: number;
+  /** Set when reading failed part way. */
+  incomplete: InputFailure | null;
+}
+
+/** Runs the loop; `produced` is updated as it goes, so a progress line can read it. */
+export async function produce(
+  source: ProduceSource,
+  o: ProduceOptions,
+  produced: Produced = emptyProduced(),
+): Promise<Produced> {
+  const chunker = new Chunker(o.matchId, o.chunkMs, o.pitch ?? DEFAULT_PITCH);
+  const put = async (record: unknown): Promise<void> => {
+    produced.samplesSent += o.modality.record.samples(record);
+    await o.put(record);
+  };
+  const item = async (i: ReaderItem): Promise<void> => {
+    if (i.kind === "bad") {
+      produced.readerRejectedSamples += i.samples;
+      produced.readerRejectedLines++;
+      await o.onRejected(i);
+      return;
+    }
+    produced.samplesRead++;
+    const chunk = chunker.add(i.sample);
+    if (chunk) await put(chunk);
+  };
+  const record = async (r: unknown): Promise<void> => {
+    produced.samplesRead += o.modality.record.samples(r);
+    await put(r);
+  };
+  if ("items" in source) produced.incomplete = await eachItem(source.items, item);
+  else produced.incomplete = await eachItem("chunks" in source ? source.chunks : source.records, record);
+  // Final chunks only when the input ended: a failed read leaves every player's match open.
+  if (!produced.incomplete) for (const c of chunker.finish()) await put(c);
+  return produced;
+}
+
+export const emptyProduced = (): Produced => ({
+  samplesRead: 0,
+  samplesSent: 0,
+  readerRejectedSamples: 0,
+  readerRejectedLines: 0,
+  incomplete: null,
+});

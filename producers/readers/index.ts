@@ -1,0 +1,40 @@
+/**
+ * The reader of each format the registry lists (lambdas/contracts/modalities.ts, `readers`):
+ * `sideline run --format F` finds the modality F feeds in the registry, and its reader here.
+ */
+import { readLongCsv } from "./long-csv.js";
+import { readMetrica } from "./metrica.js";
+import type { ReaderItem } from "./types.js";
+
+/** What a reader may need from the command line. */
+export interface ReadSettings {
+  /** Epoch ms that relative times count from (Metrica's kick-off); NaN when not given. */
+  readonly kickoffMs: number;
+  /** IANA zone of times without a UTC offset. */
+  readonly timeZone: string;
+}
+
+export interface Reader {
+  /** Reads the files, in order, as one source of samples and rejected lines. */
+  read(files: readonly string[], s: ReadSettings): AsyncIterable<ReaderItem>;
+}
+
+const reader = (each: (file: string, index: number, s: ReadSettings) => AsyncIterable<ReaderItem>): Reader => ({
+  read: (files, s) => ({
+    async *[Symbol.asyncIterator]() {
+      for (const [i, f] of files.entries()) yield* each(f, i, s);
+    },
+  }),
+});
+
+export const READERS: Readonly<Record<string, Reader>> = {
+  "long-csv": reader((f, _i, s) => readLongCsv(f, { timeZone: s.timeZone })),
+  // The ball is read from the first (home) file only: both files carry it.
+  metrica: reader((f, i, s) => readMetrica(f, { kickoffMs: s.kickoffMs, includeBall: i === 0 })),
+};
+
+export function readerFor(format: string): Reader {
+  const r = READERS[format];
+  if (!r) throw new Error(`format '${format}' is registered but has no reader: add it to READERS`);
+  return r;
+}
