@@ -5,7 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
+import { DemoMatch } from "../../local/demo/demo-match.js";
 import { runCli } from "../helpers/cli.js";
+import { expectRealisticEliteMatch, expectTiredPlayersFlagged } from "../helpers/demo-checks.js";
 
 // `sideline demo` as a user runs it (a child process), with a CRM on 127.0.0.1 whose first reply is 503.
 const dir = mkdtempSync(join(tmpdir(), "sideline-chain-"));
@@ -58,6 +60,10 @@ describe("the demo's whole chain: insights, workflows, CRM, pictures, explain an
     expect(received.map((r) => r.body.player.player_id)).toEqual(["away_5", "away_5", "away_5"]);
 
     const db = await DuckDbLake.open(lake, { readOnly: true });
+    // The numbers: a realistic elite match, and the players the generator tires are flagged.
+    const match = new DemoMatch({ seed: 7 });
+    await expectRealisticEliteMatch(db, match);
+    await expectTiredPlayersFlagged(db, match);
     const insights = await db.queryObjects<{ insight_id: string; detail_type: string; player_id: string; url: string }>(
       "SELECT insight_id, detail_type, player_id, json_extract_string(detail, '$.visual_url') AS url FROM insights ORDER BY 2, 3",
     );

@@ -16,7 +16,8 @@ describe("named queries on the local DuckDB lake", () => {
   beforeAll(async () => {
     const lakePath = join(mkdtempSync(join(tmpdir(), "sideline-queries-")), "lake.duckdb");
     for (const seed of [1, 2]) {
-      const match = new DemoMatch({ minutes: 50, seed });
+      // Two 24-minute matches: the sprint leaderboard ranks players with at least 45 minutes tracked.
+      const match = new DemoMatch({ minutes: 24, seed });
       await runPipeline({ chunks: match.chunks(30_000) }, { matchId: match.matchId, lakePath, readerSource: "demo" });
     }
     lake = await DuckDbLake.open(lakePath);
