@@ -14,9 +14,12 @@ describe("README", () => {
     expect(README).toContain(eventCatalogue());
   });
 
-  it("gives the test command that .ci/run runs", () => {
+  it("gives the install and test commands that .ci/run runs", () => {
     const ci = readFileSync(fileURLToPath(new URL("../../.ci/run", import.meta.url)), "utf8");
     expect(ci).toMatch(/^npm test$/m);
     expect(README).toMatch(/^npm test {2,}#/m);
+    // npm ci: exactly what package-lock.json pins, and a clean clone stays clean after the install.
+    expect(ci).toMatch(/^npm ci\b/m);
+    expect(README).toMatch(/^npm ci && npm start {2,}#/m);
   });
 });
