@@ -5,7 +5,7 @@
  * build, grant, expose.
  */
 import { Duration, type RemovalPolicy } from "aws-cdk-lib";
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
+import type { Alarm, IMetric } from "aws-cdk-lib/aws-cloudwatch";
 import type { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import type { IEventBus } from "aws-cdk-lib/aws-events";
@@ -18,6 +18,7 @@ import type { IBucket } from "aws-cdk-lib/aws-s3";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { type Modality, streamName } from "../../lambdas/contracts/modalities.js";
+import { notifyingAlarm } from "../alarms.js";
 import { acknowledge, nagArn } from "../nag.js";
 import type { IcebergDeliveryStream } from "./iceberg-delivery-stream.js";
 import { SidelineFunction } from "./sideline-function.js";
@@ -189,19 +190,8 @@ export class FeatureExtractorAlarms extends Construct {
     const { extractor: x, action } = props;
     const name = x.modality.extractor.functionId;
     const minute = Duration.minutes(1);
-    const alarm = (aid: string, metric: IMetric, threshold: number, description: string) => {
-      const a = new Alarm(this, aid, {
-        metric,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      });
-      a.addAlarmAction(action);
-      a.addOkAction(action);
-      this.alarms.push(a);
-    };
+    const alarm = (aid: string, metric: IMetric, threshold: number, description: string) =>
+      this.alarms.push(notifyingAlarm(this, aid, metric, threshold, description, action));
     this.iteratorAge = x.function.metric("IteratorAge", { statistic: "Maximum", period: minute });
     alarm("IteratorAge", this.iteratorAge, props.iteratorAgeMs, `${name} is more than a window behind its stream`);
     alarm("Errors", x.function.metricErrors({ period: minute }), 0, `${name} invocations failed`);

@@ -1,14 +1,5 @@
 import { Duration, Stack, type StackProps } from "aws-cdk-lib";
-import {
-  Alarm,
-  ComparisonOperator,
-  Dashboard,
-  GraphWidget,
-  type IMetric,
-  Metric,
-  TextWidget,
-  TreatMissingData,
-} from "aws-cdk-lib/aws-cloudwatch";
+import { type Alarm, Dashboard, GraphWidget, type IMetric, Metric, TextWidget } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
@@ -17,6 +8,7 @@ import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import type { StateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import type { Construct } from "constructs";
+import { notifyingAlarm } from "../alarms.js";
 import { type FeatureExtractor, FeatureExtractorAlarms } from "../constructs/feature-extractor.js";
 import type { IcebergDeliveryStream } from "../constructs/iceberg-delivery-stream.js";
 
@@ -56,16 +48,7 @@ export class ObservabilityStack extends Stack {
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
     const action = new SnsAction(this.topic);
     const alarm = (aid: string, metric: IMetric, threshold: number, description: string) => {
-      const a = new Alarm(this, aid, {
-        metric,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      });
-      a.addAlarmAction(action);
-      a.addOkAction(action);
+      const a = notifyingAlarm(this, aid, metric, threshold, description, action);
       this.alarms.push(a);
       return a;
     };
