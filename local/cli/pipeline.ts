@@ -1,5 +1,6 @@
 /** What `demo` and `run` share: the pipeline's options, `--target aws`, the progress line and the ending. */
 import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
+import { AUTOMATION_DEFAULTS, STREAM_MAPPING_DEFAULTS } from "../../lambdas/contracts/defaults.js";
 import { DEFAULT_WINDOW_MS } from "../../lambdas/core/tracking/thresholds.js";
 import { sendToKinesis } from "../../producers/send-kinesis.js";
 import {
@@ -40,7 +41,7 @@ export const PIPELINE_OPTIONS = {
 
 export const PIPELINE_HELP = `pipeline options:
   --lake PATH               the DuckDB lake (default ${DEFAULT_LAKE_PATH})
-  --batch-size N            most stream records per handler invocation, 1-10000 (default 100)
+  --batch-size N            most stream records per handler invocation, 1-10000 (default ${STREAM_MAPPING_DEFAULTS.batchSize})
   --batching-window-ms N    event source mapping batching window, 0-300000 (default 0)
   --window-s S              feature window in seconds, 1-3600 (default ${DEFAULT_WINDOW_MS / 1000})
   --shards N                Kinesis shards, 1-64 (default 1)
@@ -51,7 +52,7 @@ export const PIPELINE_HELP = `pipeline options:
   --stream NAME             with --target aws: the Kinesis stream, e.g. sideline-tracking-dev
   --region R, --endpoint U  with --target aws: region, or a Kinesis-compatible endpoint (LocalStack)
   --needs PATH              the club's scouting needs (default: config/scouting-needs.json in Sideline)
-  --medical-cooldown-h H    hours a player's medical alerts are suppressed after one is sent (default 12)
+  --medical-cooldown-h H    hours a player's medical alerts are suppressed after one is sent (default ${AUTOMATION_DEFAULTS.medicalCooldownHours})
   --quiet                   no progress line
   --verbose                 log each quarantined record`;
 
@@ -60,7 +61,7 @@ type Values = Readonly<Record<string, string | boolean | undefined>>;
 export function pipelineOptions(v: Values) {
   return {
     lakePath: stringValue(v.lake) ?? DEFAULT_LAKE_PATH,
-    batchSize: intOption(stringValue(v["batch-size"]), "batch-size", 100, 1, 10_000),
+    batchSize: intOption(stringValue(v["batch-size"]), "batch-size", STREAM_MAPPING_DEFAULTS.batchSize, 1, 10_000),
     batchingWindowMs: intOption(stringValue(v["batching-window-ms"]), "batching-window-ms", 0, 0, 300_000),
     windowMs: intOption(stringValue(v["window-s"]), "window-s", DEFAULT_WINDOW_MS / 1000, 1, 3600) * 1000,
     shards: intOption(stringValue(v.shards), "shards", 1, 1, 64),
@@ -79,7 +80,13 @@ export function pipelineOptions(v: Values) {
 export function automationOptions(v: Values, autoApprove: boolean) {
   return {
     autoApprove,
-    medicalCooldownHours: intOption(stringValue(v["medical-cooldown-h"]), "medical-cooldown-h", 12, 0, 24 * 28),
+    medicalCooldownHours: intOption(
+      stringValue(v["medical-cooldown-h"]),
+      "medical-cooldown-h",
+      AUTOMATION_DEFAULTS.medicalCooldownHours,
+      0,
+      24 * 28,
+    ),
     crm: { url: process.env.SIDELINE_CRM_URL || undefined, token: process.env.SIDELINE_CRM_TOKEN || undefined },
   };
 }

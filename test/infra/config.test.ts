@@ -1,3 +1,4 @@
+import { AUTOMATION_DEFAULTS, FEATURE_DEFAULTS, STREAM_MAPPING_DEFAULTS } from "../../lambdas/contracts/defaults.js";
 import { buildConfig, DEFAULTS } from "../../lib/config.js";
 
 const ctx = (values: Record<string, unknown>) => (k: string) => values[k];
@@ -17,6 +18,19 @@ describe("configuration from context", () => {
     expect(buildConfig(ctx({ stage: "prod" }), {})).toMatchObject({
       firehoseBufferSeconds: 900,
       logRetentionDays: 365,
+    });
+  });
+
+  it("takes the defaults the embedded runtime shares from one place (lambdas/contracts/defaults.ts)", () => {
+    expect(buildConfig(ctx({}), {})).toMatchObject({
+      modalities: ["tracking"],
+      batchSize: STREAM_MAPPING_DEFAULTS.batchSize,
+      batchingWindowSeconds: STREAM_MAPPING_DEFAULTS.batchingWindowSeconds,
+      parallelizationFactor: STREAM_MAPPING_DEFAULTS.parallelizationFactor,
+      retryAttempts: STREAM_MAPPING_DEFAULTS.retryAttempts,
+      maxRecordAgeHours: STREAM_MAPPING_DEFAULTS.maxRecordAgeHours,
+      medicalCooldownHours: AUTOMATION_DEFAULTS.medicalCooldownHours,
+      windowSeconds: FEATURE_DEFAULTS.windowSeconds,
     });
   });
 

@@ -1,3 +1,5 @@
+import { FEATURE_DEFAULTS } from "../../contracts/defaults.js";
+
 /**
  * Physical thresholds used by the tracking features. Each is named with its source.
  */
@@ -23,5 +25,5 @@ export const SPRINT_MIN_DURATION_MS = 1000;
 export const ACCEL_THRESHOLD_MPS2 = 3;
 /** ... held at least 0.5 s (Varley & Aughey 2013; Sideline spec). */
 export const ACCEL_MIN_DURATION_MS = 500;
-/** Default tumbling window per player (Sideline spec). */
-export const DEFAULT_WINDOW_MS = 60_000;
+/** Default tumbling window per player: FEATURE_DEFAULTS, shared with the cloud's WINDOW_SECONDS. */
+export const DEFAULT_WINDOW_MS = FEATURE_DEFAULTS.windowSeconds * 1000;

@@ -1,5 +1,6 @@
 /** `sideline decide <token> approve|reject|hold`: answers a scout decision a workflow waits for. */
 import { DuckDbLake } from "../../../lambdas/adapters/local/duckdb-lake.js";
+import { AUTOMATION_DEFAULTS } from "../../../lambdas/contracts/defaults.js";
 import { LocalAutomation } from "../../automation.js";
 import { LocalEventBus } from "../../emulators/bus.js";
 import { decideOnAws } from "../decide-aws.js";
@@ -29,7 +30,7 @@ in the run's summary). hold is a heartbeat: the wait stays open another 3 days (
 
 decide options:
   --reason TEXT             why (kept in scouting_decisions and the CRM follow-up)
-  --medical-cooldown-h H    hours a player's medical alerts are suppressed after one is sent (default 12)
+  --medical-cooldown-h H    hours a player's medical alerts are suppressed after one is sent (default ${AUTOMATION_DEFAULTS.medicalCooldownHours})
   --target local|aws        local: the lake's workflows (default); aws: a deployed workflow
                             (SendTaskSuccess, or SendTaskHeartbeat for hold)
   --region R, --endpoint U  with --target aws: region, or a Step Functions-compatible endpoint
