@@ -95,3 +95,50 @@ describe("a modality added to the registry, on one machine", () => {
     expect(tables[1]).toEqual(tables[0]);
   }, 60_000);
 });
+
+describe("the event source mapping's on-failure destination, on one machine", () => {
+  it("quarantines a batch whose retries ran out with the samples it held and a reference from its content", async () => {
+    const lakePath = join(dir, "poison.duckdb");
+    // A fault that cannot be caused otherwise: an extractor step that throws on one player's records.
+    const poisoned = (windowMs: number) => {
+      const x = stepsExtractor(windowMs);
+      return {
+        ...x,
+        begin: () => {
+          const b = x.begin();
+          return {
+            apply: (...args: Parameters<typeof b.apply>) => {
+              if (args[1].player_id === "poison") throw new Error("cannot apply");
+              b.apply(...args);
+            },
+          };
+        },
+      };
+    };
+    const result = await runPipeline(
+      { modality: "steps", records: [...records("p2"), ...records("poison").slice(0, 2)] },
+      {
+        matchId: "m1",
+        lakePath,
+        readerSource: "test",
+        batchSize: 100,
+        automation: false,
+        modalities: [...MODALITIES, STEPS],
+        extractors: { ...EXTRACTORS, steps: (c) => poisoned(c.windowMs) },
+        tables: [STEP_WINDOWS],
+      },
+    );
+    const a = accounting(result);
+    expect(a).toMatchObject({ samplesIn: 200, inWindows: 180, quarantined: 20, balanced: true });
+    const lake = await DuckDbLake.open(lakePath, { readOnly: true, tables: [STEP_WINDOWS] });
+    const q = await lake.queryObjects<{ source: string; record_ref: string; sample_count: number; reason: string }>(
+      "SELECT source, record_ref, sample_count, reason FROM quarantine ORDER BY record_ref",
+    );
+    lake.close();
+    expect(q.map((r) => [r.source, r.record_ref, r.sample_count])).toEqual([
+      ["event-source-mapping", "steps:m1/poison#0", 10],
+      ["event-source-mapping", "steps:m1/poison#1", 10],
+    ]);
+    expect(q[0]!.reason).toMatch(/^retries exhausted after \d+ attempts: /);
+  }, 60_000);
+});
