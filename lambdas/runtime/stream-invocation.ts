@@ -15,12 +15,6 @@
  *   flush throws, the whole batch is retried and recomputes the same rows and event ids.
  */
 import type { KinesisStreamRecord } from "aws-lambda";
-import { emptyCounts } from "./counts.js";
-import { decodeRecord, extractorSource, insightRow, stateKey } from "./records.js";
-
-export { addCounts, emptyCounts, type InvocationCounts } from "./counts.js";
-export { decodeRecord, failedRecordItem, insightRow, MAPPING_FAILURE_SOURCE, stateKey } from "./records.js";
-
 import type { Insight } from "../contracts/events/index.js";
 import { payloadRef, type QuarantineItem, quarantineRow, recordRef, sampleRef } from "../contracts/quarantine.js";
 import { type AnyTable, INSIGHTS, QUARANTINE, type Row, type RowOf } from "../contracts/tables/index.js";
@@ -34,7 +28,12 @@ import type {
   StoredState,
   VisualStore,
 } from "../ports.js";
+import { emptyCounts } from "./counts.js";
 import type { BatchOutput, Extractor, ExtractorBatch, Picture, RecordOutput } from "./extractor.js";
+import { decodeRecord, extractorSource, insightRow, stateKey } from "./records.js";
+
+export { addCounts, emptyCounts, type InvocationCounts } from "./counts.js";
+export { decodeRecord, failedRecordItem, insightRow, MAPPING_FAILURE_SOURCE, stateKey } from "./records.js";
 
 /** The ports every extractor's handler is built with. */
 export interface StreamDeps {
@@ -104,7 +103,7 @@ export class StreamInvocation<R, S> {
     for (const r of rows) list.push(r as Row);
   }
 
-  /** Loads the stored states of every key in the batch with one store call (checked when first used). */
+  /** Loads the stored states of every key in the batch with one store call (checked when first used; a record keyed otherwise is quarantined). */
   async preload(records: readonly KinesisStreamRecord[]): Promise<void> {
     const m = this.extractor.modality.id;
     const keys = [...new Set(records.map((r) => stateKey(m, r.kinesis.partitionKey)))];
@@ -176,6 +175,21 @@ export class StreamInvocation<R, S> {
       return;
     }
     const id = m.record.identity(r);
+    if (id.partitionKey !== record.kinesis.partitionKey) {
+      // Order and ownership rest on the partition key: a record keyed otherwise could be applied
+      // out of order, or by two consumers at once.
+      this.counts.recordsQuarantined++;
+      const reason = `partition key '${record.kinesis.partitionKey}' is not the record's own '${id.partitionKey}' (${m.partitionKeyDoc}): producers must key each record by it`;
+      this.quarantine({
+        source: this.source,
+        ref: recordRef(m.id, id.partitionKey, id.seq),
+        matchId: id.matchId,
+        reason,
+        samples: m.record.samples(r),
+        payload: raw,
+      });
+      return;
+    }
     const key = stateKey(m.id, id.partitionKey);
     const ks = this.keyState(key);
     this.currentState = ks.state;

@@ -55,6 +55,25 @@ describe("stream runtime: state", () => {
 });
 
 describe("stream runtime: quarantine", () => {
+  it("quarantines a record whose Kinesis partition key is not its own (order rests on it), and applies the rest", async () => {
+    const { lake, invoke } = await setup();
+    const records = run.map((c) => kinesisRecordFactory(c));
+    records[3] = kinesisRecordFactory(run[3], { partitionKey: "m1/someone-else" });
+    const res = await invoke(records);
+    expect(res.batchItemFailures).toEqual([]);
+    const q = await lake.queryObjects<{ record_ref: string; reason: string; sample_count: number }>(
+      "SELECT record_ref, reason, sample_count FROM quarantine",
+    );
+    expect(q).toEqual([
+      {
+        record_ref: "tracking:m1/p1#3",
+        reason:
+          "partition key 'm1/someone-else' is not the record's own 'm1/p1' (match_id/player_id: one player's chunks stay in order on one shard): producers must key each record by it",
+        sample_count: 25,
+      },
+    ]);
+  });
+
   it("derives quarantine references from content, so a rerun upserts the same rows", async () => {
     const bad = () => [
       kinesisRecordFactory("this is not json"),
