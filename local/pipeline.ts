@@ -28,7 +28,7 @@ import { LocalEventBus } from "./emulators/bus.js";
 import type { CrmStats } from "./emulators/crm.js";
 import type { EsmStats } from "./emulators/esm.js";
 import type { WorkflowRunSummary } from "./emulators/workflows.js";
-import { readerQuarantineRow } from "./quarantine.js";
+import { readerQuarantineRow } from "../producers/quarantine.js";
 import { LocalRuntime } from "./runtime.js";
 
 export type { InputFailure };

@@ -1,7 +1,7 @@
 /** The quarantine row for a line a reader rejected, as both the local pipeline and `--target aws` record it. */
 import { quarantineRow } from "../lambdas/contracts/quarantine.js";
 import type { QUARANTINE, RowOf } from "../lambdas/contracts/tables/index.js";
-import type { ReaderItem } from "../producers/readers/types.js";
+import type { ReaderItem } from "./readers/types.js";
 
 export function readerQuarantineRow(
   bad: Extract<ReaderItem, { kind: "bad" }>,
