@@ -1,5 +1,5 @@
 /**
- * Table definitions (lambdas/contracts/tables.ts) -> Glue Iceberg table input. Pure functions, so
+ * Table definitions (lambdas/contracts/tables/) -> Glue Iceberg table input. Pure functions, so
  * that the exact shape is unit-tested: schema, identifier fields (the key), partition spec and write
  * order. Only `openTableFormatInput` is produced: columns under `tableInput.storageDescriptor` as
  * well break the table on its first update (CloudFormation coverage roadmap #1919).

@@ -15,7 +15,7 @@ export interface InsightsStackProps extends StackProps {
 /**
  * The insights bus: a custom EventBridge bus, encrypted with the data key, with an archive of every
  * Sideline insight for replay. The event contracts (detail-types, schemas, patterns) live in
- * lambdas/contracts/events.ts; rules and their targets subscribe to them.
+ * lambdas/contracts/events/; rules and their targets subscribe to them.
  */
 export class InsightsStack extends Stack {
   readonly bus: EventBus;
