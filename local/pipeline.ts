@@ -22,13 +22,13 @@ import type { FeatureSink } from "../lambdas/ports.js";
 import { emptyCounts, type InvocationCounts } from "../lambdas/runtime/stream-invocation.js";
 import type { ProducerStats } from "../producers/kinesis-producer.js";
 import { emptyProduced, type ProduceSource, produce } from "../producers/produce.js";
+import { readerQuarantineRow } from "../producers/quarantine.js";
 import type { InputFailure } from "../producers/readers/input-error.js";
 import { type AutomationOptions, LocalAutomation } from "./automation.js";
 import { LocalEventBus } from "./emulators/bus.js";
 import type { CrmStats } from "./emulators/crm.js";
 import type { EsmStats } from "./emulators/esm.js";
-import type { WorkflowRunSummary } from "./emulators/workflows.js";
-import { readerQuarantineRow } from "../producers/quarantine.js";
+import type { RecoveredExecution, WorkflowRunSummary } from "./emulators/workflows.js";
 import { LocalRuntime } from "./runtime.js";
 
 export type { InputFailure };
@@ -122,6 +122,8 @@ export interface PipelineResult {
   readonly deadLetters: number;
   readonly profiles: number;
   readonly workflows: readonly WorkflowRunSummary[];
+  /** Executions a killed run had left RUNNING that this run recovered (see LocalAutomation). */
+  readonly recovered: readonly RecoveredExecution[];
   readonly crm: CrmStats | null;
   readonly visualsRoot: string;
 }
@@ -224,6 +226,7 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
       deadLetters: bus.deadLetters.length,
       profiles: handler.rows.player_match_profiles ?? 0,
       workflows: automation?.workflows.runs ?? [],
+      recovered: automation?.recovered ?? [],
       crm: automation?.crm.stats ?? null,
       visualsRoot,
     };

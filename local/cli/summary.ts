@@ -187,6 +187,12 @@ async function automationLines(lake: DuckDbLake, r: PipelineResult): Promise<str
   );
   if (runs.length === 0) lines.push("  none started");
   for (const w of runs) lines.push(`  ${`${w.state_machine} ${w.status}`.padEnd(30)} ${w.n}`);
+  if (r.recovered.length > 0) {
+    const by = (a: string) => r.recovered.filter((x) => x.action === a).length;
+    lines.push(
+      `  recovered ${r.recovered.length} execution(s) a killed run had left RUNNING: ${by("restarted")} restarted, ${by("resumed")} resumed, ${by("waiting")} waiting`,
+    );
+  }
   if (r.workflows.length === 0 && runs.length > 0)
     lines.push("  (already run for these insights: no new executions started)");
   for (const w of r.workflows.filter((x) => x.status === "FAILED"))
