@@ -1,23 +1,11 @@
-import { Duration, Fn, type RemovalPolicy, SecretValue, Stack, type StackProps } from "aws-cdk-lib";
+import { Duration, Fn, type RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
-import {
-  ApiDestination,
-  Authorization,
-  type CfnConnection,
-  type CfnRule,
-  Connection,
-  EventField,
-  HttpMethod,
-  type IEventBus,
-  Rule,
-  RuleTargetInput,
-} from "aws-cdk-lib/aws-events";
+import { type CfnRule, EventField, type IEventBus, Rule, RuleTargetInput } from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import { AccountRootPrincipal, Role } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Bucket } from "aws-cdk-lib/aws-s3";
-import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
@@ -29,6 +17,7 @@ import { WORKFLOW_TASK_TABLES } from "../../lambdas/contracts/tables/index.js";
 import { DECISION_STATE, definitionText, enrichQuery, type WorkflowName } from "../../stepfunctions/definitions.js";
 import type { SidelineConfig } from "../config.js";
 import type { AnalyticsWorkgroup } from "../constructs/analytics-workgroup.js";
+import { CrmDestination } from "../constructs/crm-destination.js";
 import { type IcebergDeliveryStream, streamFor } from "../constructs/iceberg-delivery-stream.js";
 import { SidelineFunction } from "../constructs/sideline-function.js";
 import { acknowledge, grantWildcardReasons, nagArn, nagValue } from "../nag.js";
@@ -42,8 +31,8 @@ export const TARGET_RETRY_ATTEMPTS = BUS_DEFAULTS.retryAttempts;
 export const TARGET_MAX_EVENT_AGE = Duration.hours(BUS_DEFAULTS.maxEventAgeHours);
 /** A minute beyond the Firehose buffer for delivery and the Iceberg commit (Firehose delivers within seconds of the buffer's end). */
 const LAKE_SETTLE_MARGIN_S = 60;
-/** Dead letters and the CRM outbox are kept 14 days, SQS's maximum, for inspection and redrive. */
-const QUEUE_RETENTION = Duration.days(14);
+/** Dead letters are kept 14 days, SQS's maximum, for inspection and redrive. */
+const DLQ_RETENTION = Duration.days(14);
 
 /**
  * The scouts' e-mail for a Scout Decision Requested event: an input transformer fills in the task
@@ -112,7 +101,7 @@ export interface AutomationStackProps extends StackProps {
  * Front-office automation: the rules from the shared contracts (AUTOMATION_RULES) and their
  * targets. Scouting matches start the scouting workflow, fatigue and load spikes the medical
  * workflow (both Step Functions, defined once in stepfunctions/), CRM requests go to the CRM
- * through an API destination, and decision requests reach the scouts by SNS. Every target has a
+ * through an API destination or wait in an outbox (CrmDestination), and decision requests reach the scouts by SNS. Every target has a
  * retry policy and a DLQ.
  */
 export class AutomationStack extends Stack {
@@ -127,15 +116,13 @@ export class AutomationStack extends Stack {
   constructor(scope: Construct, id: string, props: AutomationStackProps) {
     super(scope, id, props);
     const c = props.config;
-    const queue = (qid: string) =>
-      new Queue(this, qid, {
-        encryption: QueueEncryption.KMS,
-        encryptionMasterKey: props.dataKey,
-        enforceSSL: true,
-        retentionPeriod: QUEUE_RETENTION,
-        removalPolicy: props.removalPolicy,
-      });
-    this.deadLetterQueue = queue("TargetsDlq");
+    this.deadLetterQueue = new Queue(this, "TargetsDlq", {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: props.dataKey,
+      enforceSSL: true,
+      retentionPeriod: DLQ_RETENTION,
+      removalPolicy: props.removalPolicy,
+    });
     acknowledge(this.deadLetterQueue, {
       "AwsSolutions-SQS3": "This queue is the dead-letter queue of the automation rules' targets.",
       "Serverless-SQSRedrivePolicy": "This queue is the dead-letter queue; events are inspected and redriven by hand.",
@@ -270,65 +257,17 @@ export class AutomationStack extends Stack {
     rule("DecisionsRule", AUTOMATION_RULES.decisions, "Scout decision requests reach the scouts").addTarget(
       new targets.SnsTopic(this.scoutingTopic, { ...retry, message: scoutDecisionMessage() }),
     );
-    const crmRule = rule("CrmRule", AUTOMATION_RULES.crm, "CRM requests go to the CRM");
-    if (c.crmEndpoint) {
-      // Credentials in Secrets Manager, under the data key: put the real value after the first deploy.
-      const secret = new Secret(this, "CrmCredentials", {
-        description:
-          "Sideline CRM credentials: apiKey (the full Authorization header value, e.g. 'Bearer ...') or clientSecret",
-        encryptionKey: props.dataKey,
-        generateSecretString: {
-          secretStringTemplate: JSON.stringify({}),
-          generateStringKey: c.crmAuth === "oauth" ? "clientSecret" : "apiKey",
-          excludePunctuation: true,
-        },
-      });
-      acknowledge(secret, {
-        "AwsSolutions-SMG4":
-          "The CRM issues this credential; it is rotated in the CRM and then here, which a Secrets Manager rotation Lambda cannot do.",
-      });
-      const authorization =
-        c.crmAuth === "oauth"
-          ? Authorization.oauth({
-              authorizationEndpoint: c.crmOAuthTokenUrl!,
-              clientId: c.crmOAuthClientId!,
-              clientSecret: SecretValue.secretsManager(secret.secretArn, { jsonField: "clientSecret" }),
-              httpMethod: HttpMethod.POST,
-            })
-          : Authorization.apiKey(
-              "Authorization",
-              SecretValue.secretsManager(secret.secretArn, { jsonField: "apiKey" }),
-            );
-      const connection = new Connection(this, "CrmConnection", {
-        description: "Sideline -> CRM",
-        authorization,
-      });
-      // The connection's own secret (EventBridge-managed) under the data key too.
-      (connection.node.findChild("Connection") as CfnConnection).kmsKeyIdentifier = props.dataKey.keyArn;
-      const destination = new ApiDestination(this, "Crm", {
-        connection,
-        endpoint: c.crmEndpoint,
-        httpMethod: HttpMethod.POST,
-        rateLimitPerSecond: c.crmRateLimitPerSecond,
-        description: "The club's CRM webhook",
-      });
-      crmRule.addTarget(
-        new targets.ApiDestination(destination, {
-          ...retry,
-          event: RuleTargetInput.fromEventPath("$.detail"),
-          headerParameters: { "Idempotency-Key": "$.detail.idempotency_key" },
-        }),
-      );
-    } else {
-      // No CRM yet: requests wait in an encrypted outbox queue (crm_outbox locally), nothing is lost.
-      const outbox = queue("CrmOutbox");
-      acknowledge(outbox, {
-        "AwsSolutions-SQS3":
-          "The CRM outbox is read by the club's integration; its failed events go to the targets' DLQ.",
-        "Serverless-SQSRedrivePolicy":
-          "Messages are kept until the CRM integration consumes them; there is no consumer to redrive from.",
-      });
-      crmRule.addTarget(new targets.SqsQueue(outbox, { ...retry, message: RuleTargetInput.fromEventPath("$.detail") }));
-    }
+    // Its resources keep the ids the stack gave them (CrmCredentials, CrmConnection, Crm, CrmOutbox).
+    new CrmDestination(this, "CrmDestination", {
+      rule: rule("CrmRule", AUTOMATION_RULES.crm, "CRM requests go to the CRM"),
+      retry,
+      dataKey: props.dataKey,
+      endpoint: c.crmEndpoint,
+      auth: c.crmAuth,
+      oauthTokenUrl: c.crmOAuthTokenUrl,
+      oauthClientId: c.crmOAuthClientId,
+      rateLimitPerSecond: c.crmRateLimitPerSecond,
+      removalPolicy: props.removalPolicy,
+    });
   }
 }

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { App, Validations } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
 import { BUNDLING_STACKS } from "aws-cdk-lib/cx-api";
 import { AwsSolutionsChecks, ServerlessChecks } from "cdk-nag";
 import { buildConfig, type SidelineConfig } from "../../lib/config.js";
@@ -39,4 +40,38 @@ export function buildApp(context: Record<string, unknown> = {}, nag = false, reg
   const stacks = buildSideline(app, config, registry);
   if (nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return { app, config, stacks, outdir };
+}
+
+/** A template's resources, as `findResources` and `toJSON().Resources` return them. */
+export type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string }>;
+
+/** Every stack's template, by the stack's name in SidelineStacks. */
+export type Templates = Record<keyof SidelineStacks, Template>;
+
+/** The dev app the stack tests assert on (alarms e-mail ops@example.com), as one template per stack. */
+export function devTemplates(): Templates {
+  const s = buildApp({ stage: "dev", alarmEmail: "ops@example.com" }).stacks;
+  return {
+    security: Template.fromStack(s.security),
+    lakehouse: Template.fromStack(s.lakehouse),
+    insights: Template.fromStack(s.insights),
+    ingest: Template.fromStack(s.ingest),
+    automation: Template.fromStack(s.automation),
+    observability: Template.fromStack(s.observability),
+  };
+}
+
+/**
+ * Synthesizes the app with cdk-nag's AwsSolutions and Serverless packs and returns the validation
+ * report: synth throws when a finding is not acknowledged and writes the report to the output
+ * directory; "" when every finding is acknowledged.
+ */
+export function nagReport(context: Record<string, unknown>, registry: Registry = REGISTRY): string {
+  const { app, outdir } = buildApp(context, true, registry);
+  try {
+    app.synth();
+  } catch {
+    return readFileSync(join(outdir, "validation-report.json"), "utf8");
+  }
+  return "";
 }

@@ -1,0 +1,236 @@
+/**
+ * The dev stacks' security and lake: customer-managed keys, the Iceberg tables and their optimizers,
+ * one Firehose stream per table, the Athena workgroup, the buckets, and no data-plane grant on '*'.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Match } from "aws-cdk-lib/assertions";
+import { PLAYER_WINDOWS, TABLES } from "../../lambdas/contracts/tables/index.js";
+import { readNamedQueries } from "../../lib/constructs/analytics-workgroup.js";
+import { PROJECT_ROOT } from "../../lib/constructs/sideline-function.js";
+import { icebergTableInput } from "../../lib/iceberg.js";
+import { devTemplates, type Resources, type Templates } from "./app.js";
+
+describe("Sideline stacks (dev): security and lakehouse", () => {
+  let t: Templates;
+  beforeAll(() => {
+    t = devTemplates();
+  });
+
+  it("has two customer-managed keys with rotation on", () => {
+    t.security.resourceCountIs("AWS::KMS::Key", 2);
+    t.security.allResourcesProperties("AWS::KMS::Key", { EnableKeyRotation: true });
+  });
+
+  it("defines Iceberg tables only through openTableFormatInput, generated from the table definitions", () => {
+    const tables = t.lakehouse.findResources("AWS::Glue::Table") as Resources;
+    expect(Object.keys(tables)).toHaveLength(TABLES.length);
+    for (const def of TABLES) {
+      const [, res] = Object.entries(tables).find(([, r]) => r.Properties?.Name === def.name)!;
+      expect(res.Properties?.TableInput).toBeUndefined(); // no storage descriptor columns (roadmap #1919)
+      const input = (res.Properties as { OpenTableFormatInput: { IcebergInput: Record<string, unknown> } })
+        .OpenTableFormatInput.IcebergInput;
+      const expected = icebergTableInput(def, "s3://placeholder/");
+      expect(input.MetadataOperation).toBe("CREATE");
+      const iceberg = input.IcebergTableInput as Record<string, unknown>;
+      expect(iceberg.Schema).toEqual({
+        SchemaId: 0,
+        Type: "struct",
+        Fields: expected.schema.fields.map((f) => ({
+          Id: f.id,
+          Name: f.name,
+          Type: f.type,
+          Required: f.required,
+          Doc: f.doc,
+        })),
+        IdentifierFieldIds: expected.schema.identifierFieldIds,
+      });
+      expect(iceberg.PartitionSpec).toEqual({
+        SpecId: 0,
+        Fields: expected.partitionSpec.fields.map((f) => ({
+          Name: f.name,
+          SourceId: f.sourceId,
+          Transform: f.transform,
+          FieldId: f.fieldId,
+        })),
+      });
+      expect(iceberg.WriteOrder).toEqual({
+        OrderId: 1,
+        Fields: expected.writeOrder.fields.map((f) => ({
+          SourceId: f.sourceId,
+          Transform: f.transform,
+          Direction: f.direction,
+          NullOrder: f.nullOrder,
+        })),
+      });
+    }
+    expect(icebergTableInput(PLAYER_WINDOWS, "s3://w/").partitionSpec.fields.map((f) => [f.name, f.transform])).toEqual(
+      [
+        ["match_id", "identity"],
+        ["window_start_day", "day"],
+      ],
+    );
+  });
+
+  it("gives every table the three Glue optimizers, under one role scoped to the tables", () => {
+    const optimizers = Object.values(t.lakehouse.findResources("AWS::Glue::TableOptimizer") as Resources);
+    expect(optimizers).toHaveLength(3 * TABLES.length);
+    for (const def of TABLES) {
+      expect(
+        optimizers
+          .filter((o) => o.Properties?.TableName === def.name)
+          .map((o) => o.Properties?.Type)
+          .sort(),
+      ).toEqual(["compaction", "orphan_file_deletion", "retention"]);
+    }
+    t.lakehouse.hasResourceProperties("AWS::Glue::TableOptimizer", {
+      Type: "retention",
+      TableOptimizerConfiguration: Match.objectLike({
+        Enabled: true,
+        RetentionConfiguration: {
+          IcebergConfiguration: {
+            SnapshotRetentionPeriodInDays: 7,
+            NumberOfSnapshotsToRetain: 10,
+            CleanExpiredFiles: true,
+          },
+        },
+      }),
+    });
+  });
+
+  it("delivers each table through its own encrypted Firehose stream, upserting on the key", () => {
+    t.lakehouse.resourceCountIs("AWS::KinesisFirehose::DeliveryStream", TABLES.length);
+    for (const def of TABLES) {
+      t.lakehouse.hasResourceProperties("AWS::KinesisFirehose::DeliveryStream", {
+        DeliveryStreamType: "DirectPut",
+        DeliveryStreamEncryptionConfigurationInput: { KeyType: "CUSTOMER_MANAGED_CMK", KeyARN: Match.anyValue() },
+        IcebergDestinationConfiguration: Match.objectLike({
+          DestinationTableConfigurationList: [
+            {
+              DestinationDatabaseName: "sideline_dev",
+              DestinationTableName: def.name,
+              UniqueKeys: [...def.key],
+              S3ErrorOutputPrefix: `${def.name}/!{firehose:error-output-type}/`,
+            },
+          ],
+          BufferingHints: { IntervalInSeconds: 60, SizeInMBs: 128 },
+          CloudWatchLoggingOptions: Match.objectLike({ Enabled: true }),
+          s3BackupMode: "FailedDataOnly", // sic: the CloudFormation schema spells it so for Iceberg
+          S3Configuration: Match.objectLike({
+            ErrorOutputPrefix: `${def.name}/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/`,
+          }),
+          ProcessingConfiguration: {
+            Enabled: true,
+            Processors: [
+              {
+                Type: "MetadataExtraction",
+                Parameters: [
+                  {
+                    ParameterName: "MetadataExtractionQuery",
+                    ParameterValue: `{destinationDatabaseName: "sideline_dev", destinationTableName: "${def.name}", operation: "update"}`,
+                  },
+                  { ParameterName: "JsonParsingEngine", ParameterValue: "JQ-1.6" },
+                ],
+              },
+            ],
+          },
+        }),
+      });
+    }
+  });
+
+  it("configures the Athena workgroup: enforced, engine 3, KMS results, a scan cutoff, metrics", () => {
+    t.lakehouse.hasResourceProperties("AWS::Athena::WorkGroup", {
+      Name: "sideline-dev",
+      WorkGroupConfiguration: {
+        EnforceWorkGroupConfiguration: true,
+        EngineVersion: { SelectedEngineVersion: "Athena engine version 3" },
+        BytesScannedCutoffPerQuery: 10 * 1024 ** 3,
+        PublishCloudWatchMetricsEnabled: true,
+        RequesterPaysEnabled: false,
+        ResultConfiguration: {
+          OutputLocation: Match.anyValue(),
+          EncryptionConfiguration: { EncryptionOption: "SSE_KMS", KmsKey: Match.anyValue() },
+        },
+      },
+    });
+    const queries = readNamedQueries(join(PROJECT_ROOT, "glue/queries"));
+    expect(queries.map((q) => q.name)).toEqual([
+      "load_trend",
+      "physical_summary",
+      "quarantine_review",
+      "scouting_board",
+      "sprint_leaderboard",
+    ]);
+    for (const q of queries) {
+      t.lakehouse.hasResourceProperties("AWS::Athena::NamedQuery", {
+        Name: q.name,
+        Database: "sideline_dev",
+        QueryString: readFileSync(join(PROJECT_ROOT, "glue/queries", `${q.name}.sql`), "utf8").trim(),
+      });
+    }
+  });
+
+  it("secures every bucket: public access blocked, TLS enforced, KMS (SSE-S3 only for access logs), logged", () => {
+    const buckets = t.lakehouse.findResources("AWS::S3::Bucket") as Resources;
+    expect(Object.keys(buckets)).toHaveLength(5);
+    const logBucket = Object.entries(buckets).find(
+      ([, b]) =>
+        (
+          b.Properties as {
+            BucketEncryption: {
+              ServerSideEncryptionConfiguration: { ServerSideEncryptionByDefault: { SSEAlgorithm: string } }[];
+            };
+          }
+        ).BucketEncryption.ServerSideEncryptionConfiguration[0]!.ServerSideEncryptionByDefault.SSEAlgorithm ===
+        "AES256",
+    )![0];
+    for (const [id, b] of Object.entries(buckets)) {
+      const p = b.Properties as Record<string, unknown>;
+      expect(p.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      if (id === logBucket) continue;
+      expect(JSON.stringify(p.BucketEncryption)).toContain('"SSEAlgorithm":"aws:kms"');
+      expect(p.LoggingConfiguration).toEqual({
+        DestinationBucketName: { Ref: logBucket },
+        LogFilePrefix: expect.any(String),
+      });
+    }
+    const policies = Object.values(t.lakehouse.findResources("AWS::S3::BucketPolicy") as Resources);
+    expect(policies).toHaveLength(5);
+    for (const p of policies) expect(JSON.stringify(p.Properties)).toContain('"aws:SecureTransport":"false"');
+    t.lakehouse.hasResourceProperties("AWS::S3::Bucket", {
+      VersioningConfiguration: { Status: "Enabled" },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            Id: "raw-to-cold",
+            Transitions: [
+              { StorageClass: "GLACIER_IR", TransitionInDays: 30 },
+              { StorageClass: "DEEP_ARCHIVE", TransitionInDays: 180 },
+            ],
+          }),
+        ]),
+      },
+    });
+  });
+
+  it("grants no data-plane action on '*'", () => {
+    const dataPlane = /^(kinesis|s3|glue|firehose|events|dynamodb|sqs):/;
+    for (const tpl of Object.values(t)) {
+      for (const p of Object.values(tpl.findResources("AWS::IAM::Policy") as Resources)) {
+        const statements = (
+          p.Properties as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }
+        ).PolicyDocument.Statement;
+        for (const s of statements) {
+          const actions = ([] as string[]).concat(s.Action);
+          if (actions.some((a) => dataPlane.test(a))) expect(([] as unknown[]).concat(s.Resource)).not.toContain("*");
+        }
+      }
+    }
+  });
+});
