@@ -9,9 +9,9 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { DuckDbLake } from "../lambdas/adapters/local/duckdb-lake.js";
 import { MODALITIES, modalityById, TRACKING } from "../lambdas/contracts/modalities.js";
 import { QUARANTINE, type RowOf } from "../lambdas/contracts/tables/index.js";
-import { readerQuarantineRow } from "./quarantine.js";
 import { KinesisProducer, type ProducerStats } from "./kinesis-producer.js";
 import { type Produced, type ProduceSource, produce } from "./produce.js";
+import { readerQuarantineRow } from "./quarantine.js";
 
 export interface SendOptions {
   readonly streamName: string;
