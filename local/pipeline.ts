@@ -135,7 +135,7 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
   const started = Date.now();
   const lakePath = options.lakePath ?? DEFAULT_LAKE_PATH;
   const registry = options.modalities ?? MODALITIES;
-  const modality = "modality" in source ? modalityById(source.modality, registry) : TRACKING;
+  const modality = "modality" in source && source.modality ? modalityById(source.modality, registry) : TRACKING;
   const lake = await DuckDbLake.open(lakePath, { ...(options.tables ? { tables: options.tables } : {}) });
   let ticker: NodeJS.Timeout | undefined;
   let runtime: LocalRuntime | null = null;

@@ -12,9 +12,13 @@ import { Chunker } from "./chunker.js";
 import { eachItem, type InputFailure } from "./readers/input-error.js";
 import type { ReaderItem } from "./readers/types.js";
 
-/** What a run reads: reader items (samples and bad lines), tracking chunks already built (the demo), or any modality's records. */
+/**
+ * What a run reads: reader items (tracking samples, whole records and bad lines; `modality` names the
+ * records' modality, tracking by default), tracking chunks already built (the demo), or any
+ * modality's records.
+ */
 export type ProduceSource =
-  | { readonly items: Iterable<ReaderItem> | AsyncIterable<ReaderItem> }
+  | { readonly items: Iterable<ReaderItem> | AsyncIterable<ReaderItem>; readonly modality?: string }
   | { readonly chunks: Iterable<TrackingChunk> }
   | { readonly modality: string; readonly records: Iterable<unknown> | AsyncIterable<unknown> };
 
@@ -54,6 +58,10 @@ export async function produce(
     produced.samplesSent += o.modality.record.samples(record);
     await o.put(record);
   };
+  const record = async (r: unknown): Promise<void> => {
+    produced.samplesRead += o.modality.record.samples(r);
+    await put(r);
+  };
   const item = async (i: ReaderItem): Promise<void> => {
     if (i.kind === "bad") {
       produced.readerRejectedSamples += i.samples;
@@ -61,14 +69,15 @@ export async function produce(
       await o.onRejected(i);
       return;
     }
+    if (i.kind === "record") {
+      await record(i.record);
+      return;
+    }
     produced.samplesRead++;
     const chunk = chunker.add(i.sample);
     if (chunk) await put(chunk);
   };
-  const record = async (r: unknown): Promise<void> => {
-    produced.samplesRead += o.modality.record.samples(r);
-    await put(r);
-  };
+
   if ("items" in source) produced.incomplete = await eachItem(source.items, item);
   else produced.incomplete = await eachItem("chunks" in source ? source.chunks : source.records, record);
   // Final chunks only when the input ended: a failed read leaves every player's match open.

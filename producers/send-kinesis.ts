@@ -31,7 +31,7 @@ export interface SendResult extends Produced {
 
 export async function sendToKinesis(source: ProduceSource, o: SendOptions): Promise<SendResult> {
   const started = Date.now();
-  const modality = "modality" in source ? modalityById(source.modality, MODALITIES) : TRACKING;
+  const modality = "modality" in source && source.modality ? modalityById(source.modality, MODALITIES) : TRACKING;
   const client = new KinesisClient({
     ...(o.region ? { region: o.region } : {}),
     ...(o.endpoint ? { endpoint: o.endpoint } : {}),

@@ -4,6 +4,7 @@
  */
 import { readLongCsv } from "./long-csv.js";
 import { readMetrica } from "./metrica.js";
+import { readPoseJsonl } from "./pose-jsonl.js";
 import type { ReaderItem } from "./types.js";
 
 /** What a reader may need from the command line. */
@@ -31,6 +32,8 @@ export const READERS: Readonly<Record<string, Reader>> = {
   "long-csv": reader((f, _i, s) => readLongCsv(f, { timeZone: s.timeZone })),
   // The ball is read from the first (home) file only: both files carry it.
   metrica: reader((f, i, s) => readMetrica(f, { kickoffMs: s.kickoffMs, includeBall: i === 0 })),
+  // Whole sideline.pose.v1 records, one per line (keypoints computed at the edge).
+  "pose-jsonl": reader((f) => readPoseJsonl(f)),
 };
 
 export function readerFor(format: string): Reader {

@@ -1,4 +1,4 @@
-/** What readers produce: samples in Sideline's pitch frame, or bad lines with the reason. */
+/** What readers produce: tracking samples in Sideline's pitch frame, whole stream records (any modality), or bad lines with the reason. */
 export interface TrackingSample {
   /** Epoch milliseconds. */
   readonly t: number;
@@ -13,6 +13,8 @@ export interface TrackingSample {
 
 export type ReaderItem =
   | { readonly kind: "sample"; readonly sample: TrackingSample }
+  /** A record of the format's modality, already validated against its contract (e.g. sideline.pose.v1). */
+  | { readonly kind: "record"; readonly record: unknown }
   | {
       readonly kind: "bad";
       /** `file:line` */
@@ -22,6 +24,3 @@ export type ReaderItem =
       /** Samples the bad line would have held (a wide row holds many). */
       readonly samples: number;
     };
-
-export const TRACKING_FORMATS = ["long-csv", "metrica"] as const;
-export type TrackingFormat = (typeof TRACKING_FORMATS)[number];

@@ -9,6 +9,8 @@ import { CRM_SOURCE, CRM_TYPES, crmRequestSchema, DECISION_SOURCE, scoutDecision
 import {
   INSIGHT_TYPES,
   LOAD_SOURCE,
+  POSE_INSIGHT_SOURCE,
+  playerBiomechanicsDeviationSchema,
   playerFatigueSuspectedSchema,
   playerLoadSpikeSchema,
   SCOUTING_SOURCE,
@@ -62,6 +64,12 @@ export const INSIGHT_CONTRACTS: readonly InsightContract[] = [
     "A player's completed match profile scored past a club-defined tactical need. Once per player, need and match.",
   ),
   contract(
+    POSE_INSIGHT_SOURCE,
+    DETAIL_TYPES.playerBiomechanicsDeviation,
+    playerBiomechanicsDeviationSchema,
+    "A player's joint feature (knee valgus, trunk lean) in a window of video pose left his own baseline by more than its margin.",
+  ),
+  contract(
     CRM_SOURCE,
     DETAIL_TYPES.crmPlayerUpsert,
     crmRequestSchema,
@@ -91,11 +99,12 @@ export const AUTOMATION_RULES = {
     source: [SCOUTING_SOURCE],
     "detail-type": [DETAIL_TYPES.scoutingCandidateMatched],
   },
-  /** Fatigue and load spikes start the medical alert workflow. */
+  /** Fatigue, load spikes and biomechanics deviations start the medical alert workflow. */
   medical: {
     $or: [
       { source: [TRACKING_INSIGHT_SOURCE], "detail-type": [DETAIL_TYPES.playerFatigueSuspected] },
       { source: [LOAD_SOURCE], "detail-type": [DETAIL_TYPES.playerLoadSpike] },
+      { source: [POSE_INSIGHT_SOURCE], "detail-type": [DETAIL_TYPES.playerBiomechanicsDeviation] },
     ],
   },
   /** CRM requests go to the CRM (API destination; HTTP POST locally). */

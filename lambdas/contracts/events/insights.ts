@@ -12,6 +12,8 @@ export const TRACKING_INSIGHT_SOURCE = "sideline.tracking";
 export const SCOUTING_SOURCE = "sideline.scouting";
 /** Source of workload insights across sessions (acute:chronic ratio). */
 export const LOAD_SOURCE = "sideline.load";
+/** Source of insights from video pose (biomechanics). */
+export const POSE_INSIGHT_SOURCE = "sideline.pose";
 
 /** Version 2: the explanation's evidence is a map of named metrics (explanation.ts). */
 export const INSIGHT_SCHEMA_VERSION = 2;
@@ -20,6 +22,7 @@ export const INSIGHT_TYPES = {
   playerFatigueSuspected: "Player Fatigue Suspected",
   playerLoadSpike: "Player Load Spike",
   scoutingCandidateMatched: "Scouting Candidate Matched",
+  playerBiomechanicsDeviation: "Player Biomechanics Deviation",
 } as const;
 
 const insightBase = {
@@ -63,7 +66,25 @@ export const scoutingCandidateMatchedSchema = z.object({
   confidence: z.number(),
 });
 
+export const playerBiomechanicsDeviationSchema = z.object({
+  ...insightBase,
+  /** The camera whose frames showed it. */
+  camera_id: z.string(),
+  /** The biomech_windows column that deviated, e.g. knee_fppa_left_peak_deg. */
+  feature: z.string(),
+  unit: z.string(),
+  value: z.number(),
+  /** The player's own baseline: mean and standard deviation over his earlier windows. */
+  baseline_mean: z.number(),
+  baseline_sd: z.number(),
+  /** The level the value passed: the baseline plus the margin. */
+  threshold: z.number(),
+  window_start: z.string(),
+  window_end: z.string(),
+});
+
 export type PlayerFatigueSuspected = z.infer<typeof playerFatigueSuspectedSchema>;
+export type PlayerBiomechanicsDeviation = z.infer<typeof playerBiomechanicsDeviationSchema>;
 export type PlayerLoadSpike = z.infer<typeof playerLoadSpikeSchema>;
 export type ScoutingCandidateMatched = z.infer<typeof scoutingCandidateMatchedSchema>;
 
@@ -81,4 +102,5 @@ export interface BusEntry<T extends string = string, D = unknown> {
 export type Insight =
   | BusEntry<typeof INSIGHT_TYPES.playerFatigueSuspected, PlayerFatigueSuspected>
   | BusEntry<typeof INSIGHT_TYPES.playerLoadSpike, PlayerLoadSpike>
-  | BusEntry<typeof INSIGHT_TYPES.scoutingCandidateMatched, ScoutingCandidateMatched>;
+  | BusEntry<typeof INSIGHT_TYPES.scoutingCandidateMatched, ScoutingCandidateMatched>
+  | BusEntry<typeof INSIGHT_TYPES.playerBiomechanicsDeviation, PlayerBiomechanicsDeviation>;

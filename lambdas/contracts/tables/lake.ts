@@ -200,7 +200,7 @@ export const MEDICAL_ALERTS = defineTable({
     col("alert_id", "string", "The insight id that raised it."),
     col("player_id", "string", "Player identifier."),
     col("match_id", "string", "Match identifier."),
-    col("detail_type", "string", "Player Fatigue Suspected or Player Load Spike."),
+    col("detail_type", "string", "Player Fatigue Suspected, Player Load Spike or Player Biomechanics Deviation."),
     col("status", "string", "notified, or suppressed (a notified alert for him within the cool-down)."),
     col("reason", "string", "The insight's summary, or why it was suppressed."),
     col("observed_at", "timestamp", "Event time of the insight, UTC: the cool-down runs on it."),

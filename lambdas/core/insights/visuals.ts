@@ -69,7 +69,7 @@ function pitch(p: InsightPicture, ox: number, oy: number): string[] {
   return out;
 }
 
-function trend(t: TrendSeries, ox: number, oy: number, w: number, h: number): string[] {
+export function trend(t: TrendSeries, ox: number, oy: number, w: number, h: number): string[] {
   const pts = t.points;
   const out: string[] = [`<g transform="translate(${ox},${oy})">`];
   const baseSeries = Array.isArray(t.baseline) ? (t.baseline as readonly (readonly [number, number])[]) : [];
@@ -133,18 +133,29 @@ export function wrap(text: string, width: number, maxLines: number): string[] {
   return kept;
 }
 
-export function renderInsightSvg(p: InsightPicture): string {
-  const out = [
+/** The picture's frame: the SVG element, its title and the wrapped subtitle; `body` goes between. */
+export function insightFrame(title: string, subtitle: string, body: readonly string[]): string {
+  return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">`,
-    `<title>${esc(p.title)}</title>`,
+    `<title>${esc(title)}</title>`,
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
-    `<text x="${PAD}" y="26" font-size="16" font-weight="bold">${esc(p.title)}</text>`,
-    ...wrap(p.subtitle, SUBTITLE_CHARS, 2).map(
+    `<text x="${PAD}" y="26" font-size="16" font-weight="bold">${esc(title)}</text>`,
+    ...wrap(subtitle, SUBTITLE_CHARS, 2).map(
       (line, i) => `<text x="${PAD}" y="${46 + i * 15}" font-size="12" fill="#444">${esc(line)}</text>`,
     ),
+    ...body,
+    "</svg>",
+  ].join("\n");
+}
+
+/** The picture's size and margin, for panels drawn beside the trend line. */
+export const PICTURE = { width: W, height: H, pad: PAD } as const;
+
+export { esc };
+
+export function renderInsightSvg(p: InsightPicture): string {
+  return insightFrame(p.title, p.subtitle, [
     ...pitch(p, PAD, 84),
     ...trend(p.trend, PAD + p.pitchLengthM * SCALE + 40, 104, W - (PAD + p.pitchLengthM * SCALE + 40) - PAD, 246),
-    "</svg>",
-  ];
-  return out.join("\n");
+  ]);
 }

@@ -9,6 +9,7 @@ import {
   CRM_SCHEMA_VERSION,
   type CrmRequest,
   DETAIL_TYPES,
+  playerBiomechanicsDeviationSchema,
   playerFatigueSuspectedSchema,
   playerLoadSpikeSchema,
   type ScoutingCandidateMatched,
@@ -18,6 +19,13 @@ import { MEDICAL_ALERTS, PLAYER_VALUATIONS, SCOUTING_DECISIONS } from "../../con
 import { VALUATION_FORMULA, type ValuationInput, valuate } from "../../core/scouting/valuation.js";
 import { PROFILE_FEATURES, type ProfileFeature } from "../../core/tracking/match-profile.js";
 import type { AlertLedger, FeatureSink } from "../../ports.js";
+
+/** The insights the medical workflow handles, by detail-type (AUTOMATION_RULES.medical routes them here). */
+const MEDICAL_DETAIL_SCHEMAS: Readonly<Record<string, typeof playerFatigueSuspectedSchema>> = {
+  [DETAIL_TYPES.playerFatigueSuspected]: playerFatigueSuspectedSchema,
+  [DETAIL_TYPES.playerLoadSpike]: playerLoadSpikeSchema,
+  [DETAIL_TYPES.playerBiomechanicsDeviation]: playerBiomechanicsDeviationSchema,
+};
 
 /** Days a scout has to act on an approved candidate's follow-up (a club's usual scouting cycle; configurable in the CRM). */
 export const FOLLOW_UP_DUE_DAYS = 7;
@@ -202,12 +210,7 @@ export class WorkflowTasks {
 
   /** Claims the player's cool-down and records the alert; tells the workflow whether to notify. */
   async medicalAlert(e: { id: string; "detail-type": string; source: string; detail: unknown }) {
-    const schema =
-      e["detail-type"] === DETAIL_TYPES.playerLoadSpike
-        ? playerLoadSpikeSchema
-        : e["detail-type"] === DETAIL_TYPES.playerFatigueSuspected
-          ? playerFatigueSuspectedSchema
-          : null;
+    const schema = MEDICAL_DETAIL_SCHEMAS[e["detail-type"]] ?? null;
     if (!schema) throw new Error(`medical alert for unexpected detail-type '${e["detail-type"]}' (event ${e.id})`);
     const parsed = schema.safeParse(e.detail);
     if (!parsed.success)
