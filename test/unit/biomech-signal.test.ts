@@ -5,10 +5,11 @@ import {
   lfilter,
   lfilterZi,
   maskKeypoints,
-  medianStep,
   padLength,
   runs,
   sports2dLowpass,
+  stepStats,
+  timeSteps,
   zeroPhaseLowpass,
 } from "../../lambdas/core/pose/signal.js";
 import { facingPlayer, withScore } from "./biomech-fixtures.js";
@@ -180,9 +181,11 @@ describe("zero-phase low-pass over a timestamped series with gaps", () => {
     expect(zeroPhaseLowpass([0], [1]).fs).toBeNull();
   });
 
-  it("takes the frame rate from the median step, robust to jitter and gaps", () => {
-    expect(medianStep([0, 40, 80, 1000, 1040])).toBe(40);
-    expect(medianStep([0, 40, 81, 120])).toBe(40);
-    expect(medianStep([0])).toBeNull();
+  it("takes the frame step as the mean of the steps that are not gaps (> 1.5 × the median)", () => {
+    expect(stepStats(timeSteps([0, 40, 80, 1000, 1040]))).toEqual({ median: 40, gapMs: 60, step: 40 });
+    // A jitter pattern: the median (42) would say 23.8 fps, the mean of non-gap steps says 25.
+    expect(stepStats([42, 42, 37, 42, 37])!.step).toBe(40);
+    expect(stepStats(timeSteps([0]))).toBeNull();
+    expect(stepStats([0, 0])).toBeNull();
   });
 });

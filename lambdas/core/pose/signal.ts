@@ -190,14 +190,44 @@ export function filtfilt(f: Iir, x: readonly number[]): number[] | null {
   return backward.slice(pad, pad + n);
 }
 
-/** The median step between consecutive times (ms), or null with fewer than two times. */
-export function medianStep(t: readonly number[]): number | null {
-  if (t.length < 2) return null;
-  const d = new Array<number>(t.length - 1);
+/** Steps between consecutive times. */
+export function timeSteps(t: readonly number[]): number[] {
+  const d = new Array<number>(Math.max(0, t.length - 1));
   for (let i = 1; i < t.length; i++) d[i - 1] = t[i]! - t[i - 1]!;
-  d.sort((p, q) => p - q);
-  const m = d.length >> 1;
-  return d.length % 2 === 1 ? d[m]! : (d[m - 1]! + d[m]!) / 2;
+  return d;
+}
+
+export interface StepStats {
+  /** The median step (ms). */
+  readonly median: number;
+  /** Steps longer than this are gaps: GAP_FRAME_FACTOR × the median. */
+  readonly gapMs: number;
+  /** The frame step: the mean of the steps that are not gaps (ms). */
+  readonly step: number;
+}
+
+/**
+ * The frame step of a series of frame steps: the mean of those that are not gaps, a gap being
+ * longer than GAP_FRAME_FACTOR × the median step. The median alone would follow a jitter pattern
+ * (steps of 42, 42, 37, 42, 37 ms have a median of 42 and a mean of 40); the mean alone would
+ * follow the gaps. Null without a positive step.
+ */
+export function stepStats(steps: readonly number[]): StepStats | null {
+  if (steps.length === 0) return null;
+  const sorted = [...steps].sort((p, q) => p - q);
+  const m = sorted.length >> 1;
+  const median = sorted.length % 2 === 1 ? sorted[m]! : (sorted[m - 1]! + sorted[m]!) / 2;
+  if (!(median > 0)) return null;
+  const gapMs = GAP_FRAME_FACTOR * median;
+  let sum = 0;
+  let n = 0;
+  for (const d of steps) {
+    if (d <= gapMs) {
+      sum += d;
+      n++;
+    }
+  }
+  return { median, gapMs, step: sum / n };
 }
 
 /**
@@ -225,7 +255,7 @@ export interface LowpassResult {
   readonly values: (number | null)[];
   /** Per sample: true where the value went through the filter. */
   readonly filtered: boolean[];
-  /** The frame rate the filter was designed for (1000 / the median frame step), Hz. */
+  /** The frame rate the filter was designed for (1000 / the frame step, stepStats), Hz. */
   readonly fs: number | null;
   /** True when the frame rate allowed filtering (FILTER_MIN_RATE_TO_CUTOFF). */
   readonly rateAllows: boolean;
@@ -244,12 +274,12 @@ export function zeroPhaseLowpass(
 ): LowpassResult {
   const values = v.map((x) => x ?? null);
   const filtered = new Array<boolean>(v.length).fill(false);
-  const step = medianStep(t);
-  if (step === null || !(step > 0)) return { values, filtered, fs: null, rateAllows: false };
-  const fs = 1000 / step;
+  const steps = stepStats(timeSteps(t));
+  if (steps === null) return { values, filtered, fs: null, rateAllows: false };
+  const fs = 1000 / steps.step;
   const f = sports2dLowpass(fs, cutoffHz, order);
   if (f === null) return { values, filtered, fs, rateAllows: false };
-  for (const [from, to] of runs(t, v, GAP_FRAME_FACTOR * step)) {
+  for (const [from, to] of runs(t, v, steps.gapMs)) {
     const y = filtfilt(f, v.slice(from, to) as number[]);
     if (y === null) continue;
     for (let i = from; i < to; i++) {
