@@ -115,10 +115,12 @@ function midpoint(a: Pt, b: Pt): [number, number] | null {
  * turns his back to it (a valgus knee moves toward the midline in both views).
  *
  * View assumption: the camera looks at the player's front or back, square to his frontal plane, as
- * in Munro et al.'s protocol. As the body turns, knee flexion leaks into the projected angle; a side
- * view (hips less than FPPA_MIN_HIP_WIDTH_TO_THIGH of a thigh apart) gives null. Values from game
- * video are comparable within one player and camera set-up, which is how the deviation rule uses
- * them, not with Munro et al.'s laboratory norms.
+ * in Munro et al.'s protocol. A side view (hips less than FPPA_MIN_HIP_WIDTH_TO_THIGH of a thigh
+ * apart) gives null. An oblique view passes that gate, and then knee flexion leaks into the angle:
+ * in Penn Action's squat 1760 (hips 48 px apart for a 58 px thigh) the far knee's "FPPA" follows its
+ * flexion to 93°. A 2D image cannot tell that from valgus. Values from game video are therefore
+ * comparable within one player and one camera set-up, which is how the deviation rule uses them,
+ * not with Munro et al.'s laboratory norms.
  */
 export function kneeFppa(s: Skeleton, side: Side): number | null {
   const k = SIDES[side];
