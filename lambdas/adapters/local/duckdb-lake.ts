@@ -4,10 +4,18 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { type DuckDBConnection, DuckDBInstance, type DuckDBResultReader, StatementType } from "@duckdb/node-api";
+import {
+  type DuckDBAppender,
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBResultReader,
+  DuckDBTimestampValue,
+  StatementType,
+} from "@duckdb/node-api";
 import {
   type AnyTable,
   assertRow,
+  type ColumnType,
   duckDbDdl,
   LOCAL_TABLES,
   type Row,
@@ -16,8 +24,16 @@ import {
 } from "../../contracts/tables/index.js";
 import type { FeatureSink } from "../../ports.js";
 
-/** Rows per INSERT statement: keeps the bound parameter count in the low thousands. */
-const ROWS_PER_STATEMENT = 200;
+/** One row value into the appender, by the column's type (rows are validated against the table first). */
+function appendValue(a: DuckDBAppender, type: ColumnType, v: Row[string]): void {
+  if (v === null) a.appendNull();
+  else if (type === "timestamp") a.appendTimestamp(new DuckDBTimestampValue(BigInt((v as Date).getTime()) * 1000n));
+  else if (type === "int") a.appendInteger(v as number);
+  else if (type === "bigint") a.appendBigInt(BigInt(v as number));
+  else if (type === "double") a.appendDouble(v as number);
+  else if (type === "boolean") a.appendBoolean(v as boolean);
+  else a.appendVarchar(v as string);
+}
 
 /**
  * DuckDB settings of a sandboxed lake (SQL a person typed): the lake file read-only and no other
@@ -86,6 +102,9 @@ export class DuckDbLake implements FeatureSink {
     private readonly tables: ReadonlySet<AnyTable>,
   ) {}
 
+  /** Staging tables created on this connection, by lake table name. */
+  private readonly staged = new Set<string>();
+
   /** Opens (or creates) the lake at `path` and makes sure every table exists (see LakeOpenOptions). */
   static async open(path: string, options: LakeOpenOptions = {}): Promise<DuckDbLake> {
     const sandbox = options.sandbox === true;
@@ -111,29 +130,38 @@ export class DuckDbLake implements FeatureSink {
     return this.exclusive(() => this.putNow(table, rows as readonly Row[]));
   }
 
+  /**
+   * Upserts on the table's key: the rows are appended to a staging table with DuckDB's Appender
+   * (column by column, no SQL per row), then merged with one INSERT OR REPLACE, the last row of a key
+   * winning. Statements with bound VALUES cost ~2 ms per row at 70 columns; this costs microseconds.
+   */
   private async putNow(def: AnyTable, rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
     if (!this.tables.has(def)) throw new Error(`table ${def.name} is not in this lake`);
     for (const r of rows) assertRow(def, r);
-    const cols = def.columns;
-    const casts = cols.map((c) => (c.type === "timestamp" ? "::TIMESTAMP" : c.type === "json" ? "::JSON" : ""));
-    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-      const slice = rows.slice(i, i + ROWS_PER_STATEMENT);
-      const values: (string | number | boolean | null)[] = [];
-      const tuples = slice.map((row) => {
-        const ph = cols.map((c, j) => {
-          const v = row[c.name] ?? null;
-          values.push(v instanceof Date ? v.toISOString() : v);
-          return `$${values.length}${casts[j]}`;
-        });
-        return `(${ph.join(", ")})`;
-      });
-      await this.conn.run(
-        `INSERT OR REPLACE INTO ${def.name} (${cols.map((c) => c.name).join(", ")}) VALUES ${tuples.join(", ")}`,
-        values,
-      );
+    const stage = `stage_${def.name}`;
+    if (!this.staged.has(def.name)) {
+      await this.conn.run(`CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT * FROM ${def.name} WHERE false`);
+      this.staged.add(def.name);
     }
+    const appender = await this.conn.createAppender(stage, "main", "temp");
+    try {
+      for (const row of rows) {
+        for (const c of def.columns) appendValue(appender, c.type, row[c.name] ?? null);
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+    const cols = def.columns.map((c) => c.name).join(", ");
+    await this.conn.run(
+      `INSERT OR REPLACE INTO ${def.name} (${cols}) SELECT ${cols} FROM ${stage}
+         QUALIFY row_number() OVER (PARTITION BY ${def.key.join(", ")} ORDER BY rowid DESC) = 1`,
+    );
+    await this.conn.run(`DELETE FROM ${stage}`);
   }
+
 
   query(sql: string, params: readonly (string | number | boolean | null)[] = []): Promise<QueryResult> {
     return this.exclusive(async () => {

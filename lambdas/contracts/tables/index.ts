@@ -13,11 +13,15 @@ import {
   SCOUTING_DECISIONS,
   SCOUTING_NEEDS,
 } from "./lake.js";
+import { BIOMECH_WINDOWS } from "./biomech.js";
 import { CRM_DEAD_LETTERS, CRM_OUTBOX, NOTIFICATIONS, PENDING_DECISIONS, WORKFLOW_RUNS } from "./local.js";
+import { POSE_FRAMES } from "./pose.js";
 import type { AnyTable } from "./schema.js";
 
+export * from "./biomech.js";
 export * from "./lake.js";
 export * from "./local.js";
+export * from "./pose.js";
 export * from "./schema.js";
 
 /** Tables in both lakes: Iceberg (Glue, Athena) in the cloud, DuckDB locally. */
@@ -31,6 +35,8 @@ export const TABLES = [
   PLAYER_VALUATIONS,
   SCOUTING_DECISIONS,
   MEDICAL_ALERTS,
+  POSE_FRAMES,
+  BIOMECH_WINDOWS,
 ] as const;
 
 /** The lake tables the workflow tasks write (their Firehose grants and DELIVERY_STREAMS follow). */

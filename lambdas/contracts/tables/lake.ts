@@ -36,7 +36,8 @@ export const PLAYER_WINDOWS = defineTable({
 
 export const QUARANTINE = defineTable({
   name: "quarantine",
-  classification: "performance",
+  // Quarantined payloads are any modality's records: as sensitive as the most sensitive that writes it (pose).
+  classification: "biometric",
   scope: "lake",
   doc: "Records or samples that could not be used, with the reason. Nothing bad is dropped silently.",
   columns: [
