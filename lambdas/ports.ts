@@ -64,10 +64,12 @@ export interface LoadHistoryStore {
 }
 
 /**
- * The medical alert cool-down: one notified alert per player per cool-down, by event time.
- * DynamoDB (a conditional write) in the cloud, the medical_alerts table locally.
+ * The medical alert cool-down: one notified alert per player and kind of finding (the insight's
+ * detail-type) per cool-down, by event time. A different finding about the same player (his knee
+ * after his fatigue) is news to the medical staff and is sent. DynamoDB (a conditional write) in the
+ * cloud, the medical_alerts table locally.
  */
 export interface AlertLedger {
-  /** True when this alert may notify: no other notified alert for the player within `cooldownMs` of `atMs`. Claiming the same alert again returns true. */
-  claim(playerId: string, alertId: string, atMs: number, cooldownMs: number): Promise<boolean>;
+  /** True when this alert may notify: no other notified alert of this kind for the player within `cooldownMs` of `atMs`. Claiming the same alert again returns true. */
+  claim(playerId: string, kind: string, alertId: string, atMs: number, cooldownMs: number): Promise<boolean>;
 }

@@ -17,7 +17,7 @@ import { type CrmOptions, LocalCrm } from "./emulators/crm.js";
 import { lambdaContext } from "./emulators/esm.js";
 import { LOCAL_NAMES, LocalWorkflows, type RecoveredExecution } from "./emulators/workflows.js";
 
-/** Medical alerts for a player within this long of a notified one are suppressed (Sideline default: one alert per player per match and its aftermath). */
+/** Medical alerts for a player within this long of a notified one of the same kind are suppressed (Sideline default: one alert per player and finding per match and its aftermath). */
 export const DEFAULT_MEDICAL_COOLDOWN_HOURS = AUTOMATION_DEFAULTS.medicalCooldownHours;
 
 export interface AutomationOptions {

@@ -32,7 +32,7 @@ export const BUS_DEFAULTS = {
 
 /** Front-office automation. */
 export const AUTOMATION_DEFAULTS = {
-  /** 12 h: one medical alert per player per match and its aftermath; staff see the rest in medical_alerts. */
+  /** 12 h: one medical alert per player and kind of finding per match and its aftermath; staff see the rest in medical_alerts. */
   medicalCooldownHours: 12,
 } as const;
 

@@ -9,15 +9,18 @@
  * contract (records/), a pure core (core/) and a thin extractor (functions/).
  */
 
+import { POSE_RECORD, type PoseChunk } from "./records/pose.js";
 import type { RecordContract } from "./records/record.js";
 import { TRACKING_RECORD, type TrackingChunk } from "./records/tracking.js";
 import {
   type AnyTable,
+  BIOMECH_WINDOWS,
   type DataClassification,
   INSIGHTS,
   PLAYER_LOADS,
   PLAYER_MATCH_PROFILES,
   PLAYER_WINDOWS,
+  POSE_FRAMES,
   QUARANTINE,
   SCOUTING_NEEDS,
   sensitivity,
@@ -71,8 +74,24 @@ export const TRACKING: Modality<TrackingChunk> = {
   accounting: { table: PLAYER_WINDOWS, samplesColumn: "samples" },
 };
 
+export const POSE: Modality<PoseChunk> = {
+  id: "pose",
+  title: "Video pose: COCO-17 skeletons from sampled frames or edge cameras",
+  classification: "biometric",
+  record: POSE_RECORD,
+  partitionKeyDoc: "match_id/subject/camera_id: one subject's frames from one camera stay in order on one shard",
+  tables: [POSE_FRAMES, BIOMECH_WINDOWS, QUARANTINE, INSIGHTS],
+  extractor: {
+    functionId: "PoseBiomechanics",
+    entry: "lambdas/functions/pose-biomechanics/index.ts",
+    description: "Skeletons into the lake, biomechanics windows and deviation insights from video pose",
+  },
+  readers: ["pose-jsonl"],
+  accounting: { table: BIOMECH_WINDOWS, samplesColumn: "frames" },
+};
+
 /** Every registered modality. */
-export const MODALITIES: readonly Modality[] = [TRACKING as Modality];
+export const MODALITIES: readonly Modality[] = [TRACKING as Modality, POSE as Modality];
 
 const ID = /^[a-z][a-z0-9-]{1,30}$/;
 

@@ -6,6 +6,7 @@
 import type { ScoutingNeedsFile } from "../contracts/needs.js";
 import type { VisualLocator } from "../core/insights/common.js";
 import type { Extractor } from "../runtime/extractor.js";
+import { poseExtractor } from "./pose-biomechanics/extractor.js";
 import { trackingExtractor } from "./tracking-features/extractor.js";
 
 /** What an extractor may be configured with; each takes what it needs. */
@@ -21,4 +22,5 @@ export type ExtractorFactory = (config: ExtractorConfig) => Extractor<any, any>;
 
 export const EXTRACTORS: Readonly<Record<string, ExtractorFactory>> = {
   tracking: trackingExtractor,
+  pose: poseExtractor,
 };

@@ -56,6 +56,6 @@ export async function explainInsight(
     const path = urlToPath(where);
     where = `${path}${existsSync(path) ? "" : " (missing: the lake was moved or the file deleted)"}`;
   }
-  out.push("", `Picture (pitch heatmap and trend line): ${where}`);
+  out.push("", `Picture (the evidence and its trend line, SVG): ${where}`);
   return out.join("\n");
 }

@@ -52,7 +52,7 @@ export const PIPELINE_HELP = `pipeline options:
   --stream NAME             with --target aws: the Kinesis stream, e.g. sideline-tracking-dev
   --region R, --endpoint U  with --target aws: region, or a Kinesis-compatible endpoint (LocalStack)
   --needs PATH              the club's scouting needs (default: config/scouting-needs.json in Sideline)
-  --medical-cooldown-h H    hours a player's medical alerts are suppressed after one is sent (default ${AUTOMATION_DEFAULTS.medicalCooldownHours})
+  --medical-cooldown-h H    hours a player's alerts of one kind are suppressed after one is sent (default ${AUTOMATION_DEFAULTS.medicalCooldownHours})
   --quiet                   no progress line
   --verbose                 log each quarantined record`;
 

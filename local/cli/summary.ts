@@ -3,6 +3,7 @@ import type { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
 import { InputError } from "../../producers/readers/input-error.js";
 import type { PipelineResult } from "../pipeline.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
+import { accountingTable, HEADLINES, INSIGHT_SOURCES } from "./summary-modalities.js";
 import { printableLines } from "./terminal.js";
 
 const n0 = (v: number) => Math.round(v).toLocaleString("en-US");
@@ -87,26 +88,7 @@ export function runStatus(r: PipelineResult, maxQuarantineShare: number): RunSta
 
 export async function renderSummary(lake: DuckDbLake, r: PipelineResult, status?: RunStatus): Promise<string> {
   const m = sqlString(r.matchId);
-  const top = await lake.queryObjects<{
-    player_id: string;
-    team: string | null;
-    km: number;
-    hsr: number;
-    top: number;
-  }>(
-    `SELECT player_id, any_value(team) AS team, sum(distance_m) / 1000 AS km, sum(hsr_distance_m) AS hsr,
-            max(top_speed_mps) AS top
-       FROM player_windows WHERE match_id = ${m} GROUP BY player_id ORDER BY km DESC LIMIT 5`,
-  );
-  const sprinters = await lake.queryObjects<{
-    player_id: string;
-    sprints: number | bigint;
-    sd: number;
-    top: number;
-  }>(
-    `SELECT player_id, sum(sprint_count) AS sprints, sum(sprint_distance_m) AS sd, max(top_speed_mps) AS top
-       FROM player_windows WHERE match_id = ${m} GROUP BY player_id ORDER BY sprints DESC, sd DESC LIMIT 5`,
-  );
+  const sources = INSIGHT_SOURCES[r.modality] ?? [];
   const insights = await lake.queryObjects<{
     insight_id: string;
     detail_type: string;
@@ -115,7 +97,8 @@ export async function renderSummary(lake: DuckDbLake, r: PipelineResult, status?
     summary: string;
   }>(
     `SELECT insight_id, detail_type, player_id, time, json_extract_string(detail, '$.summary') AS summary
-       FROM insights WHERE match_id = ${m} ORDER BY time, detail_type, player_id`,
+       FROM insights WHERE match_id = ${m} AND source IN (${sources.map(sqlString).join(", ") || "''"})
+      ORDER BY time, detail_type, player_id`,
   );
   const quarantine = await lake.queryObjects<{ reason: string; n: number | bigint }>(
     `SELECT regexp_replace(reason, '^[0-9]+ sample\\(s\\) from index [0-9]+: ', '') AS reason, count(*) AS n
@@ -123,21 +106,10 @@ export async function renderSummary(lake: DuckDbLake, r: PipelineResult, status?
   );
   const a = accounting(r);
   const lines: string[] = [];
-  lines.push(`match ${r.matchId}: ${n0(r.samplesIn)} samples in ${(r.durationMs / 1000).toFixed(1)} s`);
+  lines.push(`match ${r.matchId} (${r.modality}): ${n0(r.samplesIn)} samples in ${(r.durationMs / 1000).toFixed(1)} s`);
   for (const w of status?.warnings ?? []) lines.push(w);
   lines.push("");
-  lines.push("Top distances");
-  for (const p of top) {
-    lines.push(
-      `  ${p.player_id.padEnd(12)} ${(p.team ?? "").padEnd(6)} ${p.km.toFixed(2).padStart(6)} km   HSR ${n0(p.hsr).padStart(5)} m   top ${p.top.toFixed(2)} m/s`,
-    );
-  }
-  lines.push("Top sprinters (>= 7.0 m/s for >= 1 s)");
-  for (const p of sprinters) {
-    lines.push(
-      `  ${p.player_id.padEnd(12)} ${String(p.sprints).padStart(3)} sprints   ${n0(p.sd).padStart(5)} m   top ${p.top.toFixed(2)} m/s`,
-    );
-  }
+  lines.push(...(await (HEADLINES[r.modality]?.(lake, r) ?? Promise.resolve([]))));
   lines.push(`Insights fired: ${insights.length}`);
   for (const i of insights) {
     lines.push(
@@ -148,11 +120,12 @@ export async function renderSummary(lake: DuckDbLake, r: PipelineResult, status?
   lines.push(...(await automationLines(lake, r)));
   lines.push("");
   lines.push(
-    `Rows: ${n0(r.windows)} player_windows, ${n0(r.insights)} insights, ` +
+    `Rows: ${n0(r.windows)} ${accountingTable(r)}, ${n0(r.insights)} insights, ` +
       `${n0(r.handler.recordsQuarantined + r.readerQuarantinedRows)} records and ${n0(r.handler.samplesRejectedGroups)} sample groups quarantined`,
   );
   for (const q of quarantine) lines.push(`  quarantine: ${String(q.n).padStart(5)} x ${q.reason}`);
-  const rows = `${n0(a.inWindows)} in player_windows + ${n0(a.ball)} ball (not profiled) + ${n0(a.quarantined)} quarantined`;
+  const passed = r.modality === "tracking" ? ` + ${n0(a.ball)} ball (not profiled)` : "";
+  const rows = `${n0(a.inWindows)} in ${accountingTable(r)}${passed} + ${n0(a.quarantined)} quarantined`;
   if (r.incomplete) {
     lines.push(
       `Accounting: INCOMPLETE: ${n0(a.samplesIn)} samples read = ${rows} + ${n0(a.notWritten)} not written ` +
@@ -169,7 +142,7 @@ export async function renderSummary(lake: DuckDbLake, r: PipelineResult, status?
       `${n0(r.esm.retries)} retries, ${n0(r.handler.recordsDuplicate)} duplicates skipped, ${n0(r.deadLetters)} bus dead letters`,
   );
   lines.push(
-    `Lake: ${r.lakePath}   (try: npx sideline sql "SELECT * FROM player_windows LIMIT 5" --lake ${r.lakePath})`,
+    `Lake: ${r.lakePath}   (try: npx sideline sql "SELECT * FROM ${accountingTable(r)} LIMIT 5" --lake ${r.lakePath})`,
   );
   return printableLines(lines.join("\n"));
 }

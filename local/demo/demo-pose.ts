@@ -6,11 +6,20 @@
  * inward (dynamic knee valgus) late in the clip, which the biomechanics rule should notice against
  * his own earlier windows; the others stay as they were. Seeded: every demo is the same.
  */
-import { COCO17, KP, POSE_SCHEMA_V1, type PoseChunk, type PoseFrame } from "../../lambdas/contracts/records/pose.js";
+import {
+  type COCO17,
+  KP,
+  POSE_SCHEMA_V1,
+  type PoseChunk,
+  type PoseFrame,
+} from "../../lambdas/contracts/records/pose.js";
+import { DEVIATION_MIN_BASELINE_WINDOWS, DEVIATION_PERSISTENCE } from "../../lambdas/core/pose/deviation.js";
 import { seededRandom } from "./squad.js";
 
 /** The demo camera's image: 1080p, as broadcast and most club cameras record. */
 export const DEMO_POSE_IMAGE = { width: 1920, height: 1080 } as const;
+/** The camera the clip comes from. */
+export const DEMO_POSE_CAMERA = "touchline-cam-1";
 /** Frames per second the edge camera estimates pose at (broadcast rate; above twice the 6 Hz filter cut-off). */
 export const DEMO_POSE_FPS = 25;
 /** Steps per minute of the jog (recreational to training running is ~160-180 spm; Heiderscheit et al. 2011). */
@@ -24,9 +33,9 @@ export interface DemoPoseOptions {
   readonly matchId: string;
   /** The clip starts here (epoch ms). */
   readonly startMs: number;
-  /** @default 10 */
+  /** @default DEMO_POSE_MINUTES */
   readonly minutes?: number;
-  /** Who is filmed. @default home_7, home_9, away_4 */
+  /** Who is filmed. @default DEMO_POSE_PLAYERS */
   readonly players?: readonly string[];
   /** Whose left knee caves in late in the clip. @default the first player */
   readonly deviating?: string;
@@ -36,8 +45,16 @@ export interface DemoPoseOptions {
   readonly framesPerChunk?: number;
 }
 
+/**
+ * The clip's length: ten minutes of baseline (the deviation rule's minimum of 10 earlier windows)
+ * and two of the caving knee (its persistence of 2 windows), so the demo shows the insight fire.
+ */
+export const DEMO_POSE_MINUTES = DEVIATION_MIN_BASELINE_WINDOWS + DEVIATION_PERSISTENCE; // with 1-minute windows
+/** Two players of the demo squad: one whose knee caves in, and one who stays as he was (the control). */
+export const DEMO_POSE_PLAYERS: readonly string[] = ["home_7", "home_9"];
+
 /** The clip's minute from which the deviating player's knee caves in (the rest is his baseline). */
-export const DEVIATION_FROM_MINUTE = 7;
+export const DEVIATION_FROM_MINUTE = DEVIATION_MIN_BASELINE_WINDOWS;
 /**
  * How far his left knee moves toward the midline at mid-stance, in heads of the figure (~17 deg of
  * frontal-plane projection angle with ~2-head thigh and shank): past the 8-12 deg that healthy players
@@ -95,9 +112,9 @@ function skeleton(cx: number, footY: number, phase: number, valgusPx: number): P
 
 /** The clip as pose records, one subject's frames per record in time order, all subjects interleaved by time. */
 export function* demoPoseChunks(o: DemoPoseOptions): Generator<PoseChunk> {
-  const players = o.players ?? ["home_7", "home_9", "away_4"];
+  const players = o.players ?? DEMO_POSE_PLAYERS;
   const deviating = o.deviating ?? players[0]!;
-  const minutes = o.minutes ?? 10;
+  const minutes = o.minutes ?? DEMO_POSE_MINUTES;
   const per = o.framesPerChunk ?? DEMO_POSE_FPS;
   const random = seededRandom(o.seed ?? 7);
   const gauss = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
@@ -122,7 +139,11 @@ export function* demoPoseChunks(o: DemoPoseOptions): Generator<PoseChunk> {
       const pts = skeleton(s.cx, DEMO_POSE_IMAGE.height * 0.85, phase, valgus);
       const keypoints = pts.map((p) => {
         const score = 0.55 + 0.4 * random();
-        return [round1(p.x + NOISE_PX * gauss()), round1(p.y + NOISE_PX * gauss()), round2(score)] as [number, number, number];
+        return [round1(p.x + NOISE_PX * gauss()), round1(p.y + NOISE_PX * gauss()), round2(score)] as [
+          number,
+          number,
+          number,
+        ];
       });
       if (s.pending.length === 0) s.t0 = o.startMs + tMs;
       s.pending.push({ t: o.startMs + tMs - s.t0, frame_index: f, keypoints });
@@ -132,7 +153,7 @@ export function* demoPoseChunks(o: DemoPoseOptions): Generator<PoseChunk> {
           match_id: o.matchId,
           player_id: s.player,
           team: s.team,
-          camera_id: "touchline-cam-1",
+          camera_id: DEMO_POSE_CAMERA,
           seq: s.seq++,
           model: { id: "demo-edge-movenet", version: "synthetic-1" },
           image: { ...DEMO_POSE_IMAGE },

@@ -47,6 +47,12 @@ describe("the demo's whole chain: insights, workflows, CRM, pictures, explain an
     expect(demo.code).toBe(0);
     expect(demo.stdout).toMatch(/medical-alert SUCCEEDED\s+4/);
     expect(demo.stdout).toMatch(/scouting WAITING\s+2/);
+    // The pose clip: every frame accounted, and its one deviation reached the medical workflow.
+    expect(demo.stdout).toContain("36,000 samples in = 36,000 in biomech_windows + 0 quarantined  (balanced)");
+    // (the summary's workflows are the match's: the tracking's four and the knee's one, which is news after his fatigue)
+    expect(demo.stdout).toMatch(
+      /match demo-7 \(pose\)[\s\S]*medical-alert SUCCEEDED\s+5[\s\S]*Medical alerts: 5 notified\n/,
+    );
     expect(demo.stdout).not.toContain("demo-token");
 
     // The CRM saw the 503, the retry with the same key, and one accepted request per key, with auth
@@ -68,8 +74,18 @@ describe("the demo's whole chain: insights, workflows, CRM, pictures, explain an
       "SELECT insight_id, detail_type, player_id, json_extract_string(detail, '$.visual_url') AS url FROM insights ORDER BY 2, 3",
     );
     const tokens = await db.queryObjects<{ task_token: string }>("SELECT task_token FROM pending_decisions");
+    const pose = await db.queryObjects<{ subject_id: string; frames: bigint; windows: bigint }>(
+      `SELECT subject_id, (SELECT count(*) FROM pose_frames f WHERE f.subject_id = w.subject_id) AS frames,
+              count(*) AS windows FROM biomech_windows w GROUP BY subject_id ORDER BY 1`,
+    );
     db.close();
+    // 12 minutes of 25 fps per player: every frame a pose_frames row, every minute a biomech_windows row.
+    expect(pose).toEqual([
+      { subject_id: "home_7", frames: 18_000n, windows: 12n },
+      { subject_id: "home_9", frames: 18_000n, windows: 12n },
+    ]);
     expect(insights.map((i) => `${i.detail_type}: ${i.player_id}`)).toEqual([
+      "Player Biomechanics Deviation: home_7",
       "Player Fatigue Suspected: away_8",
       "Player Fatigue Suspected: home_10",
       "Player Fatigue Suspected: home_7",
@@ -83,12 +99,19 @@ describe("the demo's whole chain: insights, workflows, CRM, pictures, explain an
       expect(svg).toContain(i.player_id);
     }
 
-    const explain = await sideline({}, "explain", insights[0]!.insight_id, "--lake", lake);
+    const fatigue = insights[1]!;
+    const explain = await sideline({}, "explain", fatigue.insight_id, "--lake", lake);
     expect(explain.code).toBe(0);
     expect(explain.stdout).toContain("Player Fatigue Suspected: away_8");
     expect(explain.stdout).toContain("hi_distance_m_per_5min_last_5min");
-    expect(explain.stdout).toContain(fileURLToPath(insights[0]!.url));
-    expect(existsSync(fileURLToPath(insights[0]!.url))).toBe(true);
+    expect(explain.stdout).toContain(fileURLToPath(fatigue.url));
+    expect(existsSync(fileURLToPath(fatigue.url))).toBe(true);
+    // The pose deviation explains itself with the caving knee's skeleton: the left knee, in the clip's last windows.
+    const deviation = insights[0]!;
+    const why = await sideline({}, "explain", deviation.insight_id, "--lake", lake);
+    expect(why.stdout).toContain("knee_fppa_peak_left_deg");
+    expect(why.stdout).toMatch(/Baseline: 10 windows/);
+    expect(readFileSync(fileURLToPath(deviation.url), "utf8")).toMatch(/<circle[^>]+fill="#ef5350"><title>left_knee/);
 
     const decide = await sideline(
       env,

@@ -193,7 +193,7 @@ describe("scouting workflow on the local runtime (the deployed definition, aws-l
 });
 
 describe("medical alert workflow on the local runtime", () => {
-  it("notifies staff once per player within the cool-down, and records every alert", async () => {
+  it("notifies staff once per player and finding within the cool-down, and records every alert", async () => {
     const lake = await DuckDbLake.open(":memory:");
     const bus = new LocalEventBus();
     const automation = new LocalAutomation(lake, bus, { medicalCooldownHours: 12 });
@@ -204,25 +204,28 @@ describe("medical alert workflow on the local runtime", () => {
       time: new Date(at),
       detail: fatigueDetailFactory(id, player, at),
     });
+    const loadSpike = (id: string, player: string, at: string) => ({
+      ...fatigue(id, player, at),
+      source: LOAD_SOURCE,
+      detailType: DETAIL_TYPES.playerLoadSpike,
+      detail: {
+        ...fatigueDetailFactory(id, player, at),
+        acwr: 1.7,
+        acute_load: 7000,
+        chronic_load: 4100,
+        load_measure: "distance_m",
+        history_days: 36,
+      },
+    });
     try {
       await bus.publish([
         fatigue("a1", "p1", "2026-05-16T16:00:00.000Z"),
         fatigue("a2", "p1", "2026-05-16T16:40:00.000Z"),
         fatigue("a3", "p2", "2026-05-16T16:10:00.000Z"),
-        // a load spike routes to the same workflow ($or in the rule), and p1 is still cooling down
-        {
-          ...fatigue("a4", "p1", "2026-05-16T16:45:00.000Z"),
-          source: LOAD_SOURCE,
-          detailType: DETAIL_TYPES.playerLoadSpike,
-          detail: {
-            ...fatigueDetailFactory("a4", "p1", "2026-05-16T16:45:00.000Z"),
-            acwr: 1.7,
-            acute_load: 7000,
-            chronic_load: 4100,
-            load_measure: "distance_m",
-            history_days: 36,
-          },
-        },
+        // a load spike routes to the same workflow ($or in the rule): another finding about p1, so it is sent;
+        // a second one inside the cool-down is not
+        loadSpike("a4", "p1", "2026-05-16T16:45:00.000Z"),
+        loadSpike("a5", "p1", "2026-05-16T17:00:00.000Z"),
       ]);
       await automation.drain();
       const alerts = await lake.queryObjects("SELECT alert_id, status FROM medical_alerts ORDER BY alert_id");
@@ -230,7 +233,8 @@ describe("medical alert workflow on the local runtime", () => {
         { alert_id: "a1", status: "notified" },
         { alert_id: "a2", status: "suppressed" },
         { alert_id: "a3", status: "notified" },
-        { alert_id: "a4", status: "suppressed" },
+        { alert_id: "a4", status: "notified" },
+        { alert_id: "a5", status: "suppressed" },
       ]);
       const notes = await lake.queryObjects<{ subject: string }>(
         "SELECT subject FROM notifications WHERE topic = 'medical' ORDER BY subject",
@@ -238,6 +242,7 @@ describe("medical alert workflow on the local runtime", () => {
       expect(notes.map((n) => n.subject)).toEqual([
         "Sideline: Player Fatigue Suspected: p1",
         "Sideline: Player Fatigue Suspected: p2",
+        "Sideline: Player Load Spike: p1",
       ]);
       expect(automation.workflows.runs.every((r) => r.status === "SUCCEEDED")).toBe(true);
     } finally {

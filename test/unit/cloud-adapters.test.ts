@@ -104,14 +104,17 @@ describe("DynamoDB state store (against dynalite, with the real DynamoDB client)
     expect(got.get("q2")).toEqual([{ sessionId: "m1", day: 1_000, load: 8000 }]);
   });
 
-  it("grants one medical alert per player per cool-down with a conditional write, and re-grants the same alert", async () => {
+  it("grants one medical alert per player and kind per cool-down with a conditional write, and re-grants the same alert", async () => {
     const ledger = new DynamoDbAlertLedger(client, "state");
     const h = 3_600_000;
-    expect(await ledger.claim("p1", "a1", 10 * h, 12 * h)).toBe(true);
-    expect(await ledger.claim("p1", "a2", 11 * h, 12 * h)).toBe(false);
-    expect(await ledger.claim("p1", "a1", 10 * h, 12 * h)).toBe(true); // a retried task
-    expect(await ledger.claim("p2", "a3", 11 * h, 12 * h)).toBe(true);
-    expect(await ledger.claim("p1", "a4", 22 * h, 12 * h)).toBe(true);
+    const fatigue = "Player Fatigue Suspected";
+    expect(await ledger.claim("p1", fatigue, "a1", 10 * h, 12 * h)).toBe(true);
+    expect(await ledger.claim("p1", fatigue, "a2", 11 * h, 12 * h)).toBe(false);
+    expect(await ledger.claim("p1", fatigue, "a1", 10 * h, 12 * h)).toBe(true); // a retried task
+    expect(await ledger.claim("p2", fatigue, "a3", 11 * h, 12 * h)).toBe(true);
+    // Another finding about the same player is news: his knee after his fatigue is sent.
+    expect(await ledger.claim("p1", "Player Biomechanics Deviation", "a5", 11 * h, 12 * h)).toBe(true);
+    expect(await ledger.claim("p1", fatigue, "a4", 22 * h, 12 * h)).toBe(true);
   });
 });
 

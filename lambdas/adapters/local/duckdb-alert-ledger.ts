@@ -13,19 +13,18 @@ export class DuckDbAlertLedger implements AlertLedger {
 
   constructor(private readonly lake: DuckDbLake) {}
 
-  claim(playerId: string, alertId: string, atMs: number, cooldownMs: number): Promise<boolean> {
+  claim(playerId: string, kind: string, alertId: string, atMs: number, cooldownMs: number): Promise<boolean> {
+    const key = `${playerId}\u0000${kind}`;
     const run = this.queue.then(async () => {
       const rows = await this.lake.queryObjects<{ alert_id: string; at: number }>(
-        `SELECT alert_id, epoch_ms(observed_at) AS at FROM medical_alerts WHERE player_id = ? AND status = 'notified'`,
-        [playerId],
+        `SELECT alert_id, epoch_ms(observed_at) AS at FROM medical_alerts
+          WHERE player_id = ? AND detail_type = ? AND status = 'notified'`,
+        [playerId, kind],
       );
-      const notified = [
-        ...rows.map((r) => ({ id: r.alert_id, at: Number(r.at) })),
-        ...(this.granted.get(playerId) ?? []),
-      ];
+      const notified = [...rows.map((r) => ({ id: r.alert_id, at: Number(r.at) })), ...(this.granted.get(key) ?? [])];
       if (notified.some((n) => n.id === alertId)) return true;
       if (notified.some((n) => Math.abs(n.at - atMs) < cooldownMs)) return false;
-      this.granted.set(playerId, [...(this.granted.get(playerId) ?? []), { id: alertId, at: atMs }]);
+      this.granted.set(key, [...(this.granted.get(key) ?? []), { id: alertId, at: atMs }]);
       return true;
     });
     this.queue = run.catch(() => undefined);

@@ -162,7 +162,6 @@ export class DuckDbLake implements FeatureSink {
     await this.conn.run(`DELETE FROM ${stage}`);
   }
 
-
   query(sql: string, params: readonly (string | number | boolean | null)[] = []): Promise<QueryResult> {
     return this.exclusive(async () => {
       const reader = await this.read(sql, params);

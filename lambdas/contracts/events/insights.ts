@@ -34,7 +34,7 @@ const insightBase = {
   observed_at: z.string(),
   summary: z.string(),
   explanation: explanationSchema,
-  /** The rendered picture (SVG: pitch heatmap and trend line): s3:// in the cloud, file:// locally. */
+  /** The rendered picture (SVG: the evidence, a pitch heatmap or a skeleton, and its trend line): s3:// in the cloud, file:// locally. */
   visual_url: z.string(),
 };
 

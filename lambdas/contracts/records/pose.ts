@@ -10,10 +10,11 @@
  * Optional 3D keypoints are metres in the camera's frame (x right, y down, z forward), when a lifter
  * or a calibrated multi-camera rig provides them.
  *
- * Granularity, as tracking's: one record is a chunk of one subject's frames, the partition key is
- * `match_id/<subject>` so one subject's frames stay in order on one shard and his biomechanics state
- * is owned by one consumer, and `seq` numbers the subject's chunks from 0 so duplicates and gaps are
- * recognised. The subject is a player (`player_id`, when the frame's metadata names him) or an
+ * Granularity, as tracking's: one record is a chunk of one subject's frames from one camera, the
+ * partition key is `match_id/<subject>/<camera_id>` so one subject's frames stay in order on one shard
+ * and his biomechanics state (per camera: 2D angles compare only within one camera set-up) is owned
+ * by one consumer, and `seq` numbers the subject's chunks from 0 per camera so duplicates and gaps
+ * are recognised. The subject is a player (`player_id`, when the frame's metadata names him) or an
  * anonymous track (`track_id`, from the detector's tracker).
  */
 import "../zod-locale.js";
@@ -116,6 +117,10 @@ export const POSE_RECORD: RecordContract<PoseChunk> = {
       matchId: typeof o.match_id === "string" ? o.match_id : null,
     };
   },
-  identity: (c) => ({ partitionKey: `${c.match_id}/${poseSubject(c)}`, seq: c.seq, matchId: c.match_id }),
+  identity: (c) => ({
+    partitionKey: `${c.match_id}/${poseSubject(c)}/${c.camera_id}`,
+    seq: c.seq,
+    matchId: c.match_id,
+  }),
   encode: (c) => Buffer.from(JSON.stringify(c), "utf8"),
 };

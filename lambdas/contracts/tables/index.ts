@@ -2,6 +2,8 @@
  * Every table Sideline writes, defined once (see ./schema.ts for how). The lake's tables are in
  * ./lake.ts, the embedded runtime's own in ./local.ts.
  */
+
+import { BIOMECH_WINDOWS } from "./biomech.js";
 import {
   INSIGHTS,
   MEDICAL_ALERTS,
@@ -13,7 +15,6 @@ import {
   SCOUTING_DECISIONS,
   SCOUTING_NEEDS,
 } from "./lake.js";
-import { BIOMECH_WINDOWS } from "./biomech.js";
 import { CRM_DEAD_LETTERS, CRM_OUTBOX, NOTIFICATIONS, PENDING_DECISIONS, WORKFLOW_RUNS } from "./local.js";
 import { POSE_FRAMES } from "./pose.js";
 import type { AnyTable } from "./schema.js";

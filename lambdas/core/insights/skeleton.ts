@@ -4,7 +4,7 @@
  * feature against his baseline. Pure: strings in, a string out.
  */
 import { COCO17, type Coco17Name, KP } from "../../contracts/records/pose.js";
-import { esc, insightFrame, PICTURE, type TrendSeries, trend } from "./visuals.js";
+import { esc, insightFrame, PICTURE, type TrendSeries, trend, wrap } from "./visuals.js";
 
 /** A COCO-17 keypoint in image pixels (y down), or null where the model found none. */
 export type Keypoint = readonly [number, number, number] | null;
@@ -43,6 +43,8 @@ export interface SkeletonPicture {
 }
 
 const BOX = { x: PICTURE.pad, y: 84, w: 300, h: 300 } as const;
+/** Characters of the 12 px label that fit under the 300 px skeleton panel. */
+const LABEL_CHARS = 46;
 const f1 = (n: number) => (Math.round(n * 10) / 10).toString();
 
 function skeletonPanel(p: SkeletonPicture): string[] {
@@ -77,9 +79,12 @@ function skeletonPanel(p: SkeletonPicture): string[] {
   } else {
     out.push(`<text x="${BOX.w / 2}" y="${BOX.h / 2}" fill="#eceff1" text-anchor="middle">no keypoints</text>`);
   }
-  out.push(`<text x="0" y="${BOX.h + 16}" font-size="12" fill="#333">${esc(p.skeletonLabel)}</text>`);
+  const label = wrap(p.skeletonLabel, LABEL_CHARS, 2);
   out.push(
-    `<text x="0" y="${BOX.h + 32}" font-size="11" fill="#555">red: the joints the deviating feature is measured on</text>`,
+    ...label.map((line, i) => `<text x="0" y="${BOX.h + 16 + 15 * i}" font-size="12" fill="#333">${esc(line)}</text>`),
+  );
+  out.push(
+    `<text x="0" y="${BOX.h + 20 + 15 * label.length}" font-size="11" fill="#555">red: the joints the deviating feature is measured on</text>`,
   );
   out.push("</g>");
   return out;

@@ -33,7 +33,7 @@ export const FOLLOW_UP_DUE_DAYS = 7;
 export interface WorkflowTaskDeps {
   readonly sink: FeatureSink;
   readonly ledger: AlertLedger;
-  /** Medical alerts for a player within this long of a notified one are suppressed. */
+  /** Medical alerts for a player within this long of a notified one of the same kind are suppressed. */
   readonly cooldownMs: number;
   /** @default - the system clock */
   readonly now?: () => Date;
@@ -217,7 +217,7 @@ export class WorkflowTasks {
       throw new Error(`invalid ${e["detail-type"]} detail in event ${e.id}: ${parsed.error.issues[0]?.message}`);
     const d = parsed.data;
     const at = Date.parse(d.observed_at);
-    const claimed = await this.deps.ledger.claim(d.player_id, d.insight_id, at, this.deps.cooldownMs);
+    const claimed = await this.deps.ledger.claim(d.player_id, e["detail-type"], d.insight_id, at, this.deps.cooldownMs);
     const status = claimed ? "notified" : "suppressed";
     await this.deps.sink.put(MEDICAL_ALERTS, [
       {
@@ -228,7 +228,7 @@ export class WorkflowTasks {
         status,
         reason: claimed
           ? d.summary
-          : `another alert for ${d.player_id} was sent within the ${this.deps.cooldownMs / 3_600_000} h cool-down`,
+          : `another ${e["detail-type"]} alert for ${d.player_id} was sent within the ${this.deps.cooldownMs / 3_600_000} h cool-down`,
         observed_at: new Date(at),
         recorded_at: this.now(),
       },

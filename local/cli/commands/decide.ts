@@ -30,7 +30,7 @@ in the run's summary). hold is a heartbeat: the wait stays open another 3 days (
 
 decide options:
   --reason TEXT             why (kept in scouting_decisions and the CRM follow-up)
-  --medical-cooldown-h H    hours a player's medical alerts are suppressed after one is sent (default ${AUTOMATION_DEFAULTS.medicalCooldownHours})
+  --medical-cooldown-h H    hours a player's alerts of one kind are suppressed after one is sent (default ${AUTOMATION_DEFAULTS.medicalCooldownHours})
   --target local|aws        local: the lake's workflows (default); aws: a deployed workflow
                             (SendTaskSuccess, or SendTaskHeartbeat for hold)
   --region R, --endpoint U  with --target aws: region, or a Step Functions-compatible endpoint

@@ -1,8 +1,16 @@
 /** `sideline demo`: a seeded synthetic match through the whole pipeline, with a load history. */
 import { DuckDbLake } from "../../../lambdas/adapters/local/duckdb-lake.js";
+import { POSE } from "../../../lambdas/contracts/modalities.js";
 import { PLAYER_LOADS } from "../../../lambdas/contracts/tables/index.js";
 import { demoLoadHistory } from "../../demo/demo-history.js";
 import { DemoMatch } from "../../demo/demo-match.js";
+import {
+  DEMO_POSE_CAMERA,
+  DEMO_POSE_FPS,
+  DEMO_POSE_MINUTES,
+  DEMO_POSE_PLAYERS,
+  demoPoseChunks,
+} from "../../demo/demo-pose.js";
 import { DEFAULT_NEEDS_PATH, loadNeeds } from "../../needs.js";
 import { runPipeline } from "../../pipeline.js";
 import { exitCodesHelp } from "../exit-codes.js";
@@ -18,6 +26,9 @@ import {
   targetsAws,
 } from "../pipeline.js";
 
+/** The clip starts in the match's 20th minute, when the players are warm. */
+const POSE_CLIP_FROM_MINUTE = 20;
+
 export const name = "demo";
 export const synopsis = "demo";
 export const summary = "generate a seeded 90-minute match and run it through the whole pipeline";
@@ -27,18 +38,24 @@ export const options = {
   minutes: { type: "string" },
   seed: { type: "string" },
   "auto-approve": { type: "boolean" },
+  "pose-minutes": { type: "string" },
+  "pose-stream": { type: "string" },
 } as const;
 
 export const help = `usage: sideline demo [options]
 
 Generates a seeded synthetic match (22 players and the ball at 25 Hz) with five weeks of training
 load, and runs it through the whole pipeline: kinesalite, the tracking-features handler, the lake,
-the insights, the workflows and the CRM.
+the insights, the workflows and the CRM. Then a touchline camera's pose clip of two of its players
+(COCO-17 keypoints at 25 fps, one knee caving in late) goes through the pose-biomechanics handler
+into pose_frames and biomech_windows, and the deviation it shows reaches the medical workflow.
 
 demo options:
   --minutes N               match length in minutes, 1-150 (default 90)
   --seed N                  random seed (default 7)
   --auto-approve            approve every scout decision at once (otherwise they wait: see decide)
+  --pose-minutes N          length of the touchline camera's pose clip, 0-90 (default ${DEMO_POSE_MINUTES}; 0: none)
+  --pose-stream NAME        with --target aws: the deployed pose stream the clip is sent to
 
 ${PIPELINE_HELP}
 
@@ -51,10 +68,28 @@ export async function run(argv: string[]): Promise<number> {
   const opts = pipelineOptions(values);
   const minutes = intOption(values.minutes, "minutes", 90, 1, 150);
   const seed = intOption(values.seed, "seed", 7, 0, 2 ** 31 - 1);
+  const poseMinutes = intOption(values["pose-minutes"], "pose-minutes", DEMO_POSE_MINUTES, 0, 90);
   const aws = targetsAws(values);
   const match = new DemoMatch({ minutes, seed });
   const needs = loadNeeds(stringValue(values.needs) ?? DEFAULT_NEEDS_PATH);
-  if (aws) return sendToAws(values, { chunks: match.chunks(opts.chunkMs) }, match.matchId, "demo");
+  if (aws) {
+    const code = await sendToAws(values, { chunks: match.chunks(opts.chunkMs) }, match.matchId, "demo");
+    const poseStream = stringValue(values["pose-stream"]);
+    if (poseMinutes === 0 || code !== 0) return code;
+    if (!poseStream) {
+      process.stderr.write(
+        "sideline demo: the pose clip was not sent: give --pose-stream (the deployed pose stream)\n",
+      );
+      return code;
+    }
+    const clip = demoPoseClip(match, poseMinutes, seed);
+    return sendToAws(
+      { ...values, stream: poseStream },
+      { modality: POSE.id, records: clip.records },
+      match.matchId,
+      "demo",
+    );
+  }
   const perMinute = (match.players.length + 1) * 25 * 60;
   const progress = progressPrinter(
     values.quiet === true,
@@ -88,5 +123,42 @@ export async function run(argv: string[]): Promise<number> {
       onProgress: progress,
     },
   );
-  return finish(result, opts.maxQuarantineShare);
+  const code = await finish(result, opts.maxQuarantineShare);
+  if (poseMinutes === 0) return code;
+  const clip = demoPoseClip(match, poseMinutes, seed);
+  process.stderr.write(
+    `sideline demo: pose clip, ${clip.players.join(" and ")} on ${clip.camera}, ${DEMO_POSE_FPS} fps, ${poseMinutes} min -> kinesalite -> pose-biomechanics -> ${opts.lakePath}\n`,
+  );
+  const poseResult = await runPipeline(
+    { modality: POSE.id, records: clip.records },
+    {
+      ...opts,
+      matchId: match.matchId,
+      readerSource: "demo",
+      automation: automationOptions(values, values["auto-approve"] === true),
+      onProgress: progressPrinter(
+        values.quiet === true,
+        (p) => `demo pose clip: ${p.samplesRead.toLocaleString("en-US")} frames read`,
+      ),
+    },
+  );
+  // The run's code is the first problem found: the match's, else the clip's.
+  const poseCode = await finish(poseResult, opts.maxQuarantineShare);
+  return code !== 0 ? code : poseCode;
+}
+
+/** The pose clip: the two demo players filmed from the touchline from the 20th minute. */
+function demoPoseClip(match: DemoMatch, minutes: number, seed: number) {
+  const players = DEMO_POSE_PLAYERS;
+  return {
+    players,
+    camera: DEMO_POSE_CAMERA,
+    records: demoPoseChunks({
+      matchId: match.matchId,
+      startMs: match.kickoffMs + Math.max(0, Math.min(POSE_CLIP_FROM_MINUTE, match.minutes - minutes)) * 60_000,
+      minutes,
+      players,
+      seed,
+    }),
+  };
 }
