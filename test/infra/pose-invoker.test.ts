@@ -64,10 +64,18 @@ function given() {
 }
 
 describe("PoseInvoker", () => {
+  // One invoker for the tests that only read its template.
+  let g: ReturnType<typeof given>;
+  let inv: PoseInvoker;
+  let t: Template;
+  beforeAll(() => {
+    g = given();
+    inv = g.invoker();
+    t = Template.fromStack(g.stack);
+  });
+
   it("is started by S3 Object Created events of JPEGs under frames/ in the raw archive, which sends them to EventBridge", () => {
-    const { stack, invoker, raw, id } = given();
-    invoker();
-    const t = Template.fromStack(stack);
+    const { raw, id } = g;
     t.hasResourceProperties("AWS::Events::Rule", {
       EventPattern: {
         source: ["aws.s3"],
@@ -84,9 +92,7 @@ describe("PoseInvoker", () => {
   });
 
   it("retries delivery 8 times within an hour, then dead-letters, and the function's own failures go to the same queue", () => {
-    const { stack, invoker } = given();
-    const inv = invoker();
-    const t = Template.fromStack(stack);
+    const { stack } = g;
     const dlq = stack.getLogicalId(inv.deadLetterQueue.node.defaultChild as never);
     const fn = stack.getLogicalId(inv.function.node.defaultChild as never);
     t.hasResourceProperties("AWS::Events::Rule", {
@@ -123,9 +129,8 @@ describe("PoseInvoker", () => {
   });
 
   it("runs on arm64 with the endpoint, stream, model and bucket in its environment", () => {
-    const { stack, invoker, raw, poseStream, id } = given();
-    invoker();
-    Template.fromStack(stack).hasResourceProperties("AWS::Lambda::Function", {
+    const { raw, poseStream, id } = g;
+    t.hasResourceProperties("AWS::Lambda::Function", {
       Architectures: ["arm64"],
       Runtime: "nodejs22.x",
       MemorySize: POSE_INVOKER_DEFAULTS.memorySize,
@@ -143,9 +148,7 @@ describe("PoseInvoker", () => {
   });
 
   it("may read under frames/ only, invoke this one endpoint only, and write to the pose stream", () => {
-    const { stack, invoker, raw, poseStream, endpoint, id } = given();
-    const inv = invoker();
-    const t = Template.fromStack(stack);
+    const { stack, raw, poseStream, endpoint, id } = g;
     const role = stack.getLogicalId(inv.function.role!.node.defaultChild as never);
     const policy = Object.values(
       t.findResources("AWS::IAM::Policy", { Properties: { Roles: [{ Ref: role }] } }) as Resources,
