@@ -118,8 +118,10 @@ export const DEFAULTS = {
   poseMaxInstances: { dev: 2, prod: 4 },
   /**
    * 300 invocations a minute per instance, SageMaker's rule (max requests/s x 60 x 0.5 safety factor:
-   * https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-scaling-loadtest.html) with an estimated
-   * 10 requests/s per instance (a frame of ~20 crops at ~5 ms each). Replace it with a load test's figure.
+   * https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-scaling-loadtest.html) with 10 requests/s
+   * as the maximum: an instance does ~200 crops/s (an estimated ~5 ms a crop for MoveNet Lightning on
+   * an A10G) and a request carries up to 13 crops (6 MB), so ~15 full requests/s; 10 leaves headroom.
+   * Replace it with a load test's figure.
    */
   poseInvocationsPerInstance: 300,
   /** Season backfills queue on the batch endpoint; 2 instances drain a match's frames in well under its length. */
