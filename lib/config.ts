@@ -5,6 +5,7 @@
  */
 import { AUTOMATION_DEFAULTS, FEATURE_DEFAULTS, STREAM_MAPPING_DEFAULTS } from "../lambdas/contracts/defaults.js";
 import { MODALITIES, type Modality } from "../lambdas/contracts/modalities.js";
+import { assertTritonGpu, inferenceAmiFor, TRITON_IMAGE } from "./constructs/triton-image.js";
 
 export type Stage = "dev" | "prod";
 export type ShardMode = "on-demand" | "provisioned";
@@ -54,7 +55,35 @@ export interface SidelineConfig {
   /** Where scouting and medical notifications are e-mailed; none when undefined. */
   readonly scoutingEmail?: string;
   readonly medicalEmail?: string;
+  /**
+   * Video pose: the Triton GPU endpoint, its batch (asynchronous) twin and the pose invoker. Off by
+   * default, in dev and prod: a GPU instance is billed by the hour whether or not a match is on, and
+   * clubs without video need none of it. The pose stream and its extractor follow `modalities`.
+   */
+  readonly pose: boolean;
+  /** s3:// URI of the Triton model repository tarball (movenet/config.pbtxt, movenet/1/model.onnx); required with pose. */
+  readonly poseModelDataUrl?: string;
+  /** The endpoint's GPU instance type. */
+  readonly poseInstanceType: string;
+  /** The sagemaker-tritonserver image tag; the endpoint's GPU AMI follows from it. */
+  readonly poseImageTag: string;
+  /** Real-time endpoint: instances kept (at least 1: a real-time endpoint cannot scale to zero). */
+  readonly poseMinInstances: number;
+  /** Real-time endpoint: the most instances autoscaling may run. */
+  readonly poseMaxInstances: number;
+  /** Real-time endpoint: target of SageMakerVariantInvocationsPerInstance (invocations per instance per minute). */
+  readonly poseInvocationsPerInstance: number;
+  /** Batch (asynchronous) endpoint: the most instances; it scales to zero when idle. */
+  readonly poseBatchMaxInstances: number;
+  /** Percentage of real-time requests captured (inputs and outputs) for model monitoring; 0 turns capture off. */
+  readonly poseDataCapturePercent: number;
+  /** Model id and version written into every pose record (MODEL_ID, MODEL_VERSION). */
+  readonly poseModelId: string;
+  readonly poseModelVersion: string;
 }
+
+/** The modality whose stream the pose invoker writes: `pose` needs it deployed. */
+export const POSE_MODALITY_ID = "pose";
 
 /** The defaults, with the reason for each number. */
 export const DEFAULTS = {
@@ -78,6 +107,34 @@ export const DEFAULTS = {
   /** 10 requests/s: well under common CRM API limits (HubSpot and Salesforce allow ~10-100/s per app). */
   crmRateLimitPerSecond: 10,
   medicalCooldownHours: AUTOMATION_DEFAULTS.medicalCooldownHours,
+  /** Off: the GPU endpoint costs from ~$1.4 an hour per instance (ml.g5.xlarge, us-east-1) around the clock. */
+  pose: false,
+  /** ml.g5.xlarge: one A10G (24 GB), the smallest current GPU SageMaker hosts that the pinned Triton supports, ~$1.4/h. */
+  poseInstanceType: "ml.g5.xlarge",
+  poseImageTag: TRITON_IMAGE.tag,
+  /** One warm instance: a new GPU instance takes minutes to start and pull the image, longer than a half. */
+  poseMinInstances: 1,
+  /** Bounds the bill: 2 in dev; 4 in prod, ~4 x 100 crops/s (see the README's cost per camera-hour). */
+  poseMaxInstances: { dev: 2, prod: 4 },
+  /**
+   * 300 invocations a minute per instance, SageMaker's rule (max requests/s x 60 x 0.5 safety factor:
+   * https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-scaling-loadtest.html) with 10 requests/s
+   * as the maximum: an instance does ~200 crops/s (an estimated ~5 ms a crop for MoveNet Lightning on
+   * an A10G) and a request carries up to 13 crops (6 MB), so ~15 full requests/s; 10 leaves headroom.
+   * Replace it with a load test's figure.
+   */
+  poseInvocationsPerInstance: 300,
+  /** Season backfills queue on the batch endpoint; 2 instances drain a match's frames in well under its length. */
+  poseBatchMaxInstances: 2,
+  /**
+   * 1%: every captured request holds player images (personal data) and they are kept 30 days; at 2
+   * frames/s a 90-minute match still yields ~100 captured requests per camera, enough to watch keypoint
+   * confidence drift.
+   */
+  poseDataCapturePercent: 1,
+  /** MoveNet SinglePose Lightning, TF Hub version 4, the weights the README converts. */
+  poseModelId: "movenet-singlepose-lightning",
+  poseModelVersion: "4",
 } as const;
 
 function intIn(v: unknown, name: string, min: number, max: number): number {
@@ -145,6 +202,41 @@ export function buildConfig(
     throw new Error(`context 'crmAuth' must be api-key or oauth, got '${String(crmAuth)}'`);
   if (crmAuth === "oauth" && (!crmOAuthTokenUrl || !crmOAuthClientId))
     throw new Error("context 'crmAuth' oauth needs 'crmOAuthTokenUrl' and 'crmOAuthClientId'");
+  const pose = ctx("pose") === true || ctx("pose") === "true";
+  const poseModelDataUrl = ctx("poseModelDataUrl") as string | undefined;
+  if (
+    poseModelDataUrl !== undefined &&
+    !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/\S+\.tar\.gz$/.test(poseModelDataUrl)
+  )
+    throw new Error(
+      `context 'poseModelDataUrl' must be the s3:// URI of a .tar.gz Triton model repository, got '${poseModelDataUrl}'`,
+    );
+  if (pose && !poseModelDataUrl)
+    throw new Error(
+      "context 'pose' needs 'poseModelDataUrl': the s3:// URI of your model.tar.gz (movenet/config.pbtxt, movenet/1/model.onnx)",
+    );
+  if (pose && !modalities.includes(POSE_MODALITY_ID))
+    throw new Error(
+      `context 'pose' needs the ${POSE_MODALITY_ID} modality deployed (its stream carries the keypoints): add ${POSE_MODALITY_ID} to 'modalities'`,
+    );
+  const poseInstanceType = String(ctx("poseInstanceType") ?? DEFAULTS.poseInstanceType);
+  const poseImageTag = String(ctx("poseImageTag") ?? DEFAULTS.poseImageTag);
+  const checked = (key: string, check: () => unknown) => {
+    try {
+      check();
+    } catch (e) {
+      throw new Error(`context '${key}': ${(e as Error).message.replace(/^pose: /, "")}`);
+    }
+  };
+  checked("poseInstanceType", () => assertTritonGpu(poseInstanceType));
+  checked("poseImageTag", () => inferenceAmiFor(poseImageTag));
+  const poseMinInstances = intIn(ctx("poseMinInstances") ?? DEFAULTS.poseMinInstances, "poseMinInstances", 1, 100);
+  const poseMaxInstances = intIn(
+    ctx("poseMaxInstances") ?? DEFAULTS.poseMaxInstances[stage],
+    "poseMaxInstances",
+    poseMinInstances,
+    100,
+  );
   return {
     stage,
     env: { account: environment.CDK_DEFAULT_ACCOUNT, region: environment.CDK_DEFAULT_REGION },
@@ -200,5 +292,31 @@ export function buildConfig(
     ),
     ...(scoutingEmail ? { scoutingEmail } : {}),
     ...(medicalEmail ? { medicalEmail } : {}),
+    pose,
+    ...(poseModelDataUrl ? { poseModelDataUrl } : {}),
+    poseInstanceType,
+    poseImageTag,
+    poseMinInstances,
+    poseMaxInstances,
+    poseInvocationsPerInstance: intIn(
+      ctx("poseInvocationsPerInstance") ?? DEFAULTS.poseInvocationsPerInstance,
+      "poseInvocationsPerInstance",
+      1,
+      100_000,
+    ),
+    poseBatchMaxInstances: intIn(
+      ctx("poseBatchMaxInstances") ?? DEFAULTS.poseBatchMaxInstances,
+      "poseBatchMaxInstances",
+      1,
+      100,
+    ),
+    poseDataCapturePercent: intIn(
+      ctx("poseDataCapturePercent") ?? DEFAULTS.poseDataCapturePercent,
+      "poseDataCapturePercent",
+      0,
+      100,
+    ),
+    poseModelId: String(ctx("poseModelId") ?? DEFAULTS.poseModelId),
+    poseModelVersion: String(ctx("poseModelVersion") ?? DEFAULTS.poseModelVersion),
   };
 }

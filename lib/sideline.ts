@@ -1,4 +1,4 @@
-/** Wires the stacks of one stage: security, lakehouse, insights, ingest, automation, observability. */
+/** Wires the stacks of one stage: security, lakehouse, insights, ingest, automation, pose (opt-in), observability. */
 
 import type { App } from "aws-cdk-lib";
 import { RemovalPolicy } from "aws-cdk-lib";
@@ -6,12 +6,13 @@ import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { STREAM_MAPPING_DEFAULTS } from "../lambdas/contracts/defaults.js";
 import { MODALITIES, type Modality } from "../lambdas/contracts/modalities.js";
 import { type AnyTable, TABLES } from "../lambdas/contracts/tables/index.js";
-import type { SidelineConfig } from "./config.js";
+import { POSE_MODALITY_ID, type SidelineConfig } from "./config.js";
 import { AutomationStack } from "./stacks/automation-stack.js";
 import { IngestStack } from "./stacks/ingest-stack.js";
 import { InsightsStack } from "./stacks/insights-stack.js";
 import { LakehouseStack } from "./stacks/lakehouse-stack.js";
 import { ObservabilityStack } from "./stacks/observability-stack.js";
+import { PoseStack, type PoseStackProps } from "./stacks/pose-stack.js";
 import { SecurityStack } from "./stacks/security-stack.js";
 
 export interface SidelineStacks {
@@ -20,6 +21,8 @@ export interface SidelineStacks {
   readonly insights: InsightsStack;
   readonly ingest: IngestStack;
   readonly automation: AutomationStack;
+  /** Video pose (endpoints and invoker), with the `pose` context key only. */
+  readonly pose?: PoseStack;
   readonly observability: ObservabilityStack;
 }
 
@@ -98,6 +101,9 @@ export function buildSideline(app: App, config: SidelineConfig, registry: Regist
     logRetention,
     removalPolicy,
   });
+  const pose = config.pose
+    ? buildPose(app, `${prefix}-Pose`, config, { security, lakehouse, ingest }, { env, logRetention, removalPolicy })
+    : undefined;
   const observability = new ObservabilityStack(app, `${prefix}-Observability`, {
     ...common,
     opsKey: security.opsKey,
@@ -108,6 +114,35 @@ export function buildSideline(app: App, config: SidelineConfig, registry: Regist
     stateMachines: automation.stateMachines,
     workflowTasks: automation.workflowTasks,
     automationDeadLetters: automation.deadLetterQueue,
+    ...(pose ? { pose } : {}),
   });
-  return { security, lakehouse, insights, ingest, automation, observability };
+  return { security, lakehouse, insights, ingest, automation, ...(pose ? { pose } : {}), observability };
+}
+
+/**
+ * The pose stack, given the pose modality's stream from ingest (its FeatureExtractor builds it from
+ * the registry entry) and the raw archive the frames arrive in.
+ */
+function buildPose(
+  app: App,
+  id: string,
+  config: SidelineConfig,
+  s: Pick<SidelineStacks, "security" | "lakehouse" | "ingest">,
+  shared: Pick<PoseStackProps, "env" | "logRetention" | "removalPolicy">,
+): PoseStack {
+  const extractor = s.ingest.extractors.find((x) => x.modality.id === POSE_MODALITY_ID);
+  if (!extractor)
+    throw new Error(
+      `context 'pose' needs the ${POSE_MODALITY_ID} modality deployed (its stream carries the keypoints): add ${POSE_MODALITY_ID} to 'modalities'`,
+    );
+  return new PoseStack(app, id, {
+    ...shared,
+    stageName: config.stage,
+    dataKey: s.security.dataKey,
+    opsKey: s.security.opsKey,
+    rawArchive: s.lakehouse.rawArchive,
+    accessLogs: s.lakehouse.accessLogs,
+    poseStream: extractor.stream,
+    config,
+  });
 }

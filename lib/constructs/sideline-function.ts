@@ -1,11 +1,13 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Duration, type RemovalPolicy } from "aws-cdk-lib";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { type ICommandHooks, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { LAMBDA_BUNDLE } from "../bundling.js";
 import { acknowledge } from "../nag.js";
@@ -28,6 +30,38 @@ export interface SidelineFunctionProps {
   readonly memorySize?: number;
   /** @default 60 seconds */
   readonly timeout?: Duration;
+  /**
+   * Native (Node-API) modules, e.g. sharp: left out of the bundle and installed beside it for the
+   * function's platform, linux arm64 glibc, at the version installed here (package-lock.json's pin).
+   * @default - none: everything is bundled
+   */
+  readonly nativeModules?: readonly string[];
+  /**
+   * Where events of asynchronous invocations (EventBridge, S3) go after Lambda's retries.
+   * @default - none: the function is invoked synchronously or by an event source mapping with its own DLQ
+   */
+  readonly deadLetterQueue?: IQueue;
+}
+
+/**
+ * Installs native modules into the bundle's directory for Lambda's platform, whatever the machine
+ * that synthesizes: npm v10+ selects the prebuilt binaries by --os, --cpu and --libc
+ * (https://sharp.pixelplumbing.com/install#cross-platform), and --no-save leaves no package.json.
+ */
+export function nativeModuleHooks(modules: readonly string[]): ICommandHooks {
+  const versioned = modules.map((m) => {
+    const { version } = JSON.parse(readFileSync(join(PROJECT_ROOT, "node_modules", m, "package.json"), "utf8")) as {
+      version: string;
+    };
+    return `${m}@${version}`;
+  });
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir: string, outputDir: string) => [
+      `npm install --prefix "${outputDir}" --no-save --no-package-lock --no-audit --no-fund --omit=dev --os=linux --cpu=arm64 --libc=glibc ${versioned.join(" ")}`,
+    ],
+  };
 }
 
 /**
@@ -68,14 +102,16 @@ export class SidelineFunction extends NodejsFunction {
         POWERTOOLS_LOG_LEVEL: "INFO",
         ...props.environment,
       },
+      ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
       bundling: {
         format: OutputFormat.ESM,
         target: LAMBDA_BUNDLE.target,
         minify: LAMBDA_BUNDLE.minify,
         sourceMap: true,
         mainFields: [...LAMBDA_BUNDLE.mainFields],
-        externalModules: [],
+        externalModules: [...(props.nativeModules ?? [])],
         banner: LAMBDA_BUNDLE.banner,
+        ...(props.nativeModules?.length ? { commandHooks: nativeModuleHooks(props.nativeModules) } : {}),
       },
     });
     const runtimeReason =
@@ -83,8 +119,12 @@ export class SidelineFunction extends NodejsFunction {
     acknowledge(this, {
       "AwsSolutions-L1": runtimeReason,
       "Serverless-LambdaLatestVersion": runtimeReason,
-      "Serverless-LambdaDLQ":
-        "Invoked only by a Kinesis event source mapping, whose on-failure destination (an SQS DLQ) receives failed batches; a function DLQ applies to asynchronous invocations only.",
+      ...(props.deadLetterQueue
+        ? {}
+        : {
+            "Serverless-LambdaDLQ":
+              "Invoked only by a Kinesis event source mapping, whose on-failure destination (an SQS DLQ) receives failed batches; a function DLQ applies to asynchronous invocations only.",
+          }),
     });
     acknowledge(role, {
       "AwsSolutions-IAM5[Resource::*]":

@@ -11,6 +11,7 @@ import type { Construct } from "constructs";
 import { notifyingAlarm } from "../alarms.js";
 import { type FeatureExtractor, FeatureExtractorAlarms } from "../constructs/feature-extractor.js";
 import type { IcebergDeliveryStream } from "../constructs/iceberg-delivery-stream.js";
+import { PoseAlarms, type PoseResources } from "../constructs/pose-alarms.js";
 
 /** Live features are one window behind at most: older records mean the consumer is falling behind. */
 export const ITERATOR_AGE_ALARM_MS = 60_000;
@@ -31,6 +32,8 @@ export interface ObservabilityStackProps extends StackProps {
   readonly workflowTasks: IFunction;
   /** Dead letters of the automation rules' targets (workflows, CRM, SNS). */
   readonly automationDeadLetters: IQueue;
+  /** The pose endpoints and invoker: their alarms and a dashboard row. @default - no pose */
+  readonly pose?: PoseResources;
 }
 
 /** Alarms with dimensions and actions (an encrypted SNS topic), and a dashboard for the pipeline. */
@@ -117,6 +120,8 @@ export class ObservabilityStack extends Stack {
       0,
       "insight or CRM events could not be delivered to their targets (workflows, CRM, SNS) after retries",
     );
+    const pose = props.pose ? new PoseAlarms(this, "PoseInference", { ...props.pose, action }) : undefined;
+    if (pose) this.alarms.push(...pose.alarms);
     new Dashboard(this, "Dashboard", {
       dashboardName: `sideline-${props.stageName}`,
       widgets: [
@@ -162,6 +167,28 @@ export class ObservabilityStack extends Stack {
           new GraphWidget({ title: "Workflows: failed, timed out, throttled", left: workflowMetrics, width: 12 }),
           new GraphWidget({ title: "Automation target dead letters", left: [automationDlq], width: 12 }),
         ],
+        ...(pose
+          ? [
+              [
+                new GraphWidget({
+                  title: "Pose endpoint: 5XX and 4XX invocations",
+                  left: pose.metrics.errors,
+                  width: 6,
+                }),
+                new GraphWidget({
+                  title: "Pose endpoint: p90 model latency (us)",
+                  left: [pose.metrics.modelLatency],
+                  width: 6,
+                }),
+                new GraphWidget({ title: "Pose invoker: errors, dead letters", left: pose.metrics.invoker, width: 6 }),
+                new GraphWidget({
+                  title: "Pose batch: oldest queued request (s)",
+                  left: [pose.metrics.batchOldest],
+                  width: 6,
+                }),
+              ],
+            ]
+          : []),
       ],
     });
   }

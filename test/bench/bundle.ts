@@ -13,6 +13,7 @@ import { LAMBDA_BUNDLE } from "../../lib/bundling.js";
 export const LAMBDA_ENTRIES = {
   "tracking-features": TRACKING.extractor.entry,
   "workflow-tasks": "lambdas/functions/workflow-tasks/index.ts",
+  "pose-invoker": "lambdas/functions/pose-invoker/index.ts",
 } as const;
 export type LambdaName = keyof typeof LAMBDA_ENTRIES;
 
@@ -66,6 +67,13 @@ export const LAMBDA_IMPORT_ENV: Readonly<Record<LambdaName, Readonly<Record<stri
     DELIVERY_STREAMS: streams(WORKFLOW_TASK_TABLES),
     STATE_TABLE_NAME: "state",
     MEDICAL_COOLDOWN_HOURS: "12",
+  },
+  "pose-invoker": {
+    POSE_STREAM_NAME: "sideline-pose-dev",
+    ENDPOINT_NAME: "sideline-pose-dev",
+    MODEL_ID: "movenet-singlepose-lightning",
+    MODEL_VERSION: "4",
+    RAW_BUCKET: "raw",
   },
 };
 
