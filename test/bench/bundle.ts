@@ -6,12 +6,13 @@
  */
 import { execFile } from "node:child_process";
 import { type BuildOptions, build } from "esbuild";
-import { TRACKING } from "../../lambdas/contracts/modalities.js";
+import { POSE, TRACKING } from "../../lambdas/contracts/modalities.js";
 import { WORKFLOW_TASK_TABLES } from "../../lambdas/contracts/tables/index.js";
 import { LAMBDA_BUNDLE } from "../../lib/bundling.js";
 
 export const LAMBDA_ENTRIES = {
   "tracking-features": TRACKING.extractor.entry,
+  "pose-biomechanics": POSE.extractor.entry,
   "workflow-tasks": "lambdas/functions/workflow-tasks/index.ts",
   "pose-invoker": "lambdas/functions/pose-invoker/index.ts",
 } as const;
@@ -58,6 +59,13 @@ const streams = (tables: readonly string[]) =>
 export const LAMBDA_IMPORT_ENV: Readonly<Record<LambdaName, Readonly<Record<string, string>>>> = {
   "tracking-features": {
     DELIVERY_STREAMS: streams(TRACKING.tables.map((t) => t.name)),
+    EVENT_BUS_NAME: "bus",
+    STATE_TABLE_NAME: "state",
+    VISUALS_BUCKET: "visuals",
+    WINDOW_SECONDS: "60",
+  },
+  "pose-biomechanics": {
+    DELIVERY_STREAMS: streams(POSE.tables.map((t) => t.name)),
     EVENT_BUS_NAME: "bus",
     STATE_TABLE_NAME: "state",
     VISUALS_BUCKET: "visuals",

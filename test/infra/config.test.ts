@@ -1,4 +1,5 @@
 import { AUTOMATION_DEFAULTS, FEATURE_DEFAULTS, STREAM_MAPPING_DEFAULTS } from "../../lambdas/contracts/defaults.js";
+import { MODALITIES } from "../../lambdas/contracts/modalities.js";
 import { buildConfig, DEFAULTS } from "../../lib/config.js";
 
 const ctx = (values: Record<string, unknown>) => (k: string) => values[k];
@@ -6,9 +7,11 @@ const ctx = (values: Record<string, unknown>) => (k: string) => values[k];
 describe("configuration from context", () => {
   it("uses the documented defaults per stage", () => {
     const dev = buildConfig(ctx({}), {});
+    // Every registered modality by default: tracking and pose (its stream and extractor; the GPU endpoint is off).
+    expect(dev.modalities).toEqual(["tracking", "pose"]);
     expect(dev).toMatchObject({
       stage: "dev",
-      modalities: ["tracking"],
+      modalities: MODALITIES.map((m) => m.id),
       shardMode: "on-demand",
       firehoseBufferSeconds: DEFAULTS.firehoseBufferSeconds.dev,
       windowSeconds: 60,
@@ -23,7 +26,7 @@ describe("configuration from context", () => {
 
   it("takes the defaults the embedded runtime shares from one place (lambdas/contracts/defaults.ts)", () => {
     expect(buildConfig(ctx({}), {})).toMatchObject({
-      modalities: ["tracking"],
+      modalities: MODALITIES.map((m) => m.id),
       batchSize: STREAM_MAPPING_DEFAULTS.batchSize,
       batchingWindowSeconds: STREAM_MAPPING_DEFAULTS.batchingWindowSeconds,
       parallelizationFactor: STREAM_MAPPING_DEFAULTS.parallelizationFactor,

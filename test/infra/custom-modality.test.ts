@@ -31,8 +31,8 @@ describe("a modality added to the registry, in CDK", () => {
     return Object.entries(fns)[0]!;
   };
 
-  it("gets its own encrypted stream beside tracking's", () => {
-    ingest.resourceCountIs("AWS::Kinesis::Stream", 2);
+  it("gets its own encrypted stream beside the registered ones", () => {
+    ingest.resourceCountIs("AWS::Kinesis::Stream", MODALITIES.length + 1);
     ingest.hasResourceProperties("AWS::Kinesis::Stream", {
       Name: "sideline-steps-dev",
       StreamEncryption: { EncryptionType: "KMS", KeyId: Match.anyValue() },

@@ -4,6 +4,7 @@
  */
 import { Match } from "aws-cdk-lib/assertions";
 import { STREAM_MAPPING_DEFAULTS } from "../../lambdas/contracts/defaults.js";
+import { MODALITIES } from "../../lambdas/contracts/modalities.js";
 import { TABLES } from "../../lambdas/contracts/tables/index.js";
 import { devTemplates, type Resources, type Templates } from "./app.js";
 
@@ -103,16 +104,21 @@ describe("Sideline stacks (dev): ingest and observability", () => {
       "AWS/States/ExecutionsTimedOut",
       "AWS/States/ExecutionThrottled",
     ]);
+    // Per registered modality: its stream's throttling, its extractor's errors, age and throttles, its DLQ.
+    const perExtractor = MODALITIES.flatMap(() => [
+      "AWS/Kinesis/PutRecords.ThrottledRecords",
+      "AWS/Lambda/Errors",
+      "AWS/Lambda/IteratorAge",
+      "AWS/Lambda/Throttles",
+      "AWS/SQS/ApproximateNumberOfMessagesVisible",
+    ]);
     expect(metrics).toEqual(
       [
         ...perTable,
         ...perWorkflow,
-        "AWS/Kinesis/PutRecords.ThrottledRecords",
+        ...perExtractor,
+        // the workflow tasks' errors and the bus targets' dead letters
         "AWS/Lambda/Errors",
-        "AWS/Lambda/Errors",
-        "AWS/Lambda/IteratorAge",
-        "AWS/Lambda/Throttles",
-        "AWS/SQS/ApproximateNumberOfMessagesVisible",
         "AWS/SQS/ApproximateNumberOfMessagesVisible",
       ].sort(),
     );

@@ -1,7 +1,6 @@
 /**
- * The Sideline app with pose on, for the pose tests. The pose modality is not in the registry yet, so
- * a stand-in registered by these tests gives ingest its `pose` stream: the test modality
- * (test/fixtures/modality/steps.ts) under the id `pose`. The pose stack only needs the stream.
+ * The Sideline app with pose on, for the pose tests: the registry as deployed (its pose modality
+ * gives ingest the `pose` stream and the PoseBiomechanics extractor), and the GPU endpoint turned on.
  */
 import { Template } from "aws-cdk-lib/assertions";
 import { MODALITIES } from "../../lambdas/contracts/modalities.js";
@@ -9,20 +8,9 @@ import { TABLES } from "../../lambdas/contracts/tables/index.js";
 import { POSE_MODALITY_ID } from "../../lib/config.js";
 import type { Registry } from "../../lib/sideline.js";
 import type { PoseStack } from "../../lib/stacks/pose-stack.js";
-import { STEP_WINDOWS, STEPS } from "../fixtures/modality/steps.js";
 import { type BuiltApp, buildApp, nagReport } from "./app.js";
 
-const POSE_STAND_IN = {
-  ...STEPS,
-  id: POSE_MODALITY_ID,
-  extractor: { ...STEPS.extractor, functionId: "PoseFeatures" },
-  readers: ["pose-stand-in"],
-};
-
-export const POSE_REGISTRY: Registry = {
-  modalities: [...MODALITIES, POSE_STAND_IN],
-  tables: [...TABLES, STEP_WINDOWS],
-};
+export const POSE_REGISTRY: Registry = { modalities: MODALITIES, tables: TABLES };
 
 export const MODEL_DATA_URL = "s3://club-models-example/movenet/2026-05/model.tar.gz";
 

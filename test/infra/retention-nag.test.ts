@@ -3,6 +3,7 @@
  * buffering and log retention, dev's options, and cdk-nag with no unacknowledged finding.
  */
 import { Match, Template } from "aws-cdk-lib/assertions";
+import { MODALITIES } from "../../lambdas/contracts/modalities.js";
 import { buildApp, devTemplates, nagReport, type Resources, type Templates } from "./app.js";
 
 describe("Sideline stacks (dev)", () => {
@@ -54,7 +55,8 @@ describe("Sideline stacks (prod and options)", () => {
       shardCount: 4,
     });
     const ingest = Template.fromStack(stacks.ingest);
-    ingest.resourceCountIs("AWS::Kinesis::Stream", 1);
+    // one stream per registered modality (tracking, pose), all provisioned alike
+    ingest.resourceCountIs("AWS::Kinesis::Stream", MODALITIES.length);
     ingest.hasResourceProperties("AWS::Kinesis::Stream", {
       Name: "sideline-tracking-dev",
       ShardCount: 4,
