@@ -6,12 +6,20 @@
  *
  * The image is taken as stored: EXIF orientation is not applied, so pixels are those the JPEG's
  * own width and height describe, the frame sampler's boxes included.
+ *
+ * sharp is a native module: it loads on first use, so a Lambda bundle that keeps it external
+ * imports without it (the function installs it for Lambda's platform).
  */
-import sharp from "sharp";
 import { type Box, type CropRegion, cropRegion, cropWindow } from "../core/pose/crops.js";
 import { type Keypoint, toImageKeypoints } from "../core/pose/keypoints.js";
 import type { PoseEstimator } from "../ports.js";
 import { MOVENET } from "./kserve.js";
+
+let sharpModule: Promise<typeof import("sharp")> | null = null;
+async function loadSharp() {
+  sharpModule ??= import("sharp");
+  return (await sharpModule).default;
+}
 
 /** An image decoded to 8-bit RGB, row-major. */
 export interface DecodedImage {
@@ -25,6 +33,7 @@ export class ImageDecodeError extends Error {}
 
 /** Decodes JPEG, PNG or WebP to RGB (grey and CMYK converted, alpha dropped); throws ImageDecodeError. */
 export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
+  const sharp = await loadSharp();
   try {
     const { data, info } = await sharp(bytes, { failOn: "warning" })
       .removeAlpha()
@@ -52,6 +61,7 @@ export async function cropPixels(
     throw new Error(
       `the crop [${region.left}, ${region.top}, ${region.size}, ${region.size}] lies outside the ${image.width}×${image.height} image`,
     );
+  const sharp = await loadSharp();
   const raw = { raw: { width: image.width, height: image.height, channels: 3 as const } };
   const { pad } = window;
   const padded = pad.left + pad.top + pad.right + pad.bottom > 0;
