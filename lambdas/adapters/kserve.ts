@@ -32,8 +32,7 @@
  */
 
 import { COCO17 } from "../contracts/records/pose.js";
-import type { CropKeypoints } from "../core/pose/keypoints.js";
-import { averageFlipped, fromMovenetOutput, mirrorPixels } from "../core/pose/keypoints.js";
+import { averageFlipped, type CropKeypoints, fromMovenetOutput, mirrorPixels } from "../core/pose/keypoints.js";
 import type { PoseEstimator } from "../ports.js";
 
 /** A request or response that does not follow the protocol: the server answers 400 with its message. */
