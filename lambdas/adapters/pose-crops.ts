@@ -79,6 +79,9 @@ export async function cropPixels(
   return new Uint8Array(await source.resize(size, size, { fit: "fill" }).raw().toBuffer());
 }
 
+/** A box that cannot be cropped: not a box, or wholly outside the image. The message names it. */
+export class InvalidBoxError extends Error {}
+
 /** One person's estimate: his box, the crop the model saw, and COCO-17 keypoints in image pixels. */
 export interface Skeleton {
   readonly box: Box;
@@ -103,7 +106,7 @@ export async function estimateSkeletons(
         throw new Error(`lies outside the ${image.width}×${image.height} image`);
       return region;
     } catch (e) {
-      throw new Error(`box ${i} [${box.join(", ")}]: ${(e as Error).message}`);
+      throw new InvalidBoxError(`box ${i} [${box.join(", ")}]: ${(e as Error).message}`);
     }
   });
   const crops = await Promise.all(regions.map((r) => cropPixels(image, r)));

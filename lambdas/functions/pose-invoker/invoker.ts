@@ -15,7 +15,7 @@
  * may repeat records, which the consumer drops by seq. Objects that are not JPEGs are skipped, not
  * failed: they are not frames (the EventBridge rule should not send them; FRAME_OBJECT_PATTERN).
  */
-import { type DecodedImage, decodeImage, estimateSkeletons } from "../../adapters/pose-crops.js";
+import { type DecodedImage, decodeImage, estimateSkeletons, InvalidBoxError } from "../../adapters/pose-crops.js";
 import { type FrameMetadata, frameMetadataSchema } from "../../contracts/records/frame.js";
 import { POSE_RECORD, POSE_SCHEMA_V1, type PoseChunk } from "../../contracts/records/pose.js";
 import { type Keypoint, withScoreFloor } from "../../core/pose/keypoints.js";
@@ -151,7 +151,7 @@ export class PoseInvoker {
         this.deps.estimator,
       );
     } catch (e) {
-      if (/^box \d+ /.test((e as Error).message)) throw reject(`subject ${(e as Error).message}`);
+      if (e instanceof InvalidBoxError) throw reject(`subject ${e.message}`);
       throw new Error(`frame ${where}: pose estimation failed: ${(e as Error).message}`, { cause: e });
     }
     const records = poseRecords(
