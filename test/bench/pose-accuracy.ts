@@ -52,7 +52,8 @@ interface Person {
 
 interface Sample {
   readonly dataset: string;
-  readonly source: string;
+  /** The source dataset within a collection (OCHuman, PoseTrack18, MPII), reported apart; null for one. */
+  readonly source: string | null;
   readonly file: string;
   readonly people: readonly Person[];
   /** Which labelled keypoints count in the reference subset (JHMDB only). */
@@ -113,7 +114,7 @@ function samples(folder: string): Sample[] {
   for (const f of jhmdb.frames) {
     out.push({
       dataset: "jhmdb-goalkeeper-catch",
-      source: "JHMDB",
+      source: null,
       file: join(folder, "jhmdb-goalkeeper-catch", f.file),
       people: [{ box: tightBox(f.keypoints), truth: f.keypoints_coco17 }],
       reference: (k) => f.frame >= JHMDB_REFERENCE_FROM_FRAME && JHMDB_REFERENCE_JOINTS.has(k),
@@ -189,7 +190,8 @@ async function main(): Promise<void> {
         const found = boxes[i] ? skeletons[next++]!.keypoints : null;
         labelled++;
         if (found) detected++;
-        for (const group of [s.dataset, `${s.dataset}/${s.source}`, "overall"]) tally.add(group, p.truth, p.box, found);
+        for (const group of [s.dataset, ...(s.source ? [`${s.dataset}/${s.source}`] : []), "overall"])
+          tally.add(group, p.truth, p.box, found);
         if (s.reference) {
           tally.add(`${s.dataset}/reference`, p.truth, p.box, found, s.reference);
           tally.add("overall_with_jhmdb_reference", p.truth, p.box, found, s.reference);
