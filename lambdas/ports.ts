@@ -6,6 +6,7 @@
 
 import type { BusEntry } from "./contracts/events/index.js";
 import type { AnyTable, RowOf } from "./contracts/tables/index.js";
+import type { CropKeypoints } from "./core/pose/keypoints.js";
 
 /** Where feature rows go. Writers validate every row against its table and upsert on the table key, so a redelivered batch adds no duplicates. */
 export interface FeatureSink {
@@ -72,4 +73,16 @@ export interface LoadHistoryStore {
 export interface AlertLedger {
   /** True when this alert may notify: no other notified alert of this kind for the player within `cooldownMs` of `atMs`. Claiming the same alert again returns true. */
   claim(playerId: string, kind: string, alertId: string, atMs: number, cooldownMs: number): Promise<boolean>;
+}
+
+/**
+ * Pose inference: person crops in, keypoints out, one result per crop in the crops' order. A crop is
+ * 192 × 192 RGB (MOVENET in adapters/kserve.ts), 3 bytes a pixel, row-major; its keypoints are
+ * COCO-17 [x, y, score] normalised to the crop (core/pose/keypoints.ts), which core/pose/crops.ts
+ * maps back to the image. A SageMaker (Triton) endpoint in the cloud, the local inference server
+ * locally: both take the same request bytes (adapters/kserve.ts). Rejects when the model server
+ * fails or answers outside the contract; a caller's retry sends the same crops again.
+ */
+export interface PoseEstimator {
+  estimate(crops: readonly Uint8Array[]): Promise<CropKeypoints[]>;
 }

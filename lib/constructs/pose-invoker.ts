@@ -29,6 +29,14 @@ export const POSE_INVOKER_DEFAULTS = {
    * (https://sharp.pixelplumbing.com/install#aws-lambda).
    */
   memorySize: 1769,
+  /**
+   * Crops per InvokeEndpoint request (the invoker's ENDPOINT_MAX_CROPS): 13 INT32 192 x 192 x 3 crops
+   * (442,368 bytes each) fit InvokeEndpoint's 6 MB body whether MB means 10^6 or 2^20 bytes (SageMaker
+   * Runtime API reference, InvokeEndpoint Body), under models/movenet/config.pbtxt's max_batch_size 32.
+   */
+  maxCropsPerRequest: 13,
+  /** sharp is a native module: installed for linux arm64 (glibc) beside the bundle, not bundled. */
+  nativeModules: ["sharp"] as readonly string[],
   /** A frame is an S3 read, a decode, one inference request and one PutRecords: seconds at most. */
   timeout: Duration.seconds(30),
   /**
@@ -152,15 +160,14 @@ export class PoseInvoker extends Construct {
       logRemovalPolicy: props.removalPolicy,
       memorySize: d.memorySize,
       timeout: d.timeout,
-      // sharp is a native module: installed for linux arm64 (glibc) beside the bundle, not bundled.
-      nativeModules: ["sharp"],
+      nativeModules: d.nativeModules,
       deadLetterQueue: this.deadLetterQueue,
       environment: {
         POSE_STREAM_NAME: props.poseStream.streamName,
         ENDPOINT_NAME: props.endpoint.endpointName,
         MODEL_ID: props.modelId,
         MODEL_VERSION: props.modelVersion,
-        RAW_BUCKET: props.frames.bucketName,
+        ENDPOINT_MAX_CROPS: String(d.maxCropsPerRequest),
       },
     });
     this.rule = new Rule(this, "FrameCreated", {

@@ -8,6 +8,7 @@ import * as demo from "./commands/demo.js";
 import * as endpoint from "./commands/endpoint.js";
 import * as explain from "./commands/explain.js";
 import * as loads from "./commands/loads.js";
+import * as pose from "./commands/pose.js";
 import * as run from "./commands/run.js";
 import * as sql from "./commands/sql.js";
 import { EXIT, exitCodesHelp } from "./exit-codes.js";
@@ -15,7 +16,7 @@ import { type CommandModule, UsageError } from "./options.js";
 import { printable } from "./terminal.js";
 
 /** Every command, in the order `sideline help` lists them. */
-export const COMMANDS: readonly CommandModule[] = [demo, run, sql, loads, explain, decide, endpoint];
+export const COMMANDS: readonly CommandModule[] = [demo, run, sql, loads, explain, decide, pose, endpoint];
 
 /** Synopses longer than this put their summary on the next line. */
 const SYNOPSIS_WIDTH = 26;

@@ -9,6 +9,7 @@ import { type BuildOptions, build } from "esbuild";
 import { POSE, TRACKING } from "../../lambdas/contracts/modalities.js";
 import { WORKFLOW_TASK_TABLES } from "../../lambdas/contracts/tables/index.js";
 import { LAMBDA_BUNDLE } from "../../lib/bundling.js";
+import { POSE_INVOKER_DEFAULTS } from "../../lib/constructs/pose-invoker.js";
 
 export const LAMBDA_ENTRIES = {
   "tracking-features": TRACKING.extractor.entry,
@@ -32,8 +33,13 @@ export const BUNDLING: BuildOptions = {
   logLevel: "silent",
 };
 
-export async function bundle(entry: string, outfile: string): Promise<void> {
-  await build({ ...BUNDLING, entryPoints: [entry], outfile });
+/** Native modules each function installs beside its bundle instead of bundling (SidelineFunction's nativeModules). */
+export const LAMBDA_NATIVE_MODULES: Readonly<Partial<Record<LambdaName, readonly string[]>>> = {
+  "pose-invoker": POSE_INVOKER_DEFAULTS.nativeModules,
+};
+
+export async function bundle(entry: string, outfile: string, external: readonly string[] = []): Promise<void> {
+  await build({ ...BUNDLING, entryPoints: [entry], outfile, external: [...external] });
 }
 
 /**
@@ -81,7 +87,6 @@ export const LAMBDA_IMPORT_ENV: Readonly<Record<LambdaName, Readonly<Record<stri
     ENDPOINT_NAME: "sideline-pose-dev",
     MODEL_ID: "movenet-singlepose-lightning",
     MODEL_VERSION: "4",
-    RAW_BUCKET: "raw",
   },
 };
 

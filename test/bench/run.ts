@@ -21,6 +21,7 @@ import {
   LAMBDA_RUNTIME_ENV,
   type LambdaName,
 } from "./bundle.js";
+import { poseFigures } from "./pose-bench.js";
 
 const out = (name: string, value: number | string) =>
   console.log(`${name} ${typeof value === "number" ? Number(value.toPrecision(4)) : value}`);
@@ -120,7 +121,7 @@ async function bundleFigures(): Promise<void> {
   }
 }
 
-/** `npm run bench -- handler replay`: only the groups named (handler, bundle, replay); all by default. */
+/** `npm run bench -- handler replay`: only the groups named (handler, bundle, replay, pose); all by default. */
 const only = new Set(process.argv.slice(2));
 const want = (group: string) => only.size === 0 || only.has(group);
 
@@ -131,3 +132,4 @@ out(
 if (want("handler")) await handlerFigures();
 if (want("bundle")) await bundleFigures();
 if (want("replay")) await replayFigures();
+if (want("pose")) await poseFigures(out);

@@ -3,7 +3,7 @@
  * them: the infra tests synthesize without bundling (see app.ts), so this is where a bundle that does
  * not build, grows past its ceiling, or fails at import is caught.
  */
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LAMBDA_BUNDLE_MAX_BYTES } from "../../lib/bundling.js";
@@ -13,6 +13,7 @@ import {
   coldImport,
   LAMBDA_ENTRIES,
   LAMBDA_IMPORT_ENV,
+  LAMBDA_NATIVE_MODULES,
   LAMBDA_RUNTIME_ENV,
   type LambdaName,
 } from "../bench/bundle.js";
@@ -45,8 +46,10 @@ describe("Lambda bundles", () => {
     async (name) => {
       // GIVEN the entry, bundled as SidelineFunction bundles it
       const file = join(outdir, `${name}.mjs`);
-      await bundle(join(PROJECT_ROOT, LAMBDA_ENTRIES[name]), file);
+      await bundle(join(PROJECT_ROOT, LAMBDA_ENTRIES[name]), file, LAMBDA_NATIVE_MODULES[name]);
       expect(statSync(file).size).toBeLessThanOrEqual(LAMBDA_BUNDLE_MAX_BYTES);
+      // no model goes into a Lambda: no TensorFlow.js, no weights (pose inference is the endpoint's)
+      expect(readFileSync(file, "utf8")).not.toMatch(/@tensorflow|tfjs-core|vladmandic|movenet-lightning\.bin/);
 
       // WHEN a fresh process imports it with the environment its stack sets
       const imported = await coldImport(file, { ...LAMBDA_RUNTIME_ENV, ...THIS_NODE, ...LAMBDA_IMPORT_ENV[name] });

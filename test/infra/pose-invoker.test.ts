@@ -12,6 +12,8 @@ import { Stream, StreamEncryption } from "aws-cdk-lib/aws-kinesis";
 import { Key } from "aws-cdk-lib/aws-kms";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Bucket, BucketEncryption } from "aws-cdk-lib/aws-s3";
+import { MAX_CROPS_PER_REQUEST, MOVENET_CROP_BYTES } from "../../lambdas/adapters/kserve.js";
+import { poseInvokerEnvSchema } from "../../lambdas/functions/pose-invoker/env.js";
 import { PoseEndpoint, PoseModel } from "../../lib/constructs/pose-endpoint.js";
 import {
   enableEventBridgeNotifications,
@@ -141,10 +143,27 @@ describe("PoseInvoker", () => {
           ENDPOINT_NAME: "sideline-pose-test",
           MODEL_ID: "movenet-singlepose-lightning",
           MODEL_VERSION: "4",
-          RAW_BUCKET: { Ref: id(raw) },
+          ENDPOINT_MAX_CROPS: "13",
         }),
       },
     });
+  });
+
+  it("sends as many crops per request as the endpoint's body limit and Triton batch allow, and the invoker accepts", () => {
+    const batch = Number(
+      /max_batch_size:\s*(\d+)/.exec(readFileSync(`${PROJECT_ROOT}/models/movenet/config.pbtxt`, "utf8"))![1],
+    );
+    expect(POSE_INVOKER_DEFAULTS.maxCropsPerRequest).toBeLessThanOrEqual(Math.min(batch, MAX_CROPS_PER_REQUEST));
+    // 6 MB read as 6,000,000 bytes still holds the crops and the header allowance
+    expect(POSE_INVOKER_DEFAULTS.maxCropsPerRequest * MOVENET_CROP_BYTES + 4096).toBeLessThanOrEqual(6_000_000);
+    const env = poseInvokerEnvSchema.parse({
+      POSE_STREAM_NAME: "s",
+      ENDPOINT_NAME: "e",
+      MODEL_ID: "m",
+      MODEL_VERSION: "4",
+      ENDPOINT_MAX_CROPS: String(POSE_INVOKER_DEFAULTS.maxCropsPerRequest),
+    });
+    expect(env.ENDPOINT_MAX_CROPS).toBe(13);
   });
 
   it("may read under frames/ only, invoke this one endpoint only, and write to the pose stream", () => {

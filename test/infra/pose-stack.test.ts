@@ -62,7 +62,10 @@ describe("pose on", () => {
     )[0]!;
     const vars = (fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(JSON.stringify(vars.POSE_STREAM_NAME)).toMatch(/Sideline-dev-Ingest:ExportsOutputRefPoseStream/);
-    expect(JSON.stringify(vars.RAW_BUCKET)).toMatch(/Sideline-dev-Lakehouse:ExportsOutputRefRawArchiveBucket/);
+    const rule = Object.values(pose.findResources("AWS::Events::Rule") as Resources)[0]!;
+    expect(JSON.stringify(rule.Properties!.EventPattern)).toMatch(
+      /Sideline-dev-Lakehouse:ExportsOutputRefRawArchiveBucket/,
+    );
     expect(rawArchiveOf(Template.fromStack(built.stacks.lakehouse)).Properties!.NotificationConfiguration).toEqual({
       EventBridgeConfiguration: { EventBridgeEnabled: true },
     });

@@ -27,7 +27,16 @@ describe("sideline help", () => {
   it("lists every command with its summary, generated from the command modules", () => {
     for (const c of COMMANDS) expect(USAGE).toContain(`  ${c.synopsis}`);
     for (const c of COMMANDS) expect(USAGE).toContain(c.summary);
-    expect(COMMANDS.map((c) => c.name)).toEqual(["demo", "run", "sql", "loads", "explain", "decide", "endpoint"]);
+    expect(COMMANDS.map((c) => c.name)).toEqual([
+      "demo",
+      "run",
+      "sql",
+      "loads",
+      "explain",
+      "decide",
+      "pose",
+      "endpoint",
+    ]);
   });
 
   it("documents every exit code in the top-level help and in the help of the commands that run the pipeline", () => {

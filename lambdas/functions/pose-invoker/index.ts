@@ -1,26 +1,34 @@
 /**
- * PLACEHOLDER for the pose invoker Lambda, so that the CDK app (lib/constructs/pose-invoker.ts) can
- * synthesize: the real function (sampled frame -> crops -> pose endpoint -> pose stream) replaces this
- * file. Environment (set by the PoseInvoker construct): POSE_STREAM_NAME, ENDPOINT_NAME, MODEL_ID,
- * MODEL_VERSION, RAW_BUCKET, validated at init.
+ * The pose invoker Lambda, as deployed. It only talks to the SageMaker endpoint: no model weights
+ * are bundled. Environment (see ./env.ts, validated at init): POSE_STREAM_NAME, ENDPOINT_NAME,
+ * MODEL_ID, MODEL_VERSION, and optionally ENDPOINT_MAX_CROPS, ENDPOINT_CONCURRENCY, POSE_FLIP_TEST,
+ * INFERENCE_COMPONENT_NAME. It needs s3:GetObject on the raw bucket's frames, sagemaker:InvokeEndpoint
+ * on the endpoint and kinesis:PutRecords on the pose stream. sharp is a native module: the bundle
+ * keeps it external and the function installs it for Lambda's platform.
  */
-import "../../contracts/zod-locale.js";
-import * as z from "zod/mini";
+import { KinesisClient } from "@aws-sdk/client-kinesis";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import { SageMakerPoseEstimator } from "../../adapters/aws/sagemaker-pose.js";
+import { POSE_RECORD } from "../../contracts/records/pose.js";
 import { parseEnv } from "../../runtime/env.js";
+import { tracer } from "../../runtime/tracer.js";
+import { poseInvokerEnvSchema } from "./env.js";
+import { createPoseInvokerHandler } from "./handler.js";
+import { KinesisRecordSink } from "./kinesis-records.js";
+import { s3ObjectReader } from "./s3-objects.js";
 
-const nonEmpty = z.string().check(z.minLength(1, "is empty"));
+const env = parseEnv(poseInvokerEnvSchema);
 
-parseEnv(
-  z.object({
-    POSE_STREAM_NAME: nonEmpty,
-    ENDPOINT_NAME: nonEmpty,
-    MODEL_ID: nonEmpty,
-    MODEL_VERSION: nonEmpty,
-    RAW_BUCKET: nonEmpty,
+export const handler = createPoseInvokerHandler({
+  objects: s3ObjectReader(tracer.captureAWSv3Client(new S3Client({}))),
+  estimator: new SageMakerPoseEstimator(tracer.captureAWSv3Client(new SageMakerRuntimeClient({})), env.ENDPOINT_NAME, {
+    maxCropsPerRequest: env.ENDPOINT_MAX_CROPS,
+    concurrency: env.ENDPOINT_CONCURRENCY,
+    flipTest: env.POSE_FLIP_TEST,
+    ...(env.INFERENCE_COMPONENT_NAME ? { inferenceComponentName: env.INFERENCE_COMPONENT_NAME } : {}),
   }),
-);
-
-/** Fails every event, so frames wait in the DLQ until the real invoker is deployed. */
-export const handler = async (): Promise<never> => {
-  throw new Error("pose-invoker is a placeholder: deploy the real lambdas/functions/pose-invoker");
-};
+  records: new KinesisRecordSink(tracer.captureAWSv3Client(new KinesisClient({})), env.POSE_STREAM_NAME, POSE_RECORD),
+  model: { id: env.MODEL_ID, version: env.MODEL_VERSION },
+  tracer,
+});
