@@ -102,7 +102,7 @@ describe("pose invoker handler", () => {
     expect(out).toEqual({ status: "estimated", key: KEY, subjects: 2 });
     expect(reads.sort()).toEqual(["raw/m1/cam1/000042.jpg", "raw/m1/cam1/000042.json"]);
     expect(sent).toHaveLength(1);
-    expect(sent[0]!.Records!.map((r) => r.PartitionKey)).toEqual(["m1/p7", "m1/track:t3"]);
+    expect(sent[0]!.Records!.map((r) => r.PartitionKey)).toEqual(["m1/p7/cam1", "m1/track:t3/cam1"]);
     const [p7, t3] = records();
     // AND p7's box [8, 4, 16, 32] is cropped as the 40-pixel square at (-4, 0): keypoint k at (16, 2.5 k)
     expect(p7).toEqual({

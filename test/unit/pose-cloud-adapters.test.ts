@@ -154,7 +154,10 @@ describe("KinesisRecordSink", () => {
     await sink.put({ ...chunk, player_id: "p8" });
     await sink.flush();
     // THEN the second went again, alone
-    expect(calls.map((c) => c.Records!.map((r) => r.PartitionKey))).toEqual([["m1/p7", "m1/p8"], ["m1/p8"]]);
+    expect(calls.map((c) => c.Records!.map((r) => r.PartitionKey))).toEqual([
+      ["m1/p7/cam1", "m1/p8/cam1"],
+      ["m1/p8/cam1"],
+    ]);
     expect(JSON.parse(Buffer.from(calls[0]!.Records![0]!.Data!).toString())).toEqual(chunk);
     // AND a flush with nothing put sends nothing
     await sink.flush();

@@ -1,6 +1,6 @@
 /** `sideline run <files...>`: provider files through the same pipeline as the demo. */
 import { basename } from "node:path";
-import { MODALITIES } from "../../../lambdas/contracts/modalities.js";
+import { MODALITIES, modalityForFormat } from "../../../lambdas/contracts/modalities.js";
 import { type ReadSettings, readerFor } from "../../../producers/readers/index.js";
 import { assertReadable } from "../../../producers/readers/lines.js";
 import { metricaTeam } from "../../../producers/readers/metrica.js";
@@ -40,8 +40,9 @@ the run, which is then reported INCOMPLETE (exit 4) with the file and line: fix 
 
 run options:
   --format F                long-csv: timestamp,player_id,x,y[,team][,z] (any order, one header line);
-                            metrica: Metrica's two files, the home file then the away file (required)
-  --match-id ID             match identifier (default: the first file's name)
+                            metrica: Metrica's two files, the home file then the away file;
+                            pose-jsonl: one sideline.pose.v1 record per line (an edge camera's keypoints) (required)
+  --match-id ID             match identifier (default: pose-jsonl's first record's match, else the first file's name)
   --kickoff ISO             metrica only, required: the kick-off time its 'Time [s]' counts from,
                             e.g. 2019-08-17T15:00:00Z (the files carry no date)
   --tz ZONE                 IANA time zone of times without a UTC offset: long-csv ISO timestamps
@@ -58,8 +59,9 @@ const FORMATS = MODALITIES.flatMap((m) => m.readers);
 function settings(values: Record<string, string | boolean | undefined>, files: readonly string[]) {
   if (files.length === 0) throw new UsageError("run needs at least one file: sideline run <files...> --format F");
   const format = stringValue(values.format);
-  if (!format) throw new UsageError(`run needs --format (${FORMATS.join(" or ")})`);
-  if (!FORMATS.includes(format)) throw new UsageError(`unknown format '${format}': expected ${FORMATS.join(" or ")}`);
+  const choices = `${FORMATS.slice(0, -1).join(", ")} or ${FORMATS.at(-1)}`;
+  if (!format) throw new UsageError(`run needs --format (${choices})`);
+  if (!FORMATS.includes(format)) throw new UsageError(`unknown format '${format}': expected ${choices}`);
   const timeZone = timeZoneOption(stringValue(values.tz), "tz", DEFAULT_TIME_ZONE);
   const kickoff = stringValue(values.kickoff);
   let kickoffMs = Number.NaN;
@@ -85,10 +87,16 @@ function settings(values: Record<string, string | boolean | undefined>, files: r
  * Opens every file and reads it up to its first data line, so that a missing, unreadable or
  * wrong file fails before the lake is opened; checks that Metrica's files come home then away.
  */
-async function checkInputs(format: string, files: readonly string[], s: ReadSettings): Promise<void> {
+async function checkInputs(format: string, files: readonly string[], s: ReadSettings): Promise<string | undefined> {
   for (const f of files) await assertReadable(f);
-  for (const f of files) for await (const _ of readerFor(format).read([f], s)) break;
-  if (format !== "metrica") return;
+  let firstMatch: string | undefined;
+  for (const f of files)
+    for await (const item of readerFor(format).read([f], s)) {
+      if (item.kind === "record" && firstMatch === undefined)
+        firstMatch = modalityForFormat(format).record.identity(item.record as never).matchId;
+      break;
+    }
+  if (format !== "metrica") return firstMatch;
   const [first, second] = [await metricaTeam(files[0]!), await metricaTeam(files[1]!)];
   if (first === second)
     throw new Error(
@@ -98,6 +106,7 @@ async function checkInputs(format: string, files: readonly string[], s: ReadSett
     throw new Error(
       `the metrica files are in the wrong order: '${files[0]}' holds the away team and '${files[1]}' the home team: pass the home file first`,
     );
+  return firstMatch;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -106,10 +115,14 @@ export async function run(argv: string[]): Promise<number> {
   const opts = pipelineOptions(values);
   const aws = targetsAws(values);
   const needs = loadNeeds(stringValue(values.needs) ?? DEFAULT_NEEDS_PATH);
-  await checkInputs(format, files, read);
-  const matchId = stringValue(values["match-id"]) ?? basename(files[0]!).replace(/\.(csv|txt)(\.gz)?$|\.gz$/i, "");
-  // Reader items are tracking samples, chunked for the tracking stream (the registry: long-csv and metrica feed tracking).
-  const source = { items: readerFor(format).read(files, read) };
+  const firstMatch = await checkInputs(format, files, read);
+  // Records carry their match (pose-jsonl): the first one names the run; samples take the file's name.
+  const matchId =
+    stringValue(values["match-id"]) ??
+    firstMatch ??
+    basename(files[0]!).replace(/\.(csv|txt|jsonl|json)(\.gz)?$|\.gz$/i, "");
+  // Reader items go to the stream of the modality the format feeds (the registry's readers).
+  const source = { items: readerFor(format).read(files, read), modality: modalityForFormat(format).id };
   if (aws) return sendToAws(values, source, matchId, `reader:${format}`);
   const progress = progressPrinter(
     values.quiet === true,
