@@ -7,9 +7,11 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import type { KinesisStreamRecord } from "aws-lambda";
 import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
+import { POSE } from "../../lambdas/contracts/modalities.js";
 import { PLAYER_LOADS } from "../../lambdas/contracts/tables/index.js";
 import { demoLoadHistory } from "../../local/demo/demo-history.js";
 import { DemoMatch } from "../../local/demo/demo-match.js";
+import { DEMO_POSE_PLAYERS, demoPoseChunks } from "../../local/demo/demo-pose.js";
 import { loadNeeds } from "../../local/needs.js";
 import { runPipeline } from "../../local/pipeline.js";
 import { kinesisRecordFactory } from "../helpers/factories.js";
@@ -18,6 +20,7 @@ import {
   coldImport,
   LAMBDA_ENTRIES,
   LAMBDA_IMPORT_ENV,
+  LAMBDA_NATIVE_MODULES,
   LAMBDA_RUNTIME_ENV,
   type LambdaName,
 } from "./bundle.js";
@@ -106,12 +109,23 @@ async function replayFigures(): Promise<void> {
   out("bench.replay.samples", result.samplesIn);
   out("bench.replay.full_match_s", result.durationMs / 1000);
   out("bench.replay.samples_per_s", result.samplesIn / (result.durationMs / 1000));
+  // The demo's pose clip (2 players, 12 minutes at 25 fps) through the pose-biomechanics handler, on the same lake.
+  const pose = await runPipeline(
+    {
+      modality: POSE.id,
+      records: demoPoseChunks({ matchId: match.matchId, startMs: match.kickoffMs, players: DEMO_POSE_PLAYERS }),
+    },
+    { matchId: match.matchId, lakePath, readerSource: "demo", automation: { autoApprove: true } },
+  );
+  out("bench.replay.pose_frames", pose.samplesIn);
+  out("bench.replay.pose_clip_s", pose.durationMs / 1000);
+  out("bench.replay.pose_frames_per_s", pose.samplesIn / (pose.durationMs / 1000));
 }
 
 async function bundleFigures(): Promise<void> {
   for (const [name, entry] of Object.entries(LAMBDA_ENTRIES) as [LambdaName, string][]) {
     const file = join(tmp, `${name}.mjs`);
-    await bundle(entry, file);
+    await bundle(entry, file, LAMBDA_NATIVE_MODULES[name]);
     out(`bench.bundle.${name}.bytes`, statSync(file).size);
     const env = { ...LAMBDA_RUNTIME_ENV, ...LAMBDA_IMPORT_ENV[name] };
     const times: number[] = [];
