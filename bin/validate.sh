@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# `npm run validate`: synthesize both stages offline (no credentials) and run AWS cfn-lint on every
-# template. cfn-lint's exit code is a bit mask (2 = errors, 4 = warnings, 8 = informational):
+# `npm run validate`: synthesize both stages offline (no credentials), and prod again with the pose
+# GPU stack on, and run AWS cfn-lint on every template. The pose synth installs sharp for Lambda's
+# platform beside the invoker's bundle, so it needs the npm registry. cfn-lint's exit code is a bit mask (2 = errors, 4 = warnings, 8 = informational):
 # errors fail the run; warnings are printed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export CDK_DISABLE_CLI_TELEMETRY=true CDK_DISABLE_VERSION_CHECK=1
 status=0
-for stage in dev prod; do
+# An example model URI: synth only needs its shape (the endpoint reads it at deploy time).
+POSE_CONTEXT=(-c pose=true -c poseModelDataUrl=s3://club-models-example/movenet/2026-05/model.tar.gz)
+for stage in dev prod prod-pose; do
+  context=(-c "stage=${stage%-pose}")
+  [[ $stage == *-pose ]] && context+=("${POSE_CONTEXT[@]}")
   rm -rf "cdk.out/$stage"
-  if ! npx cdk synth --quiet -c "stage=$stage" -o "cdk.out/$stage" > "cdk.out.$stage.log" 2>&1; then
+  if ! npx cdk synth --quiet "${context[@]}" -o "cdk.out/$stage" > "cdk.out.$stage.log" 2>&1; then
     cat "cdk.out.$stage.log"
     echo "validate: cdk synth failed for stage $stage" >&2
     exit 1
