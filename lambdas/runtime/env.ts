@@ -6,7 +6,7 @@
 import "../contracts/zod-locale.js";
 import * as z from "zod/mini";
 
-const nonEmpty = z.string().check(z.minLength(1, "is empty"));
+export const nonEmpty = z.string().check(z.minLength(1, "is empty"));
 
 /** A JSON object of table name -> Firehose delivery stream name. */
 const deliveryStreams = z.pipe(
@@ -28,11 +28,12 @@ const deliveryStreams = z.pipe(
   }),
 );
 
-/** A whole number from a string, in [min, max]. */
-const intString = (min: number, max: number) =>
+/** A whole number from a string, in [min, max]; `def` when the variable is unset (required when no default). */
+export const intString = (min: number, max: number, def?: number) =>
   z.pipe(
-    nonEmpty,
-    z.transform((s, ctx) => {
+    def === undefined ? nonEmpty : z.optional(nonEmpty),
+    z.transform((s: string | undefined, ctx) => {
+      if (s === undefined) return def as number;
       const n = Number(s);
       if (/^\s*-?\d+\s*$/.test(s) && n >= min && n <= max) return n;
       ctx.issues.push({
@@ -40,6 +41,18 @@ const intString = (min: number, max: number) =>
         input: s,
         message: `must be a whole number from ${min} to ${max}, got '${s}'`,
       });
+      return z.NEVER;
+    }),
+  );
+
+/** `true` or `false`; `def` when the variable is unset. */
+export const boolString = (def: boolean) =>
+  z.pipe(
+    z.optional(nonEmpty),
+    z.transform((s: string | undefined, ctx) => {
+      if (s === undefined) return def;
+      if (s === "true" || s === "false") return s === "true";
+      ctx.issues.push({ code: "custom", input: s, message: `must be true or false, got '${s}'` });
       return z.NEVER;
     }),
   );

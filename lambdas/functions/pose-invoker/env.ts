@@ -5,36 +5,7 @@
 import "../../contracts/zod-locale.js";
 import * as z from "zod/mini";
 import { MAX_CROPS_PER_REQUEST } from "../../adapters/kserve.js";
-
-const nonEmpty = z.string().check(z.minLength(1, "is empty"));
-
-/** A whole number from a string, in [min, max]; `def` when unset. */
-const intString = (min: number, max: number, def: number) =>
-  z.pipe(
-    z.optional(nonEmpty),
-    z.transform((s, ctx) => {
-      if (s === undefined) return def;
-      const n = Number(s);
-      if (/^\s*\d+\s*$/.test(s) && n >= min && n <= max) return n;
-      ctx.issues.push({
-        code: "custom",
-        input: s,
-        message: `must be a whole number from ${min} to ${max}, got '${s}'`,
-      });
-      return z.NEVER;
-    }),
-  );
-
-const bool = (def: boolean) =>
-  z.pipe(
-    z.optional(nonEmpty),
-    z.transform((s, ctx) => {
-      if (s === undefined) return def;
-      if (s === "true" || s === "false") return s === "true";
-      ctx.issues.push({ code: "custom", input: s, message: `must be true or false, got '${s}'` });
-      return z.NEVER;
-    }),
-  );
+import { boolString, intString, nonEmpty } from "../../runtime/env.js";
 
 export const poseInvokerEnvSchema = z.object({
   /** The pose stream the records go to. */
@@ -53,7 +24,7 @@ export const poseInvokerEnvSchema = z.object({
   /** InvokeEndpoint requests in flight per frame. @default 4 */
   ENDPOINT_CONCURRENCY: intString(1, 32, 4),
   /** The horizontal flip test (twice the crops, better keypoints). @default true */
-  POSE_FLIP_TEST: bool(true),
+  POSE_FLIP_TEST: boolString(true),
   /** An inference component of the endpoint to invoke. @default - the endpoint's model */
   INFERENCE_COMPONENT_NAME: z.optional(nonEmpty),
 });
