@@ -130,8 +130,8 @@ describe("PoseInvoker", () => {
     });
   });
 
-  it("runs on arm64 with the endpoint, stream, model and bucket in its environment", () => {
-    const { raw, poseStream, id } = g;
+  it("runs on arm64 with the endpoint, stream, model and crops per request in its environment", () => {
+    const { poseStream, id } = g;
     t.hasResourceProperties("AWS::Lambda::Function", {
       Architectures: ["arm64"],
       Runtime: "nodejs22.x",
