@@ -86,7 +86,7 @@ export const POSE: Modality<PoseChunk> = {
     entry: "lambdas/functions/pose-biomechanics/index.ts",
     description: "Skeletons into the lake, biomechanics windows and deviation insights from video pose",
   },
-  readers: ["pose-jsonl"],
+  readers: ["pose-jsonl", "frames"],
   accounting: { table: BIOMECH_WINDOWS, samplesColumn: "frames" },
 };
 

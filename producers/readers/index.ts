@@ -28,16 +28,31 @@ const reader = (each: (file: string, index: number, s: ReadSettings) => AsyncIte
   }),
 });
 
-export const READERS: Readonly<Record<string, Reader>> = {
+/**
+ * A format that no file reader here can read: its records are made on this machine by parts that
+ * producers/ may not import (test/unit/layering.test.ts). `sideline run` builds its source in `builtBy`.
+ */
+export interface LocalSource {
+  readonly builtBy: string;
+  readonly why: string;
+}
+
+export const READERS: Readonly<Record<string, Reader | LocalSource>> = {
   "long-csv": reader((f, _i, s) => readLongCsv(f, { timeZone: s.timeZone })),
   // The ball is read from the first (home) file only: both files carry it.
   metrica: reader((f, i, s) => readMetrica(f, { kickoffMs: s.kickoffMs, includeBall: i === 0 })),
   // Whole sideline.pose.v1 records, one per line (keypoints computed at the edge).
   "pose-jsonl": reader((f) => readPoseJsonl(f)),
+  // Sampled JPEGs and their sideline.frame.v1 sidecars: the pose invoker's code against the local pose server.
+  frames: {
+    builtBy: "local/pose/frames-source.ts",
+    why: "its keypoints are estimated by the local pose server, which lives in local/",
+  },
 };
 
 export function readerFor(format: string): Reader {
   const r = READERS[format];
   if (!r) throw new Error(`format '${format}' is registered but has no reader: add it to READERS`);
+  if (!("read" in r)) throw new Error(`format '${format}' has no file reader: ${r.why} (${r.builtBy})`);
   return r;
 }

@@ -13,6 +13,7 @@ import {
 } from "../../demo/demo-pose.js";
 import { DEFAULT_NEEDS_PATH, loadNeeds } from "../../needs.js";
 import { runPipeline } from "../../pipeline.js";
+import { checkFrameFolders, runFramesPipeline } from "../../pose/frames-source.js";
 import { exitCodesHelp } from "../exit-codes.js";
 import { intOption, parseCommandArgs, stringValue, UsageError } from "../options.js";
 import {
@@ -40,6 +41,7 @@ export const options = {
   "auto-approve": { type: "boolean" },
   "pose-minutes": { type: "string" },
   "pose-stream": { type: "string" },
+  "pose-frames": { type: "string" },
 } as const;
 
 export const help = `usage: sideline demo [options]
@@ -49,6 +51,8 @@ load, and runs it through the whole pipeline: kinesalite, the tracking-features 
 the insights, the workflows and the CRM. Then a touchline camera's pose clip of two of its players
 (COCO-17 keypoints at 25 fps, one knee caving in late) goes through the pose-biomechanics handler
 into pose_frames and biomech_windows, and the deviation it shows reaches the medical workflow.
+With --pose-frames, a folder of sampled video frames then goes through the local pose server and
+the pose invoker's code into the same tables, as part of the demo's match.
 
 demo options:
   --minutes N               match length in minutes, 1-150 (default 90)
@@ -56,6 +60,9 @@ demo options:
   --auto-approve            approve every scout decision at once (otherwise they wait: see decide)
   --pose-minutes N          length of the touchline camera's pose clip, 0-90 (default ${DEMO_POSE_MINUTES}; 0: none)
   --pose-stream NAME        with --target aws: the deployed pose stream the clip is sent to
+  --pose-frames DIR         after the clip, estimate a folder of video frames (<name>.jpg beside its
+                            <name>.json sidecar, the frames format of 'sideline run') into the demo's
+                            match (default: none)
 
 ${PIPELINE_HELP}
 
@@ -70,6 +77,13 @@ export async function run(argv: string[]): Promise<number> {
   const seed = intOption(values.seed, "seed", 7, 0, 2 ** 31 - 1);
   const poseMinutes = intOption(values["pose-minutes"], "pose-minutes", DEMO_POSE_MINUTES, 0, 90);
   const aws = targetsAws(values);
+  const poseFrames = stringValue(values["pose-frames"]);
+  if (poseFrames !== undefined && aws)
+    throw new UsageError(
+      "--pose-frames runs the local pose server: with --target aws, upload the frames to the raw bucket and the deployed pose invoker estimates them",
+    );
+  // A wrong folder fails before the match is generated and run.
+  if (poseFrames !== undefined) await checkFrameFolders([poseFrames]);
   const match = new DemoMatch({ minutes, seed });
   const needs = loadNeeds(stringValue(values.needs) ?? DEFAULT_NEEDS_PATH);
   if (aws) {
@@ -123,8 +137,47 @@ export async function run(argv: string[]): Promise<number> {
       onProgress: progress,
     },
   );
-  const code = await finish(result, opts.maxQuarantineShare);
-  if (poseMinutes === 0) return code;
+  // The run's code is the first problem found: the match's, else the clip's, else the frames'.
+  const codes = [await finish(result, opts.maxQuarantineShare)];
+  if (poseMinutes > 0) codes.push(await runPoseClip(match, poseMinutes, seed, values, opts));
+  if (poseFrames !== undefined) codes.push(await runPoseFrames(poseFrames, match, values, opts));
+  return codes.find((c) => c !== 0) ?? 0;
+}
+
+/** A folder of frames through the local pose server into the demo's match; returns its run's code. */
+async function runPoseFrames(
+  poseFrames: string,
+  match: DemoMatch,
+  values: Readonly<Record<string, string | boolean | undefined>>,
+  opts: ReturnType<typeof pipelineOptions>,
+): Promise<number> {
+  process.stderr.write(
+    `sideline demo: frames of ${poseFrames} -> local pose server (MoveNet) -> pose invoker -> kinesalite -> pose-biomechanics -> ${opts.lakePath}\n`,
+  );
+  // The folder's frames join the demo's match, whatever match their sidecars name.
+  const framesResult = await runFramesPipeline({
+    ...opts,
+    folders: [poseFrames],
+    relabel: true,
+    matchId: match.matchId,
+    readerSource: "reader:frames",
+    automation: automationOptions(values, values["auto-approve"] === true),
+    onProgress: progressPrinter(
+      values.quiet === true,
+      (p) => `demo pose frames: ${p.samplesRead.toLocaleString("en-US")} subject frames estimated`,
+    ),
+  });
+  return finish(framesResult, opts.maxQuarantineShare);
+}
+
+/** The synthetic pose clip through the pipeline; returns its run's code. */
+async function runPoseClip(
+  match: DemoMatch,
+  poseMinutes: number,
+  seed: number,
+  values: Readonly<Record<string, string | boolean | undefined>>,
+  opts: ReturnType<typeof pipelineOptions>,
+): Promise<number> {
   const clip = demoPoseClip(match, poseMinutes, seed);
   process.stderr.write(
     `sideline demo: pose clip, ${clip.players.join(" and ")} on ${clip.camera}, ${DEMO_POSE_FPS} fps, ${poseMinutes} min -> kinesalite -> pose-biomechanics -> ${opts.lakePath}\n`,
@@ -142,9 +195,7 @@ export async function run(argv: string[]): Promise<number> {
       ),
     },
   );
-  // The run's code is the first problem found: the match's, else the clip's.
-  const poseCode = await finish(poseResult, opts.maxQuarantineShare);
-  return code !== 0 ? code : poseCode;
+  return finish(poseResult, opts.maxQuarantineShare);
 }
 
 /** The pose clip: the two demo players filmed from the touchline from the 20th minute. */

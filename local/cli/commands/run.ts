@@ -7,6 +7,7 @@ import { metricaTeam } from "../../../producers/readers/metrica.js";
 import { DEFAULT_TIME_ZONE, parseTime } from "../../../producers/readers/timestamps.js";
 import { DEFAULT_NEEDS_PATH, loadNeeds } from "../../needs.js";
 import { runPipeline } from "../../pipeline.js";
+import { checkFrameFolders, FRAMES_FORMAT, runFramesPipeline } from "../../pose/frames-source.js";
 import { exitCodesHelp } from "../exit-codes.js";
 import { parseCommandArgs, stringValue, timeZoneOption, UsageError } from "../options.js";
 import {
@@ -22,7 +23,8 @@ import {
 
 export const name = "run";
 export const synopsis = "run <files...>";
-export const summary = "run provider files (long-csv, or Metrica's home and away files) through the same pipeline";
+export const summary =
+  "run provider files (long-csv, Metrica's home and away files, pose-jsonl) or folders of video frames through the same pipeline";
 
 export const options = {
   ...PIPELINE_OPTIONS,
@@ -32,17 +34,27 @@ export const options = {
   tz: { type: "string" },
 } as const;
 
-export const help = `usage: sideline run <files...> --format long-csv|metrica [options]
+/** Every format the registry's modalities read. */
+const FORMATS = MODALITIES.flatMap((m) => m.readers);
 
-Reads tracking files (plain or .gz) and runs them through the same pipeline as the demo. Every
-file is checked before the lake is opened; a file that fails part way (truncated, corrupt) stops
-the run, which is then reported INCOMPLETE (exit 4) with the file and line: fix it and run again.
+export const help = `usage: sideline run <files...> --format ${FORMATS.join("|")} [options]
+
+Reads tracking files (plain or .gz), pose records or folders of video frames and runs them through
+the same pipeline as the demo. Every file is checked before the lake is opened; a file that fails
+part way (truncated, corrupt) stops the run, which is then reported INCOMPLETE (exit 4) with the
+file and line: fix it and run again.
 
 run options:
   --format F                long-csv: timestamp,player_id,x,y[,team][,z] (any order, one header line);
                             metrica: Metrica's two files, the home file then the away file;
-                            pose-jsonl: one sideline.pose.v1 record per line (an edge camera's keypoints) (required)
-  --match-id ID             match identifier (default: pose-jsonl's first record's match, else the first file's name)
+                            pose-jsonl: one sideline.pose.v1 record per line (an edge camera's keypoints);
+                            frames: folders of video frames as the frame sampler uploads them, each
+                            <name>.jpg beside its <name>.json sidecar (sideline.frame.v1): the local pose
+                            server and the pose invoker's code estimate the keypoints; a frame the
+                            invoker rejects is quarantined (required)
+  --match-id ID             match identifier (default: pose-jsonl's first record's match, the first valid
+                            frame sidecar's match, else the first file's name); frames of another match
+                            are quarantined
   --kickoff ISO             metrica only, required: the kick-off time its 'Time [s]' counts from,
                             e.g. 2019-08-17T15:00:00Z (the files carry no date)
   --tz ZONE                 IANA time zone of times without a UTC offset: long-csv ISO timestamps
@@ -51,9 +63,6 @@ run options:
 ${PIPELINE_HELP}
 
 ${exitCodesHelp()}`;
-
-/** Every format the registry's modalities read. */
-const FORMATS = MODALITIES.flatMap((m) => m.readers);
 
 /** The command line's meaning, checked before anything is read. */
 function settings(values: Record<string, string | boolean | undefined>, files: readonly string[]) {
@@ -78,7 +87,11 @@ function settings(values: Record<string, string | boolean | undefined>, files: r
     if (!t.ok) throw new UsageError(`--kickoff must be an ISO 8601 time such as 2019-08-17T15:00:00Z: ${t.reason}`);
     kickoffMs = t.t;
   } else if (kickoff !== undefined) {
-    throw new UsageError("--kickoff is for metrica files only: long-csv timestamps carry their own date");
+    throw new UsageError(
+      format === "long-csv"
+        ? "--kickoff is for metrica files only: long-csv timestamps carry their own date"
+        : `--kickoff is for metrica files only: ${format} carries its own times`,
+    );
   }
   return { format, read: { kickoffMs, timeZone } };
 }
@@ -114,13 +127,32 @@ export async function run(argv: string[]): Promise<number> {
   const { format, read } = settings(values, files);
   const opts = pipelineOptions(values);
   const aws = targetsAws(values);
+  if (format === FRAMES_FORMAT && aws)
+    throw new UsageError(
+      "--format frames runs the local pose server, not the cloud's: with --target aws, upload the frames and sidecars to the raw bucket (frames/<match>/<camera>/) and the deployed pose invoker estimates them",
+    );
   const needs = loadNeeds(stringValue(values.needs) ?? DEFAULT_NEEDS_PATH);
-  const firstMatch = await checkInputs(format, files, read);
+  const firstMatch = format === FRAMES_FORMAT ? await checkFrameFolders(files) : await checkInputs(format, files, read);
   // Records carry their match (pose-jsonl): the first one names the run; samples take the file's name.
   const matchId =
     stringValue(values["match-id"]) ??
     firstMatch ??
     basename(files[0]!).replace(/\.(csv|txt|jsonl|json)(\.gz)?$|\.gz$/i, "");
+  if (format === FRAMES_FORMAT) {
+    const result = await runFramesPipeline({
+      ...opts,
+      folders: files,
+      matchId,
+      readerSource: `reader:${format}`,
+      needs,
+      automation: automationOptions(values, false),
+      onProgress: progressPrinter(
+        values.quiet === true,
+        (p) => `${matchId}: ${p.samplesRead.toLocaleString("en-US")} subject frames estimated`,
+      ),
+    });
+    return finish(result, opts.maxQuarantineShare);
+  }
   // Reader items go to the stream of the modality the format feeds (the registry's readers).
   const source = { items: readerFor(format).read(files, read), modality: modalityForFormat(format).id };
   if (aws) return sendToAws(values, source, matchId, `reader:${format}`);
