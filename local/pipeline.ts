@@ -11,6 +11,7 @@
  * replaces them.
  */
 import { dirname } from "node:path";
+import type { ProducerStats } from "../lambdas/adapters/aws/kinesis-producer.js";
 import { DuckDbLake } from "../lambdas/adapters/local/duckdb-lake.js";
 import { MODALITIES, type Modality, modalityById, TRACKING } from "../lambdas/contracts/modalities.js";
 import type { ScoutingNeedsFile } from "../lambdas/contracts/needs.js";
@@ -20,7 +21,6 @@ import { DEFAULT_WINDOW_MS } from "../lambdas/core/tracking/thresholds.js";
 import type { ExtractorFactory } from "../lambdas/functions/extractors.js";
 import type { FeatureSink } from "../lambdas/ports.js";
 import { emptyCounts, type InvocationCounts } from "../lambdas/runtime/stream-invocation.js";
-import type { ProducerStats } from "../producers/kinesis-producer.js";
 import { emptyProduced, type ProduceSource, produce } from "../producers/produce.js";
 import { readerQuarantineRow } from "../producers/quarantine.js";
 import type { InputFailure } from "../producers/readers/input-error.js";

@@ -5,6 +5,7 @@
  * the DuckDB lake and the local bus.
  */
 
+import { KinesisProducer } from "../lambdas/adapters/aws/kinesis-producer.js";
 import type { DuckDbLake } from "../lambdas/adapters/local/duckdb-lake.js";
 import { DuckDbLoadHistory } from "../lambdas/adapters/local/duckdb-load-history.js";
 import { FileVisualStore } from "../lambdas/adapters/local/file-visual-store.js";
@@ -22,7 +23,6 @@ import {
   failedRecordItem,
   type InvocationCounts,
 } from "../lambdas/runtime/stream-invocation.js";
-import { KinesisProducer } from "../producers/kinesis-producer.js";
 import { type EsmStats, LocalEventSourceMapping } from "./emulators/esm.js";
 import { type LocalKinesis, startLocalKinesis } from "./emulators/kinesis.js";
 

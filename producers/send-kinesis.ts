@@ -6,10 +6,10 @@
  */
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { KinesisProducer, type ProducerStats } from "../lambdas/adapters/aws/kinesis-producer.js";
 import { DuckDbLake } from "../lambdas/adapters/local/duckdb-lake.js";
 import { MODALITIES, modalityById, TRACKING } from "../lambdas/contracts/modalities.js";
 import { QUARANTINE, type RowOf } from "../lambdas/contracts/tables/index.js";
-import { KinesisProducer, type ProducerStats } from "./kinesis-producer.js";
 import { type Produced, type ProduceSource, produce } from "./produce.js";
 import { readerQuarantineRow } from "./quarantine.js";
 

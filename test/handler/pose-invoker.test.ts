@@ -1,17 +1,17 @@
 /**
  * The pose invoker handler, with an EventBridge S3 "Object Created" event, a generated JPEG and its
  * sidecar in a bucket held in memory, a stand-in estimator, and the producers' KinesisProducer on a
- * fake stream (the invoker takes any PoseRecordSink; the cloud entry uses KinesisRecordSink).
+ * fake stream (the invoker takes any PoseRecordSink; the cloud entry uses the same KinesisProducer).
  */
 import type { PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import sharp from "sharp";
+import { KinesisProducer } from "../../lambdas/adapters/aws/kinesis-producer.js";
 import { FRAME_SCHEMA_V1, type FrameMetadata } from "../../lambdas/contracts/records/frame.js";
 import { POSE_RECORD, type PoseChunk } from "../../lambdas/contracts/records/pose.js";
 import type { CropKeypoints } from "../../lambdas/core/pose/keypoints.js";
 import { createPoseInvokerHandler } from "../../lambdas/functions/pose-invoker/handler.js";
 import { FRAME_OBJECT_PATTERN, sidecarKey } from "../../lambdas/functions/pose-invoker/invoker.js";
 import type { PoseEstimator } from "../../lambdas/ports.js";
-import { KinesisProducer } from "../../producers/kinesis-producer.js";
 import { lambdaContext } from "../helpers/factories.js";
 
 const KEY = "m1/cam1/000042.jpg";

@@ -9,11 +9,11 @@ import type { PutRecordsCommand, PutRecordsCommandOutput } from "@aws-sdk/client
 import type { GetObjectCommand } from "@aws-sdk/client-s3";
 import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { KinesisProducer } from "../../lambdas/adapters/aws/kinesis-producer.js";
 import { SageMakerPoseEstimator } from "../../lambdas/adapters/aws/sagemaker-pose.js";
 import { encodeRequest, MOVENET, movenetRequest, sagemakerContentType } from "../../lambdas/adapters/kserve.js";
 import { POSE_RECORD, POSE_SCHEMA_V1, type PoseChunk } from "../../lambdas/contracts/records/pose.js";
 import { poseInvokerEnvSchema } from "../../lambdas/functions/pose-invoker/env.js";
-import { KinesisRecordSink } from "../../lambdas/functions/pose-invoker/kinesis-records.js";
 import { s3ObjectReader } from "../../lambdas/functions/pose-invoker/s3-objects.js";
 import { parseEnv } from "../../lambdas/runtime/env.js";
 import { inferenceRoutes } from "../../local/pose/server.js";
@@ -112,7 +112,7 @@ describe("SageMakerPoseEstimator (the real SageMaker Runtime client, a stand-in 
   });
 });
 
-describe("KinesisRecordSink", () => {
+describe("KinesisProducer, as the pose invoker puts records", () => {
   const chunk: PoseChunk = {
     schema: POSE_SCHEMA_V1,
     match_id: "m1",
@@ -143,11 +143,8 @@ describe("KinesisRecordSink", () => {
         };
       },
     };
-    const sink = new KinesisRecordSink(client as never, "pose", POSE_RECORD, {
-      attempts: 3,
-      baseMs: 1,
-      maxMs: 1,
-      sleep: async () => undefined,
+    const sink = new KinesisProducer(client as never, "pose", POSE_RECORD, {
+      backoff: { attempts: 3, baseMs: 1, maxMs: 1, sleep: async () => undefined },
     });
     // WHEN two records are put and flushed
     await sink.put(chunk);
@@ -171,17 +168,14 @@ describe("KinesisRecordSink", () => {
         Records: (cmd.input.Records ?? []).map(() => ({ ErrorCode: "InternalFailure" })),
       }),
     };
-    const sink = new KinesisRecordSink(client as never, "pose", POSE_RECORD, {
-      attempts: 2,
-      baseMs: 1,
-      maxMs: 1,
-      sleep: async () => undefined,
+    const sink = new KinesisProducer(client as never, "pose", POSE_RECORD, {
+      backoff: { attempts: 2, baseMs: 1, maxMs: 1, sleep: async () => undefined },
     });
     await sink.put(chunk);
     await expect(sink.flush()).rejects.toThrow(
       "PutRecords to pose: 1 entries still failing after 2 attempts (InternalFailure)",
     );
-    expect(() => new KinesisRecordSink(client as never, "", POSE_RECORD)).toThrow("set POSE_STREAM_NAME");
+    expect(() => new KinesisProducer(client as never, "", POSE_RECORD)).toThrow("the Kinesis stream name is empty");
   });
 });
 

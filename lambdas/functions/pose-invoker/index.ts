@@ -9,13 +9,13 @@
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import { KinesisProducer } from "../../adapters/aws/kinesis-producer.js";
 import { SageMakerPoseEstimator } from "../../adapters/aws/sagemaker-pose.js";
 import { POSE_RECORD } from "../../contracts/records/pose.js";
 import { parseEnv } from "../../runtime/env.js";
 import { tracer } from "../../runtime/tracer.js";
 import { poseInvokerEnvSchema } from "./env.js";
 import { createPoseInvokerHandler } from "./handler.js";
-import { KinesisRecordSink } from "./kinesis-records.js";
 import { s3ObjectReader } from "./s3-objects.js";
 
 const env = parseEnv(poseInvokerEnvSchema);
@@ -28,7 +28,7 @@ export const handler = createPoseInvokerHandler({
     flipTest: env.POSE_FLIP_TEST,
     ...(env.INFERENCE_COMPONENT_NAME ? { inferenceComponentName: env.INFERENCE_COMPONENT_NAME } : {}),
   }),
-  records: new KinesisRecordSink(tracer.captureAWSv3Client(new KinesisClient({})), env.POSE_STREAM_NAME, POSE_RECORD),
+  records: new KinesisProducer(tracer.captureAWSv3Client(new KinesisClient({})), env.POSE_STREAM_NAME, POSE_RECORD),
   model: { id: env.MODEL_ID, version: env.MODEL_VERSION },
   tracer,
 });

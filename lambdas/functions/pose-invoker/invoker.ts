@@ -26,7 +26,7 @@ export interface ObjectReader {
   get(bucket: string, key: string): Promise<Uint8Array | null>;
 }
 
-/** Where pose records go: the pose stream (KinesisProducer<PoseChunk> fits, and so does KinesisRecordSink). */
+/** Where pose records go: the pose stream (lambdas/adapters/aws/kinesis-producer.ts in the cloud and locally). */
 export interface PoseRecordSink {
   put(record: PoseChunk): Promise<void>;
   flush(): Promise<void>;

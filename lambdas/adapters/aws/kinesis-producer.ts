@@ -1,12 +1,12 @@
 /**
- * The producer, for any modality: PutRecords with the real Kinesis client, to kinesalite locally or
- * to a deployed stream (`--target aws`). Requests are filled to the service limits, a few are kept
+ * The producer, for any modality: PutRecords with the real Kinesis client, to kinesalite locally, to
+ * a deployed stream (`--target aws`), and from the pose invoker Lambda to the pose stream. Requests are filled to the service limits, a few are kept
  * in flight, and the entries a response reports as failed are retried with backoff (the batching
  * helper every batch call uses); the consumer restores each key's order from `seq`.
  */
 import { type KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
-import { type BackoffOptions, sendWithRetry } from "../lambdas/adapters/batching.js";
-import type { RecordContract } from "../lambdas/contracts/records/record.js";
+import type { RecordContract } from "../../contracts/records/record.js";
+import { type BackoffOptions, sendWithRetry } from "../batching.js";
 
 /** PutRecords limits (Kinesis Data Streams quotas): 500 records and 5 MiB per request. */
 export const PUT_RECORDS_MAX_RECORDS = 500;
@@ -47,12 +47,13 @@ export class KinesisProducer<R> {
   private failure: Error | null = null;
 
   constructor(
-    private readonly client: KinesisClient,
+    private readonly client: Pick<KinesisClient, "send">,
     private readonly streamName: string,
     /** The modality's record contract: how a record is encoded and keyed. */
     private readonly contract: RecordContract<R>,
     options: ProducerOptions = {},
   ) {
+    if (!streamName) throw new Error("the Kinesis stream name is empty");
     this.concurrency = options.concurrency ?? 1;
     this.backoff = options.backoff ?? { attempts: 10, baseMs: 50, maxMs: 2000 };
     this.maxRequestBytes = Math.min(options.maxRequestBytes ?? PUT_RECORDS_MAX_BYTES, PUT_RECORDS_MAX_BYTES);
