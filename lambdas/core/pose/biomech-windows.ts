@@ -193,6 +193,14 @@ export interface BiomechChunkInput {
   readonly frames: readonly { readonly t: number; readonly keypoints: readonly Keypoint[] }[];
   /** True on the subject's last chunk: every open window is closed. */
   readonly final?: boolean | undefined;
+  /**
+   * Called for each frame taken, with its time, its series (SERIES order, as stored) and its raw
+   * keypoints: lets the caller follow per-frame values (the extractor's peak skeletons) without
+   * computing them again.
+   */
+  readonly onFrame?:
+    | ((t: number, series: readonly (number | null)[], keypoints: readonly Keypoint[]) => void)
+    | undefined;
 }
 
 export interface BiomechChunkResult {
@@ -416,7 +424,9 @@ export function applyPoseChunk(s: BiomechState, c: BiomechChunkInput): BiomechCh
     const masked = maskKeypoints(f.keypoints);
     if (LOWER_BODY.every((k) => masked[k] !== null && masked[k] !== undefined)) w.valid++;
     s.buf.t.push(t);
-    for (const [k, v] of frameSeries(masked).entries()) s.buf.v[k]!.push(v);
+    const series = frameSeries(masked);
+    for (const [k, v] of series.entries()) s.buf.v[k]!.push(v);
+    c.onFrame?.(t, series, f.keypoints);
     s.lastT = t;
     s.nextBlock ??= Math.floor(t / BLOCK_MS) * BLOCK_MS;
     advance(s, t, out);

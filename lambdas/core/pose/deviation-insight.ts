@@ -51,10 +51,12 @@ export function deviationInsight(
     f.marginBasis === "mdc"
       ? `the minimal detectable change ${deg(f.minMargin)} (${f.minMarginSource})`
       : `${f.sdMultiplier} SD (${deg(f.baseline.sd)} each)`;
-  const summary =
+  const finding =
     `${f.label[0]!.toUpperCase()}${f.label.slice(1)} ${f.direction === "above" ? "rose" : "fell"} to ${deg(f.value)} in ` +
     `${hhmm(w.start)}-${hhmm(w.end)} UTC on ${cameraId}, against his own ${deg(f.baseline.mean)} over ${f.baseline.count} ` +
-    `earlier windows (alert ${f.direction} ${deg(f.threshold)}: the baseline ${f.direction === "above" ? "+" : "-"} ${marginText}). ` +
+    `earlier windows (alert ${f.direction} ${deg(f.threshold)}`;
+  const summary =
+    `${finding}: the baseline ${f.direction === "above" ? "+" : "-"} ${marginText}). ` +
     "2D video: compare him with himself under this camera, and have it looked at.";
   const explanation: Explanation = {
     version: 2,
@@ -94,11 +96,8 @@ export function deviationInsight(
   };
   const svg = renderSkeletonInsightSvg({
     title: `Player Biomechanics Deviation: ${p.player_id} (${p.match_id})`,
-    // The summary without the margin's source (it is in the explanation): two lines of the picture.
-    subtitle:
-      `${f.label[0]!.toUpperCase()}${f.label.slice(1)} ${f.direction === "above" ? "rose" : "fell"} to ${deg(f.value)} in ` +
-      `${hhmm(w.start)}-${hhmm(w.end)} UTC on ${cameraId}, against his own ${deg(f.baseline.mean)} over ${f.baseline.count} ` +
-      `earlier windows (alert ${f.direction} ${deg(f.threshold)}).`,
+    // The finding without the margin's source (it is in the explanation): two lines of the picture.
+    subtitle: `${finding}).`,
     keypoints: skeleton ?? [],
     highlight: FEATURE_JOINTS[f.feature],
     skeletonLabel: skeleton

@@ -9,16 +9,16 @@ import { type Modality, POSE } from "../../contracts/modalities.js";
 import { COCO17, type PoseChunk, type PoseFrame, poseSubject } from "../../contracts/records/pose.js";
 import { BIOMECH_WINDOWS, POSE_FRAMES, type RowOf } from "../../contracts/tables/index.js";
 import type { VisualLocator } from "../../core/insights/common.js";
-import { kneeFppa, type Skeleton, trunkLean } from "../../core/pose/angles.js";
+import type { Keypoint, Skeleton } from "../../core/pose/angles.js";
 import {
   applyPoseChunk,
   type BiomechState,
   type BiomechWindow,
   newBiomechState,
+  SERIES,
 } from "../../core/pose/biomech-windows.js";
 import type { DeviationFeatureName } from "../../core/pose/deviation.js";
 import { deviationInsight } from "../../core/pose/deviation-insight.js";
-import { maskKeypoints } from "../../core/pose/signal.js";
 import type { Extractor } from "../../runtime/extractor.js";
 
 /** Version of the stored pose state's shape. */
@@ -110,18 +110,30 @@ export function biomechRow(c: PoseChunk, w: BiomechWindow): RowOf<typeof BIOMECH
   };
 }
 
-/** Keeps, per window, the skeleton of the frame where each watched feature was largest (raw, as the model saw it). */
-function trackPeaks(s: PoseState, windowMs: number, t: number, keypoints: Skeleton): void {
-  const masked = maskKeypoints(keypoints);
-  const values: [DeviationFeatureName, number | null][] = [
-    ["knee_fppa_peak_left_deg", kneeFppa(masked, "left")],
-    ["knee_fppa_peak_right_deg", kneeFppa(masked, "right")],
-    ["trunk_lean_peak_deg", ((v) => (v === null ? null : Math.abs(v)))(trunkLean(masked))],
-  ];
+/** The series (core/pose/biomech-windows.ts SERIES) behind each watched feature's peak. */
+const PEAK_SERIES: readonly (readonly [DeviationFeatureName, number])[] = [
+  ["knee_fppa_peak_left_deg", SERIES.indexOf("knee_fppa_left")],
+  ["knee_fppa_peak_right_deg", SERIES.indexOf("knee_fppa_right")],
+  ["trunk_lean_peak_deg", SERIES.indexOf("trunk_lean")],
+];
+
+/**
+ * Keeps, per window, the skeleton of the frame where each watched feature was largest, from the
+ * frame's raw (unfiltered) series as the windows compute them: trunk lean by its size, either side.
+ */
+function trackPeaks(
+  s: PoseState,
+  windowMs: number,
+  t: number,
+  series: readonly (number | null)[],
+  keypoints: readonly Keypoint[],
+): void {
   const start = String(Math.floor(t / windowMs) * windowMs);
   s.peaks[start] ??= {};
   const peaks = s.peaks[start];
-  for (const [name, v] of values) {
+  for (const [name, i] of PEAK_SERIES) {
+    const raw = series[i] ?? null;
+    const v = raw === null ? null : Math.abs(raw);
     if (v === null || (peaks[name] && peaks[name].value >= v)) continue;
     peaks[name] = { value: v, keypoints: keypoints.map((k) => (k ? [round1(k[0]), round1(k[1]), k[2]] : null)) };
   }
@@ -157,7 +169,6 @@ export function poseExtractor(config: PoseConfig): Extractor<PoseChunk, PoseStat
           }
           last = t;
           inOrder.push(f);
-          trackPeaks(s, windowMs, t, f.keypoints);
         });
         out.accepted(inOrder.length);
         if (inOrder.length > 0)
@@ -165,7 +176,12 @@ export function poseExtractor(config: PoseConfig): Extractor<PoseChunk, PoseStat
             POSE_FRAMES,
             inOrder.map((f) => poseFrameRow(chunk, f)),
           );
-        const r = applyPoseChunk(s.biomech, { t0: chunk.t0, frames: inOrder, final: chunk.final });
+        const r = applyPoseChunk(s.biomech, {
+          t0: chunk.t0,
+          frames: inOrder,
+          final: chunk.final,
+          onFrame: (t, series, keypoints) => trackPeaks(s, windowMs, t, series, keypoints),
+        });
         if (r.closed.length > 0)
           out.rows(
             BIOMECH_WINDOWS,
