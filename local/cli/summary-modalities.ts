@@ -1,5 +1,11 @@
 /** What a run's summary says first, per modality: the numbers a coach or analyst looks for. */
 import type { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
+import {
+  LOAD_SOURCE,
+  POSE_INSIGHT_SOURCE,
+  SCOUTING_SOURCE,
+  TRACKING_INSIGHT_SOURCE,
+} from "../../lambdas/contracts/events/insights.js";
 import { modalityById } from "../../lambdas/contracts/modalities.js";
 import type { PipelineResult } from "../pipeline.js";
 
@@ -11,8 +17,8 @@ export const accountingTable = (r: PipelineResult) => modalityById(r.modality).a
 
 /** The event sources each modality's insights come from. */
 export const INSIGHT_SOURCES: Readonly<Record<string, readonly string[]>> = {
-  tracking: ["sideline.tracking", "sideline.load", "sideline.scouting"],
-  pose: ["sideline.pose"],
+  tracking: [TRACKING_INSIGHT_SOURCE, LOAD_SOURCE, SCOUTING_SOURCE],
+  pose: [POSE_INSIGHT_SOURCE],
 };
 
 async function tracking(lake: DuckDbLake, r: PipelineResult): Promise<string[]> {
