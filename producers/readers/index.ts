@@ -13,6 +13,12 @@ export interface ReadSettings {
   readonly kickoffMs: number;
   /** IANA zone of times without a UTC offset. */
   readonly timeZone: string;
+  /** The player a single-player file is about (--player-id); undefined: from the file's name. */
+  readonly playerId?: string | undefined;
+  /** catapult-gnss: the pitch's four corners, `longitude,latitude` (--corners). */
+  readonly cornersFile?: string | undefined;
+  /** Epoch ms of the recording's start, for files whose clock is not epoch time (movesense; --start); NaN: not given. */
+  readonly startMs?: number | undefined;
 }
 
 export interface Reader {

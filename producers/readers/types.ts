@@ -11,8 +11,51 @@ export interface TrackingSample {
   readonly period?: number | undefined;
 }
 
+/**
+ * One wearable reading at the device's native rate (producers/wearable-chunker.ts groups them into
+ * `sideline.wearable.v1` records per player and device): an IMU sample or a heart-rate reading.
+ */
+export type WearableSample = WearableImuSample | WearableHrSample;
+
+interface WearableSampleBase {
+  /** Epoch milliseconds. */
+  readonly t: number;
+  readonly playerId: string;
+  readonly team?: string | undefined;
+  /** The device (serial number, or the file it came from). */
+  readonly deviceId: string;
+  /** What the device is, e.g. catapult-s6, movesense, garmin-hr. */
+  readonly deviceKind: string;
+}
+
+export interface WearableImuSample extends WearableSampleBase {
+  readonly channel: "imu";
+  /** The device's sample rate, Hz (nominal, or measured from its timestamps by the reader). */
+  readonly rateHz: number;
+  /** The device axis that points up when worn. */
+  readonly verticalAxis: "x" | "y" | "z";
+  /** Accelerometer full scale, g, when the file says. */
+  readonly rangeG?: number | undefined;
+  /** Acceleration, g, device axes. */
+  readonly ax: number;
+  readonly ay: number;
+  readonly az: number;
+  /** Angular velocity, deg/s, when the device has a gyroscope. */
+  readonly gx?: number | undefined;
+  readonly gy?: number | undefined;
+  readonly gz?: number | undefined;
+  /** The vendor's PlayerLoad for this sample, when the export carries one. */
+  readonly vendorPlayerLoad?: number | undefined;
+}
+
+export interface WearableHrSample extends WearableSampleBase {
+  readonly channel: "hr";
+  readonly bpm: number;
+}
+
 export type ReaderItem =
   | { readonly kind: "sample"; readonly sample: TrackingSample }
+  | { readonly kind: "wearable"; readonly sample: WearableSample }
   /** A record of the format's modality, already validated against its contract (e.g. sideline.pose.v1). */
   | { readonly kind: "record"; readonly record: unknown }
   | {
