@@ -95,6 +95,8 @@ export interface Progress {
 
 export interface PipelineResult {
   readonly matchId: string;
+  /** The matches or sessions the run's records belong to (the match alone for tracking; a wearable week spans several). */
+  readonly sessions: readonly string[];
   /** The modality the source fed. */
   readonly modality: string;
   readonly lakePath: string;
@@ -144,7 +146,7 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
     // The bus routes insights to the automation's rules; the insights table is written by the handlers.
     const automation = options.automation === false ? null : new LocalAutomation(lake, bus, options.automation ?? {});
     const visualsRoot = options.visualsRoot ?? (lakePath === ":memory:" ? ".sideline" : dirname(lakePath));
-    const written = writeCounter(lake, options.matchId, modality);
+    const written = writeCounter(lake, modality);
     runtime = await LocalRuntime.start({
       lake,
       sink: written.sink,
@@ -198,15 +200,25 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
     await (automation ? automation.drain() : bus.drain());
     clearInterval(ticker);
     progress(true);
-    const { table, samplesColumn } = modality.accounting;
+    const { table, samplesColumn, matchColumn = "match_id", rowsIn } = modality.accounting;
+    // The run's matches or sessions: the records' own (a wearable week spans several sessions).
+    const sessions = produced.sessions.size > 0 ? [...produced.sessions] : [options.matchId];
+    const inList = sessions.map(() => "?").join(", ");
     const [sum] = await lake.queryObjects<{ n: number | bigint; s: number | bigint | null }>(
-      `SELECT count(*) AS n, sum(${samplesColumn}) AS s FROM ${table.name} WHERE match_id = ?`,
-      [options.matchId],
+      `SELECT count(*) AS n, sum(${samplesColumn}) AS s FROM ${table.name} WHERE ${matchColumn} IN (${inList})`,
+      sessions,
     );
+    const [imported] = rowsIn
+      ? await lake.queryObjects<{ n: number | bigint }>(
+          `SELECT count(*) AS n FROM ${rowsIn.table.name} WHERE ${rowsIn.matchColumn} IN (${inList}) AND ${rowsIn.where}`,
+          sessions,
+        )
+      : [{ n: 0 }];
     const handler = emptyCounts();
     for (const m of runtime.modalities.values()) Object.assign(handler, m.modality === modality ? m.counts : {});
     return {
       matchId: options.matchId,
+      sessions,
       modality: modality.id,
       lakePath,
       durationMs: Date.now() - started,
@@ -219,7 +231,7 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
       producer: stream.producer.stats,
       esm: stream.esm.stats,
       handler,
-      samplesInWindows: Number(sum?.s ?? 0),
+      samplesInWindows: Number(sum?.s ?? 0) + Number(imported?.n ?? 0),
       windows: Number(sum?.n ?? 0),
       windowsWritten: written.windows(),
       insights: handler.insights,
@@ -238,7 +250,7 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
 }
 
 /** The lake as the handlers' sink, counting the accounting table's and the insights rows this run wrote. */
-function writeCounter(lake: DuckDbLake, matchId: string, modality: Modality) {
+function writeCounter(lake: DuckDbLake, modality: Modality) {
   const windows = new Set<string>();
   const insights = new Set<string>();
   const accounting = modality.accounting.table;
@@ -247,7 +259,7 @@ function writeCounter(lake: DuckDbLake, matchId: string, modality: Modality) {
       await lake.put(table, rows);
       if (table === accounting) {
         for (const r of rows as readonly Record<string, unknown>[])
-          if (r.match_id === matchId) windows.add(accounting.key.map((k) => String(r[k])).join("\u0000"));
+          windows.add(accounting.key.map((k) => String(r[k])).join("\u0000"));
       } else if ((table as AnyTable) === INSIGHTS) {
         for (const r of rows as readonly Record<string, unknown>[]) insights.add(String(r.insight_id));
       }

@@ -45,6 +45,8 @@ export interface Produced {
   readerRejectedLines: number;
   /** Set when reading failed part way. */
   incomplete: InputFailure | null;
+  /** The matches or sessions the records put on the stream belong to (their identity's matchId). */
+  sessions: Set<string>;
 }
 
 /** Runs the loop; `produced` is updated as it goes, so a progress line can read it. */
@@ -56,6 +58,7 @@ export async function produce(
   const chunker = new Chunker(o.matchId, o.chunkMs, o.pitch ?? DEFAULT_PITCH);
   const put = async (record: unknown): Promise<void> => {
     produced.samplesSent += o.modality.record.samples(record);
+    produced.sessions.add(o.modality.record.identity(record).matchId);
     await o.put(record);
   };
   const record = async (r: unknown): Promise<void> => {
@@ -91,4 +94,5 @@ export const emptyProduced = (): Produced => ({
   readerRejectedSamples: 0,
   readerRejectedLines: 0,
   incomplete: null,
+  sessions: new Set(),
 });

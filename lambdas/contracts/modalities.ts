@@ -12,11 +12,13 @@
 import { POSE_RECORD, type PoseChunk } from "./records/pose.js";
 import type { RecordContract } from "./records/record.js";
 import { TRACKING_RECORD, type TrackingChunk } from "./records/tracking.js";
+import { WEARABLE_RECORD, type WearableChunk } from "./records/wearable.js";
 import {
   type AnyTable,
   BIOMECH_WINDOWS,
   type DataClassification,
   INSIGHTS,
+  PLAYER_DAILY_LOAD,
   PLAYER_LOADS,
   PLAYER_MATCH_PROFILES,
   PLAYER_WINDOWS,
@@ -24,6 +26,7 @@ import {
   QUARANTINE,
   SCOUTING_NEEDS,
   sensitivity,
+  WEARABLE_WINDOWS,
 } from "./tables/index.js";
 
 /** The Lambda function that extracts a modality's features, as CDK builds it. */
@@ -53,9 +56,16 @@ export interface Modality<R = unknown> {
   readonly readers: readonly string[];
   /**
    * Where accepted samples end up, for the run's accounting (count in = rows accounted + quarantined):
-   * the sum of `samplesColumn` in `table` for the match.
+   * the sum of `samplesColumn` in `table` for the match (the rows whose `matchColumn`, match_id
+   * unless named, is the run's match or session).
    */
-  readonly accounting: { readonly table: AnyTable; readonly samplesColumn: string };
+  readonly accounting: {
+    readonly table: AnyTable;
+    readonly samplesColumn: string;
+    readonly matchColumn?: string;
+    /** Records accounted as one row each in another table (imported session loads in player_loads). */
+    readonly rowsIn?: { readonly table: AnyTable; readonly matchColumn: string; readonly where: string };
+  };
 }
 
 export const TRACKING: Modality<TrackingChunk> = {
@@ -64,7 +74,15 @@ export const TRACKING: Modality<TrackingChunk> = {
   classification: "performance",
   record: TRACKING_RECORD,
   partitionKeyDoc: "match_id/player_id: one player's chunks stay in order on one shard",
-  tables: [PLAYER_WINDOWS, QUARANTINE, INSIGHTS, PLAYER_MATCH_PROFILES, PLAYER_LOADS, SCOUTING_NEEDS],
+  tables: [
+    PLAYER_WINDOWS,
+    QUARANTINE,
+    INSIGHTS,
+    PLAYER_MATCH_PROFILES,
+    PLAYER_LOADS,
+    PLAYER_DAILY_LOAD,
+    SCOUTING_NEEDS,
+  ],
   extractor: {
     functionId: "TrackingFeatures",
     entry: "lambdas/functions/tracking-features/index.ts",
@@ -90,8 +108,32 @@ export const POSE: Modality<PoseChunk> = {
   accounting: { table: BIOMECH_WINDOWS, samplesColumn: "frames" },
 };
 
+export const WEARABLES: Modality<WearableChunk> = {
+  id: "wearables",
+  title:
+    "Wearables: IMU (PlayerLoad, impacts, jumps) and heart rate, per device at its native rate; imported session loads",
+  classification: "health",
+  record: WEARABLE_RECORD,
+  partitionKeyDoc:
+    "session_id/player_id/device_id: one device's samples stay in order on one shard (GNSS positions travel as tracking)",
+  tables: [WEARABLE_WINDOWS, PLAYER_LOADS, PLAYER_DAILY_LOAD, QUARANTINE, INSIGHTS],
+  extractor: {
+    functionId: "WearableLoad",
+    entry: "lambdas/functions/wearable-load/index.ts",
+    description: "PlayerLoad, impacts, jumps, heart-rate zones and TRIMP per window; daily loads and their ratios",
+  },
+  readers: ["catapult-openfield", "movesense", "imu-csv", "hr-csv", "tcx", "gpx"],
+  accounting: {
+    table: WEARABLE_WINDOWS,
+    samplesColumn: "samples",
+    matchColumn: "session_id",
+    // An imported session's load is one sample: its player_loads row.
+    rowsIn: { table: PLAYER_LOADS, matchColumn: "session_id", where: "origin = 'import'" },
+  },
+};
+
 /** Every registered modality. */
-export const MODALITIES: readonly Modality[] = [TRACKING as Modality, POSE as Modality];
+export const MODALITIES: readonly Modality[] = [TRACKING as Modality, POSE as Modality, WEARABLES as Modality];
 
 const ID = /^[a-z][a-z0-9-]{1,30}$/;
 
@@ -102,8 +144,9 @@ export function validateModality(m: Modality, registry: readonly Modality[] = MO
   if (!m.tables.includes(QUARANTINE)) throw new Error(`modality '${m.id}' must write quarantine: bad input is kept`);
   if (!m.tables.includes(m.accounting.table))
     throw new Error(`modality '${m.id}' accounts samples in ${m.accounting.table.name}, which it does not write`);
-  if (!m.accounting.table.columns.some((c) => c.name === m.accounting.samplesColumn))
-    throw new Error(`modality '${m.id}': ${m.accounting.table.name} has no column ${m.accounting.samplesColumn}`);
+  for (const column of [m.accounting.samplesColumn, m.accounting.matchColumn ?? "match_id"])
+    if (!m.accounting.table.columns.some((c) => c.name === column))
+      throw new Error(`modality '${m.id}': ${m.accounting.table.name} has no column ${column}`);
   for (const t of m.tables) {
     if (t.scope !== "lake") throw new Error(`modality '${m.id}' writes ${t.name}, which is not a lake table`);
     // A table written by several modalities (quarantine, insights) holds each one's data: it must be

@@ -1,45 +1,63 @@
-/** `sideline loads <file.csv>`: a club's session loads into player_loads, bad lines into quarantine. */
-import type { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
-import { quarantineRow } from "../../lambdas/contracts/quarantine.js";
-import { PLAYER_LOADS, QUARANTINE, type RowOf } from "../../lambdas/contracts/tables/index.js";
-import { DISTANCE_LOAD } from "../../lambdas/core/tracking/match-completed.js";
+/**
+ * `sideline loads <file.csv>`: a club's session loads (distance, PlayerLoad, TRIMP, session RPE)
+ * into the players' histories. Every load travels as a `sideline.wearable.v1` record through the
+ * wearables stream and extractor (producers/readers/loads-csv.ts), so player_loads, the daily rows,
+ * their ratios and any Player Load Spike come from the same code as a device's session; bad lines
+ * go to quarantine with their reason.
+ */
+import { WEARABLES } from "../../lambdas/contracts/modalities.js";
+import type { WearableChunk } from "../../lambdas/contracts/records/wearable.js";
 import { readLoadsCsv } from "../../producers/readers/loads-csv.js";
+import type { ReaderItem } from "../../producers/readers/types.js";
+import type { AutomationOptions } from "../automation.js";
+import { type PipelineResult, runPipeline } from "../pipeline.js";
+
+/** The run id of an import: records carry their own sessions. */
+export const LOADS_RUN_ID = "loads-import";
+export const LOADS_READER_SOURCE = "reader:loads";
 
 export interface LoadsImport {
-  /** Data lines read: sessions + quarantined. */
-  readonly lines: number;
-  readonly sessions: number;
+  /** Loads read: imported + quarantined (a line with a load and an rpe holds two). */
+  readonly loads: number;
+  readonly imported: number;
   readonly players: number;
   readonly quarantined: number;
+  /** player_daily_load rows written. */
+  readonly dailyRows: number;
+  readonly result: PipelineResult;
 }
 
-export async function importLoads(lake: DuckDbLake, file: string): Promise<LoadsImport> {
-  const rows: RowOf<typeof PLAYER_LOADS>[] = [];
-  const bad: RowOf<typeof QUARANTINE>[] = [];
-  const players = new Set<string>();
-  for await (const l of readLoadsCsv(file)) {
-    if (l.kind === "bad") {
-      // A session line holds no samples: it counts 0 in sample accounting.
-      bad.push(
-        quarantineRow(
-          { source: "reader:loads", ref: l.ref, matchId: null, reason: l.reason, samples: 0, payload: l.payload },
-          new Date(),
-        ),
-      );
-      continue;
+/** The file's loads as reader items, counting the players they are about. */
+export function loadsSource(file: string, players: Set<string>) {
+  async function* items(): AsyncGenerator<ReaderItem> {
+    for await (const i of readLoadsCsv(file)) {
+      if (i.kind === "record") players.add((i.record as WearableChunk).player_id);
+      yield i;
     }
-    players.add(l.playerId);
-    rows.push({
-      player_id: l.playerId,
-      session_id: l.sessionId,
-      day: new Date(l.day),
-      load: l.load,
-      load_measure: DISTANCE_LOAD.id,
-      minutes: l.minutes,
-      origin: "import",
-    });
   }
-  await lake.put(PLAYER_LOADS, rows);
-  await lake.put(QUARANTINE, bad);
-  return { lines: rows.length + bad.length, sessions: rows.length, players: players.size, quarantined: bad.length };
+  return { items: items(), modality: WEARABLES.id };
+}
+
+export async function importLoads(
+  lakePath: string,
+  file: string,
+  automation: AutomationOptions | false = false,
+): Promise<LoadsImport> {
+  const players = new Set<string>();
+  const result = await runPipeline(loadsSource(file, players), {
+    matchId: LOADS_RUN_ID,
+    lakePath,
+    readerSource: LOADS_READER_SOURCE,
+    automation,
+  });
+  const quarantined =
+    result.readerQuarantinedSamples + result.handler.samplesQuarantined + result.esmQuarantinedSamples;
+  return {
+    loads: result.samplesIn,
+    imported: result.handler.samplesAccepted,
+    players: players.size,
+    quarantined,
+    dailyRows: result.handler.rows.player_daily_load ?? 0,
+    result,
+  };
 }

@@ -19,6 +19,7 @@ export const accountingTable = (r: PipelineResult) => modalityById(r.modality).a
 export const INSIGHT_SOURCES: Readonly<Record<string, readonly string[]>> = {
   tracking: [TRACKING_INSIGHT_SOURCE, LOAD_SOURCE, SCOUTING_SOURCE],
   pose: [POSE_INSIGHT_SOURCE],
+  wearables: [LOAD_SOURCE],
 };
 
 async function tracking(lake: DuckDbLake, r: PipelineResult): Promise<string[]> {
@@ -74,7 +75,50 @@ async function pose(lake: DuckDbLake, r: PipelineResult): Promise<string[]> {
   return lines;
 }
 
+async function wearables(lake: DuckDbLake, r: PipelineResult): Promise<string[]> {
+  const rows = await lake.queryObjects<{
+    player_id: string;
+    device_kind: string;
+    rate: number | null;
+    min: number | null;
+    pl: number | null;
+    vendor: number | null;
+    impacts: number | bigint | null;
+    jumps: number | bigint | null;
+    clipped: number | bigint | null;
+    hr_mean: number | null;
+    hr_peak: number | null;
+    hi_min: number | null;
+    edwards: number | null;
+    banister: number | null;
+  }>(
+    `SELECT player_id, device_kind, max(sample_rate_hz) AS rate, sum(imu_covered_s) / 60 AS min,
+            sum(player_load) AS pl, sum(vendor_player_load) AS vendor,
+            sum(impacts_light + impacts_moderate + impacts_heavy) AS impacts, sum(jumps) AS jumps,
+            sum(clipped_samples) AS clipped,
+            sum(hr_mean_bpm * hr_covered_s) / nullif(sum(hr_covered_s), 0) AS hr_mean, max(hr_peak_bpm) AS hr_peak,
+            sum(hr_z4_s + hr_z5_s) / 60 AS hi_min, sum(trimp_edwards) AS edwards, sum(trimp_banister) AS banister
+       FROM wearable_windows WHERE session_id IN (${r.sessions.map(() => "?").join(", ")})
+      GROUP BY player_id, device_kind ORDER BY player_id, device_kind`,
+    [...r.sessions],
+  );
+  const lines = ["Wearables (wearable_windows, at each device's own rate; PlayerLoad AU, Boyd et al. 2011)"];
+  lines.push(
+    `  ${"player".padEnd(12)} ${"device".padEnd(18)} rate Hz  IMU min  PlayerLoad  PL/min  vendor PL  impacts  jumps  clipped  HR mean  HR peak  >80% min  TRIMP Ed  TRIMP Ban`,
+  );
+  const v = (x: number | bigint | null, w: number, d = 0) =>
+    (x === null ? "-" : d === 0 ? n0(Number(x)) : Number(x).toFixed(d)).padStart(w);
+  for (const p of rows) {
+    const plMin = p.pl !== null && p.min ? p.pl / p.min : null;
+    lines.push(
+      `  ${p.player_id.padEnd(12)} ${p.device_kind.padEnd(18)} ${v(p.rate, 7)} ${v(p.min, 8, 1)} ${v(p.pl, 11, 1)} ${v(plMin, 7, 2)} ${v(p.vendor, 10, 1)} ${v(p.impacts, 8)} ${v(p.jumps, 6)} ${v(p.clipped, 8)} ${v(p.hr_mean, 8)} ${v(p.hr_peak, 8)} ${v(p.hi_min, 9, 1)} ${v(p.edwards, 9)} ${v(p.banister, 10)}`,
+    );
+  }
+  return lines;
+}
+
 export const HEADLINES: Readonly<Record<string, (lake: DuckDbLake, r: PipelineResult) => Promise<string[]>>> = {
   tracking,
   pose,
+  wearables,
 };

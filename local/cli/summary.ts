@@ -87,7 +87,8 @@ export function runStatus(r: PipelineResult, maxQuarantineShare: number): RunSta
 }
 
 export async function renderSummary(lake: DuckDbLake, r: PipelineResult, status?: RunStatus): Promise<string> {
-  const m = sqlString(r.matchId);
+  // The run's match, and the sessions its records belong to (a wearable week spans several).
+  const m = [...new Set([r.matchId, ...r.sessions])].map(sqlString).join(", ");
   const sources = INSIGHT_SOURCES[r.modality] ?? [];
   const insights = await lake.queryObjects<{
     insight_id: string;
@@ -97,16 +98,17 @@ export async function renderSummary(lake: DuckDbLake, r: PipelineResult, status?
     summary: string;
   }>(
     `SELECT insight_id, detail_type, player_id, time, json_extract_string(detail, '$.summary') AS summary
-       FROM insights WHERE match_id = ${m} AND source IN (${sources.map(sqlString).join(", ") || "''"})
+       FROM insights WHERE match_id IN (${m}) AND source IN (${sources.map(sqlString).join(", ") || "''"})
       ORDER BY time, detail_type, player_id`,
   );
   const quarantine = await lake.queryObjects<{ reason: string; n: number | bigint }>(
     `SELECT regexp_replace(reason, '^[0-9]+ sample\\(s\\) from index [0-9]+: ', '') AS reason, count(*) AS n
-       FROM quarantine WHERE match_id = ${m} GROUP BY 1 ORDER BY n DESC LIMIT 5`,
+       FROM quarantine WHERE match_id IN (${m}) GROUP BY 1 ORDER BY n DESC LIMIT 5`,
   );
   const a = accounting(r);
   const lines: string[] = [];
-  lines.push(`match ${r.matchId} (${r.modality}): ${n0(r.samplesIn)} samples in ${(r.durationMs / 1000).toFixed(1)} s`);
+  const what = r.sessions.length > 1 ? `${r.sessions.length} sessions` : `match ${r.matchId}`;
+  lines.push(`${what} (${r.modality}): ${n0(r.samplesIn)} samples in ${(r.durationMs / 1000).toFixed(1)} s`);
   for (const w of status?.warnings ?? []) lines.push(w);
   lines.push("");
   lines.push(...(await (HEADLINES[r.modality]?.(lake, r) ?? Promise.resolve([]))));
@@ -150,13 +152,14 @@ export async function renderSummary(lake: DuckDbLake, r: PipelineResult, status?
 /** What the front office got: workflow executions, CRM requests, staff notifications, decisions waiting. */
 async function automationLines(lake: DuckDbLake, r: PipelineResult): Promise<string[]> {
   if (r.crm === null) return [];
+  const ids = [...new Set([r.matchId, ...r.sessions])];
   const lines = ["", "Workflows (stepfunctions/*.asl.json, run by aws-local-stepfunctions)"];
   // From workflow_runs, not only this run's: a rerun of the same match starts no new execution
   // (execution names are deterministic, as StartExecution's are idempotent).
   const runs = await lake.queryObjects<{ state_machine: string; status: string; n: number | bigint }>(
     `SELECT state_machine, status, count(*) AS n FROM workflow_runs
-      WHERE json_extract_string(input, '$.detail.match_id') = ? GROUP BY ALL ORDER BY ALL`,
-    [r.matchId],
+      WHERE json_extract_string(input, '$.detail.match_id') IN (${ids.map(() => "?").join(", ")}) GROUP BY ALL ORDER BY ALL`,
+    ids,
   );
   if (runs.length === 0) lines.push("  none started");
   for (const w of runs) lines.push(`  ${`${w.state_machine} ${w.status}`.padEnd(30)} ${w.n}`);
@@ -181,7 +184,7 @@ async function automationLines(lake: DuckDbLake, r: PipelineResult): Promise<str
   );
   lines.push(`Staff notified: ${notes.map((n) => `${n.n} ${n.topic}`).join(", ") || "none"}`);
   const alerts = await lake.queryObjects<{ status: string; n: number | bigint }>(
-    `SELECT status, count(*) AS n FROM medical_alerts WHERE match_id = '${r.matchId.replace(/'/g, "''")}' GROUP BY status ORDER BY status`,
+    `SELECT status, count(*) AS n FROM medical_alerts WHERE match_id IN (${ids.map(sqlString).join(", ")}) GROUP BY status ORDER BY status`,
   );
   if (alerts.length > 0) lines.push(`Medical alerts: ${alerts.map((a) => `${a.n} ${a.status}`).join(", ")}`);
   const pending = await lake.queryObjects<{ task_token: string; player_id: string }>(

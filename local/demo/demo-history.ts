@@ -7,7 +7,7 @@
 
 import type { PLAYER_LOADS, RowOf } from "../../lambdas/contracts/tables/index.js";
 import { dayOf } from "../../lambdas/core/load/acwr.js";
-import { DISTANCE_LOAD } from "../../lambdas/core/tracking/match-completed.js";
+import { DISTANCE_LOAD } from "../../lambdas/core/load/measures.js";
 import { seededRandom } from "./demo-match.js";
 
 const DAY_MS = 86_400_000;

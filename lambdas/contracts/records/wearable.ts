@@ -16,6 +16,10 @@
  * - `hr`: heart rate in beats per minute at the times the strap reported them. A dropout is a gap in
  *   the times, never a 0.
  *
+ * - `session_load`: a whole session's load measured elsewhere (a session RPE, a vest's distance
+ *   from the club's own software), imported with `sideline loads`: it joins the player's history of
+ *   that measure as a session of its own.
+ *
  * GNSS positions are not in this record: a reader projects them to the pitch and they travel as
  * tracking samples (records/tracking.ts), so every physical metric comes from one path.
  */
@@ -74,7 +78,27 @@ export const hrChannelSchema = z.object({
   /** Offsets from the record's t0, ms, one per reading, increasing. */
   t: numbers,
   /** Beats per minute. */
-  bpm: arrayOf((v) => isFiniteNumber(v) && (v as number) >= MIN_HR_BPM && (v as number) <= MAX_HR_BPM, "beats per minute"),
+  bpm: arrayOf(
+    (v) => isFiniteNumber(v) && (v as number) >= MIN_HR_BPM && (v as number) <= MAX_HR_BPM,
+    "beats per minute",
+  ),
+});
+
+/** The load measures a session may be imported in (lambdas/core/load/measures.ts). */
+export const IMPORTED_LOAD_MEASURES = [
+  "distance_m",
+  "player_load_au",
+  "trimp_edwards_au",
+  "trimp_banister_au",
+  "srpe_au",
+] as const;
+
+export const sessionLoadSchema = z.object({
+  measure: z.enum(IMPORTED_LOAD_MEASURES),
+  load: z.number().check(z.gte(0)),
+  minutes: z.number().check(z.gte(0)),
+  /** The CR-10 rating a session RPE load was computed from (Foster et al. 2001). */
+  rpe: z.optional(z.number().check(z.gte(0), z.lte(10))),
 });
 
 export const wearableChunkSchema = z
@@ -94,6 +118,8 @@ export const wearableChunkSchema = z
     t0: z.number(),
     imu: z.optional(imuChannelSchema),
     hr: z.optional(hrChannelSchema),
+    /** A whole session's load measured elsewhere; t0 is the session's start. */
+    session_load: z.optional(sessionLoadSchema),
     /** True on the device's last chunk of the session: open windows are closed and the session's load is recorded. */
     final: z.optional(z.boolean()),
   })
@@ -118,8 +144,16 @@ export const wearableChunkSchema = z
           });
         if (!increasing(c.hr.t)) ctx.addIssue({ code: "custom", path: ["hr", "t"], message: "times must increase" });
       }
-      if (!imu && !c.hr && !c.final)
-        ctx.addIssue({ code: "custom", message: "a wearable chunk needs imu or hr samples (or final: true)" });
+      if (c.session_load && (imu || c.hr))
+        ctx.addIssue({
+          code: "custom",
+          message: "a session_load travels alone: its chunk carries no imu or hr samples",
+        });
+      if (!imu && !c.hr && !c.session_load && !c.final)
+        ctx.addIssue({
+          code: "custom",
+          message: "a wearable chunk needs imu or hr samples, a session_load, or final: true",
+        });
     }),
   );
 
@@ -130,11 +164,12 @@ function increasing(t: readonly number[]): boolean {
 
 export type ImuChannel = z.infer<typeof imuChannelSchema>;
 export type HrChannel = z.infer<typeof hrChannelSchema>;
+export type SessionLoadEntry = z.infer<typeof sessionLoadSchema>;
 export type WearableChunk = z.infer<typeof wearableChunkSchema>;
 
-/** Samples a chunk holds: IMU samples plus heart-rate readings. */
-export const wearableSamples = (c: Pick<WearableChunk, "imu" | "hr">): number =>
-  (c.imu?.t.length ?? 0) + (c.hr?.t.length ?? 0);
+/** Samples a chunk holds: IMU samples plus heart-rate readings, and 1 for an imported session's load. */
+export const wearableSamples = (c: Pick<WearableChunk, "imu" | "hr" | "session_load">): number =>
+  (c.imu?.t.length ?? 0) + (c.hr?.t.length ?? 0) + (c.session_load ? 1 : 0);
 
 export const WEARABLE_RECORD: RecordContract<WearableChunk> = {
   schema: WEARABLE_SCHEMA_V1,
@@ -153,7 +188,7 @@ export const WEARABLE_RECORD: RecordContract<WearableChunk> = {
       return Array.isArray(t) ? t.length : 0;
     };
     return {
-      samples: len(o.imu) + len(o.hr),
+      samples: len(o.imu) + len(o.hr) + (o.session_load ? 1 : 0),
       matchId: typeof o.session_id === "string" ? o.session_id : null,
     };
   },

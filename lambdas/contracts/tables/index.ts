@@ -18,12 +18,14 @@ import {
 import { CRM_DEAD_LETTERS, CRM_OUTBOX, NOTIFICATIONS, PENDING_DECISIONS, WORKFLOW_RUNS } from "./local.js";
 import { POSE_FRAMES } from "./pose.js";
 import type { AnyTable } from "./schema.js";
+import { PLAYER_DAILY_LOAD, WEARABLE_WINDOWS } from "./wearables.js";
 
 export * from "./biomech.js";
 export * from "./lake.js";
 export * from "./local.js";
 export * from "./pose.js";
 export * from "./schema.js";
+export * from "./wearables.js";
 
 /** Tables in both lakes: Iceberg (Glue, Athena) in the cloud, DuckDB locally. */
 export const TABLES = [
@@ -38,6 +40,8 @@ export const TABLES = [
   MEDICAL_ALERTS,
   POSE_FRAMES,
   BIOMECH_WINDOWS,
+  WEARABLE_WINDOWS,
+  PLAYER_DAILY_LOAD,
 ] as const;
 
 /** The lake tables the workflow tasks write (their Firehose grants and DELIVERY_STREAMS follow). */

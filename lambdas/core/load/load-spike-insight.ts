@@ -9,6 +9,7 @@ import {
   pictureKey,
   type VisualLocator,
 } from "../insights/common.js";
+import { insightFrame, PICTURE, type TrendSeries, trend } from "../insights/visuals.js";
 import type { PlayerState } from "../tracking/player-features.js";
 import {
   ACWR_ACUTE_DAYS,
@@ -39,7 +40,8 @@ export interface SessionRef {
 
 export function loadSpikeInsight(
   p: PlayerRef,
-  s: PlayerState,
+  /** His tracking state when the load came from tracking (the picture shows where he played); null otherwise. */
+  s: PlayerState | null,
   session: SessionRef,
   measure: LoadMeasure,
   r: AcwrResult,
@@ -50,7 +52,7 @@ export function loadSpikeInsight(
   const ratio = r.ratio ?? 0;
   const day = Math.floor(session.start / DAY_MS) * DAY_MS;
   const summary =
-    `Acute:chronic workload ratio ${ratio.toFixed(2)} after this match (flag above ${ACWR_SPIKE_RATIO}): ` +
+    `Acute:chronic workload ratio ${ratio.toFixed(2)} after this ${s ? "match" : "session"} (flag above ${ACWR_SPIKE_RATIO}): ` +
     `acute ${r.acute.toFixed(0)} ${measure.unitPerDay} vs chronic ${r.chronic.toFixed(0)} ${measure.unitPerDay} (EWMA ${ACWR_ACUTE_DAYS} and ` +
     `${ACWR_CHRONIC_DAYS} days, ${measure.label}, ${r.historyDays} days of history).`;
   const first = r.series[0]!;
@@ -78,22 +80,26 @@ export function loadSpikeInsight(
       metrics: { chronic_load: r.chronic },
     },
   };
-  const svg = picture(s, {
-    title: `Player Load Spike: ${p.player_id} (${p.match_id})`,
-    subtitle: summary,
-    cells: s.profile.grid,
-    heatmapLabel: `Where he played in this match (${session.minutes.toFixed(0)} min)`,
-    trend: {
-      label: `Acute:chronic ratio (EWMA) of ${measure.label}, by day`,
-      points: r.series.map((q) => [q.day, q.chronic > 0 ? q.acute / q.chronic : 0] as const),
-      baseline: 1,
-      baselineLabel: "acute = chronic",
-      threshold: ACWR_SPIKE_RATIO,
-      thresholdLabel: `flag above ${ACWR_SPIKE_RATIO}`,
-      highlight: [day - DAY_MS / 2, day + DAY_MS / 2],
-      xLabel: `the last ${r.historyDays} days`,
-    },
-  });
+  const ratioTrend: TrendSeries = {
+    label: `Acute:chronic ratio (EWMA) of ${measure.label}, by day`,
+    points: r.series.map((q) => [q.day, q.chronic > 0 ? q.acute / q.chronic : 0] as const),
+    baseline: 1,
+    baselineLabel: "acute = chronic",
+    threshold: ACWR_SPIKE_RATIO,
+    thresholdLabel: `flag above ${ACWR_SPIKE_RATIO}`,
+    highlight: [day - DAY_MS / 2, day + DAY_MS / 2],
+    xLabel: `the last ${r.historyDays} days`,
+  };
+  const title = `Player Load Spike: ${p.player_id} (${p.match_id})`;
+  const svg = s
+    ? picture(s, {
+        title,
+        subtitle: summary,
+        cells: s.profile.grid,
+        heatmapLabel: `Where he played in this match (${session.minutes.toFixed(0)} min)`,
+        trend: ratioTrend,
+      })
+    : loadPicture(title, summary, measure, r, ratioTrend, day);
   return {
     event: {
       id,
@@ -111,4 +117,34 @@ export function loadSpikeInsight(
     },
     picture: { key, svg },
   };
+}
+
+/**
+ * The picture of a load without positions (a wearable or an imported session): his daily load with
+ * the chronic EWMA beside it, and the ratio by day.
+ */
+function loadPicture(
+  title: string,
+  summary: string,
+  measure: LoadMeasure,
+  r: AcwrResult,
+  ratio: TrendSeries,
+  day: number,
+): string {
+  const { width, pad } = PICTURE;
+  const half = (width - 3 * pad - 40) / 2;
+  const daily: TrendSeries = {
+    label: `Daily ${measure.label} (${measure.unitPerDay})`,
+    points: r.series.map((q) => [q.day, q.load] as const),
+    baseline: r.series.map((q) => [q.day, q.chronic] as const),
+    baselineLabel: `chronic load (EWMA ${ACWR_CHRONIC_DAYS} days)`,
+    threshold: null,
+    thresholdLabel: "",
+    highlight: [day - DAY_MS / 2, day + DAY_MS / 2],
+    xLabel: `the last ${r.historyDays} days, rest days 0`,
+  };
+  return insightFrame(title, summary, [
+    ...trend(daily, pad, 104, half, 246),
+    ...trend(ratio, pad * 2 + half + 40, 104, half, 246),
+  ]);
 }

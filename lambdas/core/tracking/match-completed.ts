@@ -4,18 +4,15 @@
  * needs, and his acute:chronic ratio after the match. Pure: the history comes in, findings go out.
  */
 import type { ScoutingNeedsFile } from "../../contracts/needs.js";
-import type { PLAYER_LOADS, PLAYER_MATCH_PROFILES, RowOf } from "../../contracts/tables/index.js";
+import type { PLAYER_DAILY_LOAD, PLAYER_LOADS, PLAYER_MATCH_PROFILES, RowOf } from "../../contracts/tables/index.js";
 import type { SessionLoad } from "../../ports.js";
 import type { BuiltInsight, PlayerRef, VisualLocator } from "../insights/common.js";
-import { acwr, dayOf, isSpike } from "../load/acwr.js";
-import { type LoadMeasure, loadSpikeInsight } from "../load/load-spike-insight.js";
+import { DISTANCE_LOAD } from "../load/measures.js";
+import { recordSession } from "../load/session-load.js";
 import { scoreNeed } from "../scouting/scouting.js";
 import { scoutingInsight } from "../scouting/scouting-insight.js";
 import type { MatchProfile } from "./match-profile.js";
 import type { PlayerState } from "./player-features.js";
-
-/** The load tracking adds to a player's history: total distance, available for every tracked player. */
-export const DISTANCE_LOAD: LoadMeasure = { id: "distance_m", label: "total distance", unitPerDay: "m/day" };
 
 export interface MatchCompleted {
   readonly player: PlayerRef;
@@ -33,12 +30,13 @@ export interface MatchFindings {
   readonly load: RowOf<typeof PLAYER_LOADS>;
   /** The match as a session of his DISTANCE_LOAD history. */
   readonly session: SessionLoad;
+  /** The player_daily_load rows of total distance the match changes. */
+  readonly daily: readonly RowOf<typeof PLAYER_DAILY_LOAD>[];
   readonly insights: readonly BuiltInsight[];
 }
 
 export function matchCompleted(c: MatchCompleted): MatchFindings {
   const { player: p, profile: m } = c;
-  const session: SessionLoad = { sessionId: p.match_id, day: dayOf(m.matchStart), load: m.distanceM };
   const insights: BuiltInsight[] = [];
   if (c.needs) {
     for (const need of c.needs.needs) {
@@ -46,15 +44,26 @@ export function matchCompleted(c: MatchCompleted): MatchFindings {
       if (score.matched) insights.push(scoutingInsight(p, c.state, m, need, c.needs.version, score, c.visuals));
     }
   }
-  if (c.history) {
-    const earlier = c.history.filter((x) => x.sessionId !== session.sessionId);
-    const r = acwr([...earlier, session], session.day);
-    if (isSpike(r)) {
-      const ref = { start: m.matchStart, end: m.matchEnd, load: m.distanceM, minutes: m.minutes };
-      insights.push(loadSpikeInsight(p, c.state, ref, DISTANCE_LOAD, r, c.visuals));
-    }
-  }
-  return { profile: profileRow(p, m), load: loadRow(p, m), session, insights };
+  const recorded = recordSession({
+    player: p,
+    measure: DISTANCE_LOAD,
+    start: m.matchStart,
+    end: m.matchEnd,
+    load: m.distanceM,
+    minutes: m.minutes,
+    origin: "tracking",
+    history: c.history,
+    state: c.state,
+    visuals: c.visuals,
+  });
+  insights.push(...recorded.insights);
+  return {
+    profile: profileRow(p, m),
+    load: recorded.load,
+    session: recorded.session,
+    daily: recorded.daily,
+    insights,
+  };
 }
 
 /** The player_match_profiles row. */
@@ -77,18 +86,5 @@ export function profileRow(p: PlayerRef, m: MatchProfile): RowOf<typeof PLAYER_M
     hsr_m_per90: m.features.hsr_m_per90,
     sprints_per90: m.features.sprints_per90,
     rhie_per90: m.features.rhie_per90,
-  };
-}
-
-/** The player_loads row for a completed match. */
-export function loadRow(p: PlayerRef, m: MatchProfile): RowOf<typeof PLAYER_LOADS> {
-  return {
-    player_id: p.player_id,
-    session_id: p.match_id,
-    day: new Date(dayOf(m.matchStart)),
-    load: m.distanceM,
-    load_measure: DISTANCE_LOAD.id,
-    minutes: m.minutes,
-    origin: "tracking",
   };
 }

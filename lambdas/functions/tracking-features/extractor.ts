@@ -8,6 +8,7 @@ import { TRACKING } from "../../contracts/modalities.js";
 import { needRows, type ScoutingNeedsFile } from "../../contracts/needs.js";
 import { chunkPitch, type TrackingChunk, WIRE_METRES_PER_UNIT } from "../../contracts/records/tracking.js";
 import {
+  PLAYER_DAILY_LOAD,
   PLAYER_LOADS,
   PLAYER_MATCH_PROFILES,
   PLAYER_WINDOWS,
@@ -16,8 +17,9 @@ import {
 } from "../../contracts/tables/index.js";
 import type { PlayerRef, VisualLocator } from "../../core/insights/common.js";
 import { ACWR_LOOKBACK_DAYS, DAY_MS } from "../../core/load/acwr.js";
+import { DISTANCE_LOAD } from "../../core/load/measures.js";
 import { fatigueInsight } from "../../core/tracking/fatigue-insight.js";
-import { DISTANCE_LOAD, matchCompleted } from "../../core/tracking/match-completed.js";
+import { matchCompleted } from "../../core/tracking/match-completed.js";
 import type { MatchProfile } from "../../core/tracking/match-profile.js";
 import {
   applyChunk,
@@ -112,6 +114,7 @@ export function trackingExtractor(config: TrackingConfig): Extractor<TrackingChu
             });
             out.rows(PLAYER_MATCH_PROFILES, [f.profile]);
             out.rows(PLAYER_LOADS, [f.load]);
+            if (f.daily.length > 0) out.rows(PLAYER_DAILY_LOAD, f.daily);
             out.load(c.player.player_id, DISTANCE_LOAD.id, f.session);
             for (const i of f.insights) out.insight(i);
           }

@@ -1,8 +1,6 @@
-/** `sideline demo`: a seeded synthetic match through the whole pipeline, with a load history. */
-import { DuckDbLake } from "../../../lambdas/adapters/local/duckdb-lake.js";
-import { POSE } from "../../../lambdas/contracts/modalities.js";
-import { PLAYER_LOADS } from "../../../lambdas/contracts/tables/index.js";
-import { demoLoadHistory } from "../../demo/demo-history.js";
+/** `sideline demo`: a seeded synthetic match through the whole pipeline, with a load history and a week of wearables. */
+import { POSE, WEARABLES } from "../../../lambdas/contracts/modalities.js";
+import type { WearableChunk } from "../../../lambdas/contracts/records/wearable.js";
 import { DemoMatch } from "../../demo/demo-match.js";
 import {
   DEMO_POSE_CAMERA,
@@ -11,6 +9,7 @@ import {
   DEMO_POSE_PLAYERS,
   demoPoseChunks,
 } from "../../demo/demo-pose.js";
+import { DEMO_IMU_HZ, demoHistoryRecords, demoTrainingWeek } from "../../demo/demo-wearables.js";
 import { DEFAULT_NEEDS_PATH, loadNeeds } from "../../needs.js";
 import { runPipeline } from "../../pipeline.js";
 import { checkFrameFolders, runFramesPipeline } from "../../pose/frames-source.js";
@@ -42,13 +41,18 @@ export const options = {
   "pose-minutes": { type: "string" },
   "pose-stream": { type: "string" },
   "pose-frames": { type: "string" },
+  "wearables-stream": { type: "string" },
 } as const;
 
 export const help = `usage: sideline demo [options]
 
-Generates a seeded synthetic match (22 players and the ball at 25 Hz) with five weeks of training
-load, and runs it through the whole pipeline: kinesalite, the tracking-features handler, the lake,
-the insights, the workflows and the CRM. Then a touchline camera's pose clip of two of its players
+First the home squad's training load: five weeks of imported session loads (distance for both
+teams; PlayerLoad, TRIMP and session RPE for the home team), then its last training week as the
+devices record it: heart-rate straps at 1 Hz for every player, session RPE, and the returning
+player's IMU vest at ${DEMO_IMU_HZ} Hz, through the wearables stream and the wearable-load handler into
+wearable_windows, player_loads and player_daily_load (a load spike per measure reaches the medical
+workflow). Then a seeded synthetic match (22 players and the ball at 25 Hz) runs through the whole
+pipeline: kinesalite, the tracking-features handler, the lake, the insights, the workflows and the CRM. Then a touchline camera's pose clip of two of its players
 (COCO-17 keypoints at 25 fps, one knee caving in late) goes through the pose-biomechanics handler
 into pose_frames and biomech_windows, and the deviation it shows reaches the medical workflow.
 With --pose-frames, a folder of sampled video frames then goes through the local pose server and
@@ -60,6 +64,8 @@ demo options:
   --auto-approve            approve every scout decision at once (otherwise they wait: see decide)
   --pose-minutes N          length of the touchline camera's pose clip, 0-90 (default ${DEMO_POSE_MINUTES}; 0: none)
   --pose-stream NAME        with --target aws: the deployed pose stream the clip is sent to
+  --wearables-stream NAME   with --target aws: the deployed wearables stream the history and the
+                            training week are sent to
   --pose-frames DIR         after the clip, estimate a folder of video frames (<name>.jpg beside its
                             <name>.json sidecar, the frames format of 'sideline run') into the demo's
                             match (default: none)
@@ -86,7 +92,30 @@ export async function run(argv: string[]): Promise<number> {
   if (poseFrames !== undefined) await checkFrameFolders([poseFrames]);
   const match = new DemoMatch({ minutes, seed });
   const needs = loadNeeds(stringValue(values.needs) ?? DEFAULT_NEEDS_PATH);
+  const homePlayers = match.players.filter((p) => p.team === "home").map((p) => p.playerId);
+  const week = demoTrainingWeek(homePlayers, match.kickoffMs, seed);
+  function* wearableRecords(): Generator<WearableChunk> {
+    yield* demoHistoryRecords(
+      match.players.map((p) => p.playerId),
+      match.kickoffMs,
+      seed,
+    );
+    yield* week.records();
+  }
   if (aws) {
+    const wearablesStream = stringValue(values["wearables-stream"]);
+    if (wearablesStream) {
+      const code = await sendToAws(
+        { ...values, stream: wearablesStream },
+        { modality: WEARABLES.id, records: wearableRecords() },
+        "demo-training",
+        "demo",
+      );
+      if (code !== 0) return code;
+    } else
+      process.stderr.write(
+        "sideline demo: the load history and training week were not sent: give --wearables-stream (the deployed wearables stream)\n",
+      );
     const code = await sendToAws(values, { chunks: match.chunks(opts.chunkMs) }, match.matchId, "demo");
     const poseStream = stringValue(values["pose-stream"]);
     if (poseMinutes === 0 || code !== 0) return code;
@@ -109,23 +138,27 @@ export async function run(argv: string[]): Promise<number> {
     values.quiet === true,
     (p) => `demo ${match.matchId}: minute ${Math.min(minutes, Math.floor(p.samplesRead / perMinute))}/${minutes} read`,
   );
+  // Five weeks of training load and the last week's devices, so every measure's ratio has a chronic base.
+  process.stderr.write(
+    `sideline demo: load history and a training week (${homePlayers.length} heart-rate straps, session RPE, one ${DEMO_IMU_HZ} Hz IMU vest; ${week.samples.toLocaleString("en-US")} samples) -> kinesalite -> wearable-load -> ${opts.lakePath}\n`,
+  );
+  const wearables = await runPipeline(
+    { modality: WEARABLES.id, records: wearableRecords() },
+    {
+      ...opts,
+      matchId: "demo-training",
+      readerSource: "demo",
+      automation: automationOptions(values, values["auto-approve"] === true),
+      onProgress: progressPrinter(
+        values.quiet === true,
+        (p) => `demo training: ${p.samplesRead.toLocaleString("en-US")} samples read`,
+      ),
+    },
+  );
+  const wearablesCode = await finish(wearables, opts.maxQuarantineShare);
   process.stderr.write(
     `sideline demo: ${match.players.length} players + ball, 25 Hz, ${minutes} min -> kinesalite -> tracking-features -> ${opts.lakePath}\n`,
   );
-  // Five weeks of imported training load, so the acute:chronic ratio has a chronic base.
-  const history = await DuckDbLake.open(opts.lakePath);
-  try {
-    await history.put(
-      PLAYER_LOADS,
-      demoLoadHistory(
-        match.players.map((p) => p.playerId),
-        match.kickoffMs,
-        seed,
-      ),
-    );
-  } finally {
-    history.close();
-  }
   const result = await runPipeline(
     { chunks: match.chunks(opts.chunkMs) },
     {
@@ -137,8 +170,8 @@ export async function run(argv: string[]): Promise<number> {
       onProgress: progress,
     },
   );
-  // The run's code is the first problem found: the match's, else the clip's, else the frames'.
-  const codes = [await finish(result, opts.maxQuarantineShare)];
+  // The run's code is the first problem found: the training's, the match's, the clip's, the frames'.
+  const codes = [wearablesCode, await finish(result, opts.maxQuarantineShare)];
   if (poseMinutes > 0) codes.push(await runPoseClip(match, poseMinutes, seed, values, opts));
   if (poseFrames !== undefined) codes.push(await runPoseFrames(poseFrames, match, values, opts));
   return codes.find((c) => c !== 0) ?? 0;
