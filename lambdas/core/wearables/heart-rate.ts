@@ -44,7 +44,7 @@ export function hrZone(bpm: number, hrMaxBpm: number): number {
 /** The heart-rate reserve fraction, clamped to [0, 1]. */
 export function heartRateReserve(bpm: number, ref: HrReference): number {
   const r = (bpm - ref.hrRestBpm) / (ref.hrMaxBpm - ref.hrRestBpm);
-  return r < 0 ? 0 : r > 1 ? 1 : r;
+  return Math.min(1, Math.max(0, r));
 }
 
 /** Banister TRIMP of one second at `bpm`, AU: (1/60) x HRr x a e^(b HRr). */

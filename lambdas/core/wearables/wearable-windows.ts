@@ -55,8 +55,8 @@ import {
 } from "./imu-events.js";
 import { type Axis, imuMaxGapMs, playerLoad2dStep, playerLoadPerMin, playerLoadStep } from "./player-load.js";
 
-export { DEFAULT_WINDOW_MS };
 export type { HrReference, RejectedSamples };
+export { DEFAULT_WINDOW_MS };
 
 /** An open window's sums: plain JSON. */
 export interface WearableWindowAcc {
