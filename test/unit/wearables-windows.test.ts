@@ -1,3 +1,4 @@
+import { WEARABLE_WINDOWS } from "../../lambdas/contracts/tables/wearables.js";
 import { type HrReference, heartRateLoad } from "../../lambdas/core/wearables/heart-rate.js";
 import { playerLoad } from "../../lambdas/core/wearables/player-load.js";
 import {
@@ -319,6 +320,17 @@ describe("wearable windows", () => {
     expect(() => applyWearableChunk(newWearableState(), chunk([hr(0, 100)], 52, false), bad)).toThrow(
       "heart-rate reference needs hrMaxBpm above hrRestBpm",
     );
+  });
+
+  it("has exactly the wearable_windows columns less the keys, null only where the table allows", () => {
+    const keys = new Set(["session_id", "player_id", "team", "device_id", "device_kind"]);
+    const camel = (name: string) => name.replace(/_(.)/g, (_, c: string) => c.toUpperCase());
+    const columns = WEARABLE_WINDOWS.columns.filter((c) => !keys.has(c.name));
+    const { closed } = run(session(), []);
+    for (const w of closed) {
+      expect(Object.keys(w).sort()).toEqual(columns.map((c) => camel(c.name)).sort());
+      for (const c of columns) if (!c.nullable) expect(w[camel(c.name) as keyof WearableWindow]).not.toBeNull();
+    }
   });
 
   it("closes an empty final chunk with its totals", () => {
