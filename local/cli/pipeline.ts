@@ -96,7 +96,7 @@ export function targetsAws(v: Values): boolean {
   const target = stringValue(v.target) ?? "local";
   if (target !== "local" && target !== "aws") throw new UsageError(`unknown target '${target}': expected local or aws`);
   if (target === "aws" && !stringValue(v.stream))
-    throw new UsageError("--target aws needs --stream (the deployed tracking stream's name)");
+    throw new UsageError("--target aws needs --stream (the deployed stream's name, e.g. sideline-tracking-dev)");
   return target === "aws";
 }
 

@@ -28,7 +28,9 @@ describe("sideline CLI", () => {
     );
     const lake = join(dir, "loads.duckdb");
     const r = await sideline("loads", file, "--lake", lake);
-    expect(r.stdout).toMatch(/^4 lines: 2 sessions for 1 players imported into player_loads, 2 quarantined/);
+    expect(r.stdout).toMatch(
+      /^4 loads read: 2 imported into player_loads for 1 players \(2 player_daily_load rows, 0 load spikes\), 2 quarantined/,
+    );
     const rows = await sideline(
       "sql",
       "SELECT session_id, load, origin FROM player_loads ORDER BY 1",
