@@ -158,8 +158,8 @@ export async function* readImuCsv(path: string, s: WearableReadSettings = {}): A
       yield { kind: "wearable", sample: { ...sample, rateHz: rate } };
       continue;
     }
-    let rows = held.get(player);
-    if (!rows) held.set(player, (rows = []));
+    const rows = held.get(player) ?? [];
+    held.set(player, rows);
     rows.push({ sample, ref, line });
     if (rows.length === IMU_CSV_RATE_SAMPLES) yield* release(player);
   }
