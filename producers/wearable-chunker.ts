@@ -3,8 +3,8 @@
  * device), numbered by `seq` from 0. A record is emitted when it spans `chunkMs`, when the channel
  * a sample joins already holds MAX_SAMPLES_PER_WEARABLE_CHUNK samples, or when the IMU's rate,
  * vertical axis or range changes (a record states one of each); `finish` emits every device's last
- * record with `final: true`, empty when its last samples were just emitted. Memory is bounded by
- * devices x one record.
+ * record with `final: true`. A record is only closed when the next sample arrives, so that record
+ * holds at least that sample. Memory is bounded by devices x one record.
  *
  * Readers quarantine samples whose time does not increase within a channel (readers/wearable-common.ts
  * TimeOrder). The chunker checks it again, with every value the record constrains, so it never emits
@@ -44,7 +44,7 @@ interface Open {
   readonly deviceKind: string;
   team: string | undefined;
   seq: number;
-  /** The chunk's first sample time; the last sample's time once the chunk is empty (for an empty final record). */
+  /** The chunk's first sample time. */
   t0: number;
   imu: OpenImu | null;
   hr: { t: number[]; bpm: number[] } | null;
@@ -108,7 +108,7 @@ export class WearableChunker {
     return done ? { chunk: done, rejected: null } : NONE;
   }
 
-  /** Emits every device's remaining samples as its final record (possibly empty). */
+  /** Emits every device's remaining samples as its final record. */
   finish(): WearableChunk[] {
     const out = [...this.open.values()].map((o) => this.emit(o, true));
     this.open.clear();
@@ -194,8 +194,6 @@ export class WearableChunker {
       ...(o.hr ? { hr: o.hr } : {}),
       ...(final ? { final: true } : {}),
     };
-    // The next chunk starts empty; t0 keeps the last sample's time for an empty final record.
-    o.t0 = Math.max(o.lastImu, o.lastHr, o.t0);
     o.imu = null;
     o.hr = null;
     return c;
