@@ -2,9 +2,15 @@
  * The reader of each format the registry lists (lambdas/contracts/modalities.ts, `readers`):
  * `sideline run --format F` finds the modality F feeds in the registry, and its reader here.
  */
+import { readCatapultOpenField } from "./catapult-openfield.js";
+import { readGpx } from "./gpx.js";
+import { readHrCsv } from "./hr-csv.js";
+import { readImuCsv } from "./imu-csv.js";
 import { readLongCsv } from "./long-csv.js";
 import { readMetrica } from "./metrica.js";
+import { readMovesense } from "./movesense.js";
 import { readPoseJsonl } from "./pose-jsonl.js";
+import { readTcx } from "./tcx.js";
 import type { ReaderItem } from "./types.js";
 
 /** What a reader may need from the command line. */
@@ -49,6 +55,14 @@ export const READERS: Readonly<Record<string, Reader | LocalSource>> = {
   metrica: reader((f, i, s) => readMetrica(f, { kickoffMs: s.kickoffMs, includeBall: i === 0 })),
   // Whole sideline.pose.v1 records, one per line (keypoints computed at the edge).
   "pose-jsonl": reader((f) => readPoseJsonl(f)),
+  // Wearables: samples at the device's native rate, grouped into sideline.wearable.v1 records by
+  // producers/wearable-chunker.ts (one stream per player and device).
+  "catapult-openfield": reader((f, _i, s) => readCatapultOpenField(f, s)),
+  movesense: reader((f, _i, s) => readMovesense(f, s)),
+  "imu-csv": reader((f, _i, s) => readImuCsv(f, s)),
+  "hr-csv": reader((f, _i, s) => readHrCsv(f, s)),
+  tcx: reader((f, _i, s) => readTcx(f, s)),
+  gpx: reader((f, _i, s) => readGpx(f, s)),
   // Sampled JPEGs and their sideline.frame.v1 sidecars: the pose invoker's code against the local pose server.
   frames: {
     builtBy: "local/pose/frames-source.ts",
