@@ -74,7 +74,10 @@ export const hrChannelSchema = z.object({
   /** Offsets from the record's t0, ms, one per reading, increasing. */
   t: numbers,
   /** Beats per minute. */
-  bpm: arrayOf((v) => isFiniteNumber(v) && (v as number) >= MIN_HR_BPM && (v as number) <= MAX_HR_BPM, "beats per minute"),
+  bpm: arrayOf(
+    (v) => isFiniteNumber(v) && (v as number) >= MIN_HR_BPM && (v as number) <= MAX_HR_BPM,
+    "beats per minute",
+  ),
 });
 
 export const wearableChunkSchema = z

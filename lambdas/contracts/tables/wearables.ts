@@ -25,7 +25,11 @@ export const WEARABLE_WINDOWS = defineTable({
       "double",
       "The IMU's sample rate, Hz, as the device recorded: every IMU value in the row was computed at it, never resampled.",
     ),
-    optCol("imu_covered_s", "double", "Seconds of the window the IMU covered (gaps left out): PlayerLoad per minute divides by it."),
+    optCol(
+      "imu_covered_s",
+      "double",
+      "Seconds of the window the IMU covered (gaps left out): PlayerLoad per minute divides by it.",
+    ),
     optCol(
       "player_load",
       "double",
@@ -41,7 +45,11 @@ export const WEARABLE_WINDOWS = defineTable({
     optCol("impacts_light", "int", "Impacts of 5-6.5 g resultant (Cunniffe et al. 2009 zones 1-2)."),
     optCol("impacts_moderate", "int", "Impacts of 6.5-8 g (zones 3-4)."),
     optCol("impacts_heavy", "int", "Impacts of 8 g and above (zones 5-6); read with clipped_samples."),
-    optCol("jumps", "int", "Jumps: a flight of near-zero acceleration ended by a landing spike (thresholds in README)."),
+    optCol(
+      "jumps",
+      "int",
+      "Jumps: a flight of near-zero acceleration ended by a landing spike (thresholds in README).",
+    ),
     optCol("jump_height_max_m", "double", "Highest jump, m, from flight time: h = g t^2 / 8 (Bosco et al. 1983)."),
     optCol(
       "clipped_samples",
@@ -49,7 +57,11 @@ export const WEARABLE_WINDOWS = defineTable({
       "IMU samples with an axis at the accelerometer's full scale (+-8 g unless the device says): peaks above it are not measured.",
     ),
     optCol("hr_readings", "int", "Heart-rate readings in the window."),
-    optCol("hr_covered_s", "double", "Seconds of the window with a heart-rate signal (resampled to 1 s inside gaps of at most 10 s)."),
+    optCol(
+      "hr_covered_s",
+      "double",
+      "Seconds of the window with a heart-rate signal (resampled to 1 s inside gaps of at most 10 s).",
+    ),
     optCol("hr_gap_s", "double", "Seconds of the window inside dropouts (gaps over 10 s): never counted as 0 bpm."),
     optCol("hr_mean_bpm", "double", "Mean heart rate over the covered seconds, bpm."),
     optCol("hr_peak_bpm", "double", "Highest heart rate, bpm."),
@@ -66,7 +78,11 @@ export const WEARABLE_WINDOWS = defineTable({
     ),
     optCol("hr_max_ref_bpm", "double", "The HRmax the zones and TRIMP used, bpm."),
     optCol("hr_rest_ref_bpm", "double", "The resting heart rate Banister TRIMP used, bpm."),
-    optCol("hr_ref_source", "string", "Where HRmax and HRrest came from: squad (config/squad.json) or assumed (its defaults)."),
+    optCol(
+      "hr_ref_source",
+      "string",
+      "Where HRmax and HRrest came from: squad (config/squad.json) or assumed (its defaults).",
+    ),
   ],
   key: ["session_id", "player_id", "device_id", "window_start"],
   partitionBy: ["session_id", "day(window_start)"],
@@ -92,7 +108,11 @@ export const PLAYER_DAILY_LOAD = defineTable({
     col("chronic_ewma", "double", "EWMA of daily load, lambda = 2 / (28 + 1)."),
     optCol("acwr_ewma", "double", "acute_ewma / chronic_ewma; null when the chronic load is 0."),
     col("acute_rolling", "double", "Mean daily load over the last 7 days (rest days 0)."),
-    col("chronic_rolling", "double", "Mean daily load over the last 28 days (rest days 0; fewer at the start of the history)."),
+    col(
+      "chronic_rolling",
+      "double",
+      "Mean daily load over the last 28 days (rest days 0; fewer at the start of the history).",
+    ),
     optCol("acwr_rolling", "double", "acute_rolling / chronic_rolling; null when the chronic load is 0."),
     col("week_load", "double", "Load over the last 7 days."),
     optCol(
