@@ -2,7 +2,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { GetRecordsCommand, GetShardIteratorCommand } from "@aws-sdk/client-kinesis";
 import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
+import { trackingChunkSchema } from "../../lambdas/contracts/records/tracking.js";
+import { startLocalKinesis } from "../../local/emulators/kinesis.js";
 import { sidelineInProcess } from "../helpers/cli-in-process.js";
 import { cornersCsv, GNSS_HEADER, gnssLine, type KnownPitch, knownToLonLat } from "../helpers/gnss.js";
 
@@ -90,6 +93,66 @@ describe("sideline run --format catapult-gnss", () => {
       ]);
     } finally {
       db.close();
+    }
+  }, 60_000);
+
+  it("sends the corners' pitch with every chunk to a deployed stream (--target aws; kinesalite standing in)", async () => {
+    const kinesis = await startLocalKinesis();
+    const env = {
+      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY,
+    };
+    process.env.AWS_ACCESS_KEY_ID = "LOCAL";
+    process.env.AWS_SECRET_ACCESS_KEY = "LOCAL";
+    try {
+      await kinesis.createStream("sideline-tracking-gnss", 1);
+      const file = runFile("U18_ID3.csv.gz", 25, 4);
+      const r = await sidelineInProcess(
+        "run",
+        file,
+        "--format",
+        "catapult-gnss",
+        "--corners",
+        corners,
+        "--player-id",
+        "keeper",
+        "--target",
+        "aws",
+        "--stream",
+        "sideline-tracking-gnss",
+        "--endpoint",
+        kinesis.endpoint,
+        "--region",
+        "eu-west-1",
+        "--lake",
+        join(dir, "aws.duckdb"),
+        "--quiet",
+      );
+      expect(r.code).toBe(0);
+      const shard = await kinesis.client.send(
+        new GetShardIteratorCommand({
+          StreamName: "sideline-tracking-gnss",
+          ShardId: "shardId-000000000000",
+          ShardIteratorType: "TRIM_HORIZON",
+        }),
+      );
+      const got = await kinesis.client.send(new GetRecordsCommand({ ShardIterator: shard.ShardIterator! }));
+      const chunks = (got.Records ?? []).map((x) =>
+        trackingChunkSchema.parse(JSON.parse(Buffer.from(x.Data!).toString())),
+      );
+      expect(chunks.length).toBeGreaterThan(0);
+      for (const c of chunks) {
+        expect(c.player_id).toBe("keeper");
+        expect(c.match_id).toBe("U18_ID3");
+        expect(c.pitch!.length_m).toBeCloseTo(90, 2);
+        expect(c.pitch!.width_m).toBeCloseTo(50, 2);
+      }
+    } finally {
+      for (const [k, v] of Object.entries(env)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await kinesis.close();
     }
   }, 60_000);
 
