@@ -9,6 +9,7 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { KinesisProducer, type ProducerStats } from "../lambdas/adapters/aws/kinesis-producer.js";
 import { DuckDbLake } from "../lambdas/adapters/local/duckdb-lake.js";
 import { MODALITIES, modalityById, TRACKING } from "../lambdas/contracts/modalities.js";
+import type { PitchDimensions } from "../lambdas/contracts/pitch.js";
 import { QUARANTINE, type RowOf } from "../lambdas/contracts/tables/index.js";
 import { type Produced, type ProduceSource, produce } from "./produce.js";
 import { readerQuarantineRow } from "./quarantine.js";
@@ -22,6 +23,8 @@ export interface SendOptions {
   /** A Kinesis-compatible endpoint (LocalStack, kinesalite). @default - the AWS endpoint of the region */
   readonly endpoint?: string;
   readonly region?: string;
+  /** The pitch the positions are on (a GNSS run's surveyed corners). @default DEFAULT_PITCH (105 x 68 m) */
+  readonly pitch?: PitchDimensions;
 }
 
 export interface SendResult extends Produced {
@@ -45,6 +48,7 @@ export async function sendToKinesis(source: ProduceSource, o: SendOptions): Prom
       modality,
       matchId: o.matchId,
       chunkMs: o.chunkMs,
+      ...(o.pitch ? { pitch: o.pitch } : {}),
       put: (r) => producer.put(r),
       onRejected: async (bad) => void rejects.push(readerQuarantineRow(bad, o.readerSource, o.matchId)),
     });

@@ -88,7 +88,7 @@ export const TRACKING: Modality<TrackingChunk> = {
     entry: "lambdas/functions/tracking-features/index.ts",
     description: "Physical features, match profiles and insights from player tracking",
   },
-  readers: ["long-csv", "metrica"],
+  readers: ["long-csv", "metrica", "catapult-gnss"],
   accounting: { table: PLAYER_WINDOWS, samplesColumn: "samples" },
 };
 

@@ -1,6 +1,7 @@
 /** What `demo` and `run` share: the pipeline's options, `--target aws`, the progress line and the ending. */
 import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
 import { AUTOMATION_DEFAULTS, STREAM_MAPPING_DEFAULTS } from "../../lambdas/contracts/defaults.js";
+import type { PitchDimensions } from "../../lambdas/contracts/pitch.js";
 import { DEFAULT_WINDOW_MS } from "../../lambdas/core/tracking/thresholds.js";
 import { sendToKinesis } from "../../producers/send-kinesis.js";
 import {
@@ -101,7 +102,13 @@ export function targetsAws(v: Values): boolean {
 }
 
 /** `--target aws`: sends the records to a deployed stream instead of the embedded pipeline. */
-export async function sendToAws(v: Values, source: PipelineSource, matchId: string, readerSource: string) {
+export async function sendToAws(
+  v: Values,
+  source: PipelineSource,
+  matchId: string,
+  readerSource: string,
+  pitch?: PitchDimensions,
+) {
   const streamName = stringValue(v.stream)!;
   const opts = pipelineOptions(v);
   const r = await sendToKinesis(source, {
@@ -110,6 +117,7 @@ export async function sendToAws(v: Values, source: PipelineSource, matchId: stri
     chunkMs: opts.chunkMs,
     lakePath: opts.lakePath,
     readerSource,
+    ...(pitch ? { pitch } : {}),
     ...(v.endpoint ? { endpoint: stringValue(v.endpoint)! } : {}),
     ...(v.region ? { region: stringValue(v.region)! } : {}),
   });

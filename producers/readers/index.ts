@@ -2,6 +2,8 @@
  * The reader of each format the registry lists (lambdas/contracts/modalities.ts, `readers`):
  * `sideline run --format F` finds the modality F feeds in the registry, and its reader here.
  */
+
+import { readCatapultGnss } from "./catapult-gnss.js";
 import { readCatapultOpenField } from "./catapult-openfield.js";
 import { readGpx } from "./gpx.js";
 import { readHrCsv } from "./hr-csv.js";
@@ -9,6 +11,7 @@ import { readImuCsv } from "./imu-csv.js";
 import { readLongCsv } from "./long-csv.js";
 import { readMetrica } from "./metrica.js";
 import { readMovesense } from "./movesense.js";
+import { readPitchCorners } from "./pitch-corners.js";
 import { readPoseJsonl } from "./pose-jsonl.js";
 import { readTcx } from "./tcx.js";
 import type { ReaderItem } from "./types.js";
@@ -63,12 +66,29 @@ export const READERS: Readonly<Record<string, Reader | LocalSource>> = {
   "hr-csv": reader((f, _i, s) => readHrCsv(f, s)),
   tcx: reader((f, _i, s) => readTcx(f, s)),
   gpx: reader((f, _i, s) => readGpx(f, s)),
+  // One player per file, projected into the pitch's frame from its surveyed corners (read once per run).
+  "catapult-gnss": {
+    read: (files, s) => ({
+      async *[Symbol.asyncIterator]() {
+        if (!s.cornersFile) throw new Error("catapult-gnss needs the pitch's corners: pass --corners FILE");
+        const frame = await readPitchCorners(s.cornersFile);
+        for (const f of files) yield* readCatapultGnss(f, { timeZone: s.timeZone, playerId: s.playerId, frame });
+      },
+    }),
+  },
   // Sampled JPEGs and their sideline.frame.v1 sidecars: the pose invoker's code against the local pose server.
   frames: {
     builtBy: "local/pose/frames-source.ts",
     why: "its keypoints are estimated by the local pose server, which lives in local/",
   },
 };
+
+/** Formats whose file holds one player, named by --player-id or by the file's name. */
+export const SINGLE_PLAYER_FORMATS: ReadonlySet<string> = new Set(["catapult-gnss", "movesense", "imu-csv"]);
+/** Formats whose positions are longitude/latitude, projected with the pitch's corners (--corners). */
+export const CORNERS_FORMATS: ReadonlySet<string> = new Set(["catapult-gnss"]);
+/** Formats whose clock is not epoch time, so the recording's start comes from --start. */
+export const START_FORMATS: ReadonlySet<string> = new Set(["movesense", "imu-csv"]);
 
 export function readerFor(format: string): Reader {
   const r = READERS[format];

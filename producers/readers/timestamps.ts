@@ -94,6 +94,15 @@ function clockFor(zone: string): ZoneClock {
   return c;
 }
 
+/**
+ * The instant (epoch ms) of a wall-clock time in `zone`, the wall time given as ms since the epoch as
+ * if it were UTC (fractions kept). Null when the clocks skipped that time (spring forward); a time the
+ * clocks passed twice (fall back) is the earlier instant. An unknown zone throws.
+ */
+export function wallClockToInstant(wall: number, zone: string): number | null {
+  return zone === "UTC" ? wall : clockFor(zone).toInstant(wall);
+}
+
 /** 400 Gregorian years, in days: Date.UTC reads years 0-99 as 1900-1999, so those are shifted by this. */
 const GREGORIAN_CYCLE_DAYS = 146_097;
 const daysIn = (year: number, month: number) => new Date(Date.UTC(year + 400, month, 0)).getUTCDate();
@@ -126,8 +135,7 @@ export function parseTime(s: string, zone: string = DEFAULT_TIME_ZONE): ParsedTi
     if (oh > 23 || om > 59) return { ok: false, reason: `timestamp '${v}' has an invalid UTC offset` };
     return { ok: true, t: wall - (m[9] === "-" ? -1 : 1) * (oh * 60 + om) * MINUTE_MS };
   }
-  if (zone === "UTC") return { ok: true, t: wall };
-  const t = clockFor(zone).toInstant(wall);
+  const t = wallClockToInstant(wall, zone);
   if (t === null)
     return { ok: false, reason: `timestamp '${v}' does not exist in ${zone} (the clocks went forward over it)` };
   return { ok: true, t };

@@ -43,8 +43,8 @@ export function wearableRow(c: WearableChunk, w: WearableWindow): RowOf<typeof W
     team: c.team ?? null,
     device_id: c.device_id,
     device_kind: c.device_kind,
-    window_start: new Date(w.start),
-    window_end: new Date(w.end),
+    window_start: new Date(w.windowStart),
+    window_end: new Date(w.windowEnd),
     samples: w.samples,
     imu_samples: w.imuSamples,
     sample_rate_hz: w.sampleRateHz,
@@ -128,8 +128,15 @@ export function wearableExtractor(config: WearableConfig): Extractor<WearableChu
               r.closed.map((w) => wearableRow(chunk, w)),
             );
           const s = r.session;
-          if (!s) return;
-          const base = { player, start: s.start, end: s.end, minutes: s.minutes, origin: "wearable" as const };
+          // A session with no accepted sample has no load to record.
+          if (!s || s.start === null || s.end === null) return;
+          const base = {
+            player,
+            start: s.start as number,
+            end: s.end as number,
+            minutes: s.minutes,
+            origin: "wearable" as const,
+          };
           if (s.playerLoad !== null) pending.push({ ...base, measure: PLAYER_LOAD, load: s.playerLoad });
           if (s.trimpEdwards !== null) pending.push({ ...base, measure: TRIMP_EDWARDS_LOAD, load: s.trimpEdwards });
           if (s.trimpBanister !== null) pending.push({ ...base, measure: TRIMP_BANISTER_LOAD, load: s.trimpBanister });

@@ -1,9 +1,17 @@
 /** `sideline run <files...>`: provider files through the same pipeline as the demo. */
 import { basename } from "node:path";
 import { MODALITIES, modalityForFormat } from "../../../lambdas/contracts/modalities.js";
-import { type ReadSettings, readerFor } from "../../../producers/readers/index.js";
+import { playerIdFromFile } from "../../../producers/readers/catapult-gnss.js";
+import {
+  CORNERS_FORMATS,
+  type ReadSettings,
+  readerFor,
+  SINGLE_PLAYER_FORMATS,
+  START_FORMATS,
+} from "../../../producers/readers/index.js";
 import { assertReadable } from "../../../producers/readers/lines.js";
 import { metricaTeam } from "../../../producers/readers/metrica.js";
+import { describePitch, type PitchFrame, readPitchCorners } from "../../../producers/readers/pitch-corners.js";
 import { DEFAULT_TIME_ZONE, parseTime } from "../../../producers/readers/timestamps.js";
 import { DEFAULT_NEEDS_PATH, loadNeeds } from "../../needs.js";
 import { runPipeline } from "../../pipeline.js";
@@ -20,11 +28,12 @@ import {
   sendToAws,
   targetsAws,
 } from "../pipeline.js";
+import { printable } from "../terminal.js";
 
 export const name = "run";
 export const synopsis = "run <files...>";
 export const summary =
-  "run provider files (long-csv, Metrica's home and away files, pose-jsonl) or folders of video frames through the same pipeline";
+  "run provider files (long-csv, Metrica's home and away files, Catapult GNSS, pose-jsonl) or folders of video frames through the same pipeline";
 
 export const options = {
   ...PIPELINE_OPTIONS,
@@ -32,6 +41,9 @@ export const options = {
   "match-id": { type: "string" },
   kickoff: { type: "string" },
   tz: { type: "string" },
+  corners: { type: "string" },
+  "player-id": { type: "string" },
+  start: { type: "string" },
 } as const;
 
 /** Every format the registry's modalities read. */
@@ -47,6 +59,9 @@ file and line: fix it and run again.
 run options:
   --format F                long-csv: timestamp,player_id,x,y[,team][,z] (any order, one header line);
                             metrica: Metrica's two files, the home file then the away file;
+                            catapult-gnss: Catapult GNSS exports, one player per file,
+                            'Timestamp, Longitude, Latitude' (Excel serial days in local time, WGS-84
+                            degrees), projected onto the pitch given by --corners;
                             pose-jsonl: one sideline.pose.v1 record per line (an edge camera's keypoints);
                             frames: folders of video frames as the frame sampler uploads them, each
                             <name>.jpg beside its <name>.json sidecar (sideline.frame.v1): the local pose
@@ -57,8 +72,17 @@ run options:
                             are quarantined
   --kickoff ISO             metrica only, required: the kick-off time its 'Time [s]' counts from,
                             e.g. 2019-08-17T15:00:00Z (the files carry no date)
-  --tz ZONE                 IANA time zone of times without a UTC offset: long-csv ISO timestamps
-                            and --kickoff (default ${DEFAULT_TIME_ZONE}; e.g. Europe/Oslo, daylight saving included)
+  --tz ZONE                 IANA time zone of times without a UTC offset: long-csv ISO timestamps,
+                            catapult-gnss Excel serial times, --kickoff and --start (default
+                            ${DEFAULT_TIME_ZONE}; e.g. Europe/Oslo, daylight saving included)
+  --corners FILE            catapult-gnss only, required: the pitch's four corners, a 'longitude,latitude'
+                            header then one corner per line in any order; they give the pitch's frame
+                            (origin at a corner, x along the long side) and its length and width
+  --player-id P             formats with one player per file (${[...SINGLE_PLAYER_FORMATS].filter((f) => FORMATS.includes(f)).join(", ")}): the file's player
+                            (default: each file's name without .csv/.csv.gz, each file its own player);
+                            with --player-id, pass one file
+  --start ISO               formats whose clock is not epoch time (${[...START_FORMATS].join(", ")}): the
+                            recording's start, e.g. 2021-11-19T17:10:00 (read in --tz without an offset)
 
 ${PIPELINE_HELP}
 
@@ -93,7 +117,56 @@ function settings(values: Record<string, string | boolean | undefined>, files: r
         : `--kickoff is for metrica files only: ${format} carries its own times`,
     );
   }
-  return { format, read: { kickoffMs, timeZone } };
+  return { format, read: { kickoffMs, timeZone, ...singlePlayerSettings(values, format, files, timeZone) } };
+}
+
+/** --corners, --player-id and --start: each only for the formats that need it. */
+function singlePlayerSettings(
+  values: Record<string, string | boolean | undefined>,
+  format: string,
+  files: readonly string[],
+  timeZone: string,
+): Pick<ReadSettings, "cornersFile" | "playerId" | "startMs"> {
+  const cornersFile = stringValue(values.corners);
+  if (CORNERS_FORMATS.has(format) && cornersFile === undefined)
+    throw new UsageError(
+      `${format} needs --corners FILE: the pitch's four corners (longitude,latitude), which place its positions on the pitch`,
+    );
+  if (!CORNERS_FORMATS.has(format) && cornersFile !== undefined)
+    throw new UsageError(
+      `--corners is for formats with longitude/latitude positions (${[...CORNERS_FORMATS].join(", ")}): ${format} positions are not projected`,
+    );
+  const playerId = stringValue(values["player-id"]);
+  if (SINGLE_PLAYER_FORMATS.has(format)) {
+    if (playerId !== undefined && playerId.trim() === "") throw new UsageError("--player-id is empty");
+    if (playerId !== undefined && files.length > 1)
+      throw new UsageError(
+        `--player-id names the player of one file, got ${files.length} files: leave it out and each file is its own player, named by its file`,
+      );
+    const seen = new Map<string, string>();
+    for (const f of files) {
+      const id = playerIdFromFile(f);
+      const other = seen.get(id);
+      if (other !== undefined)
+        throw new UsageError(
+          `'${other}' and '${f}' would both be player ${id}: each file is one player, so rename one`,
+        );
+      seen.set(id, f);
+    }
+  } else if (playerId !== undefined)
+    throw new UsageError(`--player-id is for formats with one player per file: ${format} files name their players`);
+  const start = stringValue(values.start);
+  let startMs = Number.NaN;
+  if (start !== undefined) {
+    if (!START_FORMATS.has(format))
+      throw new UsageError(
+        `--start is for formats whose clock is not epoch time (${[...START_FORMATS].join(", ")}): ${format} carries its own times`,
+      );
+    const t = parseTime(start, timeZone);
+    if (!t.ok) throw new UsageError(`--start must be an ISO 8601 time such as 2021-11-19T17:10:00: ${t.reason}`);
+    startMs = t.t;
+  }
+  return { cornersFile, playerId: playerId?.trim(), startMs };
 }
 
 /**
@@ -132,6 +205,11 @@ export async function run(argv: string[]): Promise<number> {
       "--format frames runs the local pose server, not the cloud's: with --target aws, upload the frames and sidecars to the raw bucket (frames/<match>/<camera>/) and the deployed pose invoker estimates them",
     );
   const needs = loadNeeds(stringValue(values.needs) ?? DEFAULT_NEEDS_PATH);
+  // The pitch's frame and size come from its corners: checked (and reported) before any file is read.
+  const frame: PitchFrame | undefined = read.cornersFile ? await readPitchCorners(read.cornersFile) : undefined;
+  if (frame && values.quiet !== true)
+    process.stderr.write(`${printable(`pitch from ${read.cornersFile}: ${describePitch(frame)}`)}\n`);
+  const pitch = frame ? { pitch: frame.dimensions } : {};
   const firstMatch = format === FRAMES_FORMAT ? await checkFrameFolders(files) : await checkInputs(format, files, read);
   // Records carry their match (pose-jsonl): the first one names the run; samples take the file's name.
   const matchId =
@@ -155,13 +233,14 @@ export async function run(argv: string[]): Promise<number> {
   }
   // Reader items go to the stream of the modality the format feeds (the registry's readers).
   const source = { items: readerFor(format).read(files, read), modality: modalityForFormat(format).id };
-  if (aws) return sendToAws(values, source, matchId, `reader:${format}`);
+  if (aws) return sendToAws(values, source, matchId, `reader:${format}`, frame?.dimensions);
   const progress = progressPrinter(
     values.quiet === true,
     (p) => `${matchId}: ${p.samplesRead.toLocaleString("en-US")} samples read`,
   );
   const result = await runPipeline(source, {
     ...opts,
+    ...pitch,
     matchId,
     readerSource: `reader:${format}`,
     needs,
