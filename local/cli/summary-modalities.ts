@@ -111,7 +111,7 @@ async function wearables(lake: DuckDbLake, r: PipelineResult): Promise<string[]>
   for (const p of rows) {
     const plMin = p.pl !== null && p.min ? p.pl / p.min : null;
     lines.push(
-      `  ${p.player_id.padEnd(12)} ${p.device_kind.padEnd(18)} ${v(p.rate, 7)} ${v(p.min, 8, 1)} ${v(p.pl, 11, 1)} ${v(plMin, 7, 2)} ${v(p.vendor, 10, 1)} ${v(p.impacts, 8)} ${v(p.jumps, 6)} ${v(p.clipped, 8)} ${v(p.hr_mean, 8)} ${v(p.hr_peak, 8)} ${v(p.hi_min, 9, 1)} ${v(p.edwards, 9)} ${v(p.banister, 10)}`,
+      `  ${p.player_id.padEnd(12)} ${p.device_kind.padEnd(18)} ${v(p.rate, 7, 1)} ${v(p.min, 8, 1)} ${v(p.pl, 11, 1)} ${v(plMin, 7, 2)} ${v(p.vendor, 10, 1)} ${v(p.impacts, 8)} ${v(p.jumps, 6)} ${v(p.clipped, 8)} ${v(p.hr_mean, 8)} ${v(p.hr_peak, 8)} ${v(p.hi_min, 9, 1)} ${v(p.edwards, 9)} ${v(p.banister, 10)}`,
     );
   }
   return lines;

@@ -1,5 +1,6 @@
 /** The end-of-run summary: top distances and sprinters, insights, row and quarantine accounting, the verdict. */
 import type { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
+import { modalityById } from "../../lambdas/contracts/modalities.js";
 import { InputError } from "../../producers/readers/input-error.js";
 import type { PipelineResult } from "../pipeline.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
@@ -107,7 +108,9 @@ export async function renderSummary(lake: DuckDbLake, r: PipelineResult, status?
   );
   const a = accounting(r);
   const lines: string[] = [];
-  const what = r.sessions.length > 1 ? `${r.sessions.length} sessions` : `match ${r.matchId}`;
+  // Tracking and pose runs are about a match; a wearables run about training sessions.
+  const unit = modalityById(r.modality).accounting.matchColumn === "session_id" ? "session" : "match";
+  const what = r.sessions.length > 1 ? `${r.sessions.length} ${unit}s` : `${unit} ${r.matchId}`;
   lines.push(`${what} (${r.modality}): ${n0(r.samplesIn)} samples in ${(r.durationMs / 1000).toFixed(1)} s`);
   for (const w of status?.warnings ?? []) lines.push(w);
   lines.push("");

@@ -42,8 +42,13 @@ const sessionMinutes = (k: number) => (k === 1 ? 60 : 75);
 /** The player whose strap drops out for 45 s on day 3: a gap, never 0 bpm. */
 export const DEMO_DROPOUT_PLAYER = "home_10";
 const DROPOUT_MS = 45_000;
-/** Records of 30 s, as a vest's gateway sends them. */
-const CHUNK_MS = 30_000;
+/**
+ * A replay's records, as REPLAY_CHUNK_MS is for tracking: latency does not matter, and fewer records
+ * cut the per-record cost of the stream. A strap's 5 minutes is 300 readings (~3 KB); a vest's
+ * 30 s is 3,000 samples at 100 Hz (~60 KB), half the record cap.
+ */
+const HR_CHUNK_MS = 300_000;
+const IMU_CHUNK_MS = 30_000;
 
 /** How hard a day was, 0.2-1: its distance against the hardest training day (6.5 km). */
 const intensityOf = (distanceM: number) => Math.min(1, Math.max(0.2, distanceM / 6500));
@@ -73,7 +78,8 @@ export function demoHistoryRecords(playerIds: readonly string[], kickoffMs: numb
     const day = r.day.getTime();
     out.push(loadRecord(r.player_id, r.session_id, day, { measure: "distance_m", load: r.load, minutes: r.minutes }));
     const k = Math.round((matchDay - day) / DAY_MS);
-    if (!r.player_id.startsWith("home_") || k <= 7) continue;
+    // The devices recorded the last week's sessions (demoTrainingWeek); the previous match (day 7) was imported.
+    if (!r.player_id.startsWith("home_") || k <= Math.max(...DEMO_TRAINING_DAYS)) continue;
     for (const [measure, load] of Object.entries(dayLoads(r.load, r.minutes)))
       out.push(
         loadRecord(r.player_id, r.session_id, day, {
@@ -189,13 +195,13 @@ function* heartRate(
     if (chunk.t.length === 0) t0 = t;
     chunk.t.push(t - t0);
     chunk.bpm.push(Math.round(hr + (rnd() - 0.5) * 3));
-    if (t + DEMO_HR_PERIOD_MS - t0 >= CHUNK_MS && s < n - 1) yield emit(false);
+    if (t + DEMO_HR_PERIOD_MS - t0 >= HR_CHUNK_MS && s < n - 1) yield emit(false);
   }
   yield emit(true);
 }
 
-/** Rounds to 0.1 mg: far below an accelerometer's noise, and a third of the JSON of a full double. */
-const g4 = (v: number) => Math.round(v * 10_000) / 10_000;
+/** Rounds to 1 mg, as vests export (Catapult's OpenField CSV has 3-4 decimals of g): far below the 0.03 g noise. */
+const g4 = (v: number) => Math.round(v * 1000) / 1000;
 
 function* vest(
   player: string,
@@ -254,9 +260,7 @@ function* vest(
     c.ax.push(g4(Math.max(-8, Math.min(8, ax))));
     c.ay.push(g4(Math.max(-8, Math.min(8, ay))));
     c.az.push(g4(Math.max(-8, Math.min(8, az))));
-    if (t + dt - t0 >= CHUNK_MS && i < n - 1) yield emit(false);
+    if (t + dt - t0 >= IMU_CHUNK_MS && i < n - 1) yield emit(false);
   }
   yield emit(true);
 }
-
-export { DEMO_HISTORY_DAYS, DEMO_REHAB_M };

@@ -84,7 +84,15 @@ export const READERS: Readonly<Record<string, Reader | LocalSource>> = {
 };
 
 /** Formats whose file holds one player, named by --player-id or by the file's name. */
-export const SINGLE_PLAYER_FORMATS: ReadonlySet<string> = new Set(["catapult-gnss", "movesense", "imu-csv"]);
+export const SINGLE_PLAYER_FORMATS: ReadonlySet<string> = new Set([
+  "catapult-gnss",
+  "catapult-openfield",
+  "movesense",
+  "imu-csv",
+  "hr-csv",
+  "tcx",
+  "gpx",
+]);
 /** Formats whose positions are longitude/latitude, projected with the pitch's corners (--corners). */
 export const CORNERS_FORMATS: ReadonlySet<string> = new Set(["catapult-gnss"]);
 /** Formats whose clock is not epoch time, so the recording's start comes from --start. */

@@ -6,7 +6,7 @@
  */
 import { execFile } from "node:child_process";
 import { type BuildOptions, build } from "esbuild";
-import { POSE, TRACKING } from "../../lambdas/contracts/modalities.js";
+import { POSE, TRACKING, WEARABLES } from "../../lambdas/contracts/modalities.js";
 import { WORKFLOW_TASK_TABLES } from "../../lambdas/contracts/tables/index.js";
 import { LAMBDA_BUNDLE } from "../../lib/bundling.js";
 import { POSE_INVOKER_DEFAULTS } from "../../lib/constructs/pose-invoker.js";
@@ -14,6 +14,7 @@ import { POSE_INVOKER_DEFAULTS } from "../../lib/constructs/pose-invoker.js";
 export const LAMBDA_ENTRIES = {
   "tracking-features": TRACKING.extractor.entry,
   "pose-biomechanics": POSE.extractor.entry,
+  "wearable-load": WEARABLES.extractor.entry,
   "workflow-tasks": "lambdas/functions/workflow-tasks/index.ts",
   "pose-invoker": "lambdas/functions/pose-invoker/index.ts",
 } as const;
@@ -72,6 +73,13 @@ export const LAMBDA_IMPORT_ENV: Readonly<Record<LambdaName, Readonly<Record<stri
   },
   "pose-biomechanics": {
     DELIVERY_STREAMS: streams(POSE.tables.map((t) => t.name)),
+    EVENT_BUS_NAME: "bus",
+    STATE_TABLE_NAME: "state",
+    VISUALS_BUCKET: "visuals",
+    WINDOW_SECONDS: "60",
+  },
+  "wearable-load": {
+    DELIVERY_STREAMS: streams(WEARABLES.tables.map((t) => t.name)),
     EVENT_BUS_NAME: "bus",
     STATE_TABLE_NAME: "state",
     VISUALS_BUCKET: "visuals",

@@ -212,7 +212,7 @@ describe("sideline CLI", () => {
     [
       ["run", "x.csv", "--format", "tracab"],
       2,
-      "sideline: error: unknown format 'tracab': expected long-csv, metrica, catapult-gnss, pose-jsonl or frames",
+      "sideline: error: unknown format 'tracab': expected long-csv, metrica, catapult-gnss, pose-jsonl, frames, catapult-openfield, movesense, imu-csv, hr-csv, tcx or gpx",
     ],
     [
       ["sql", "SELECT 1", "--lake", "nowhere.duckdb"],

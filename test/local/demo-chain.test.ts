@@ -54,6 +54,10 @@ describe("the demo's whole chain: insights, workflows, CRM, pictures, explain an
       /match demo-7 \(pose\)[\s\S]*medical-alert SUCCEEDED\s+5[\s\S]*Medical alerts: 5 notified\n/,
     );
     expect(demo.stdout).not.toContain("demo-token");
+    // The training week: every sample of the straps, the vest and the imports accounted.
+    expect(demo.stdout).toMatch(
+      /\d+ sessions \(wearables\): ([\d,]+) samples in [\s\S]*?Accounting: \1 samples in = \1 in wearable_windows \+ 0 quarantined {2}\(balanced\)/,
+    );
 
     // The CRM saw the 503, the retry with the same key, and one accepted request per key, with auth
     expect(received[0]!.status).toBe(503);
@@ -78,7 +82,28 @@ describe("the demo's whole chain: insights, workflows, CRM, pictures, explain an
       `SELECT subject_id, (SELECT count(*) FROM pose_frames f WHERE f.subject_id = w.subject_id) AS frames,
               count(*) AS windows FROM biomech_windows w GROUP BY subject_id ORDER BY 1`,
     );
+    // Every measure has its daily series for the returning player, ratios included, and the vest's windows keep its rate.
+    const daily = await db.queryObjects<{ load_measure: string; days: bigint; ratios: bigint }>(
+      `SELECT load_measure, count(*) AS days, count(acwr_ewma) AS ratios FROM player_daily_load
+        WHERE player_id = 'home_4' GROUP BY 1 ORDER BY 1`,
+    );
+    const vest = await db.queryObjects<{ rates: string; pl: number; jumps: bigint }>(
+      "SELECT string_agg(DISTINCT sample_rate_hz::VARCHAR) AS rates, sum(player_load) AS pl, sum(jumps) AS jumps FROM wearable_windows WHERE device_kind = 'catapult-s6'",
+    );
     db.close();
+    expect(daily.map((d) => d.load_measure)).toEqual([
+      "distance_m",
+      "player_load_au",
+      "srpe_au",
+      "trimp_banister_au",
+      "trimp_edwards_au",
+    ]);
+    for (const d of daily) expect(d.ratios).toBe(d.days);
+    // Five sessions of 60-75 min at 5-9 AU/min; two headers a session.
+    expect(vest[0]!.rates).toBe("100.0");
+    expect(vest[0]!.pl).toBeGreaterThan(1500);
+    expect(vest[0]!.pl).toBeLessThan(3000);
+    expect(vest[0]!.jumps).toBe(10n);
     // 12 minutes of 25 fps per player: every frame a pose_frames row, every minute a biomech_windows row.
     expect(pose).toEqual([
       { subject_id: "home_7", frames: 18_000n, windows: 12n },
@@ -89,6 +114,8 @@ describe("the demo's whole chain: insights, workflows, CRM, pictures, explain an
       "Player Fatigue Suspected: away_8",
       "Player Fatigue Suspected: home_10",
       "Player Fatigue Suspected: home_7",
+      // Distance twice: the week's imported GPS session pushed past 1.5, then the match.
+      "Player Load Spike: home_4",
       "Player Load Spike: home_4",
       "Scouting Candidate Matched: away_5",
       "Scouting Candidate Matched: away_5",

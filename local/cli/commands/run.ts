@@ -11,6 +11,7 @@ import {
 } from "../../../producers/readers/index.js";
 import { assertReadable } from "../../../producers/readers/lines.js";
 import { metricaTeam } from "../../../producers/readers/metrica.js";
+import { movesenseStartNote } from "../../../producers/readers/movesense.js";
 import { describePitch, type PitchFrame, readPitchCorners } from "../../../producers/readers/pitch-corners.js";
 import { DEFAULT_TIME_ZONE, parseTime } from "../../../producers/readers/timestamps.js";
 import { DEFAULT_NEEDS_PATH, loadNeeds } from "../../needs.js";
@@ -211,6 +212,12 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`${printable(`pitch from ${read.cornersFile}: ${describePitch(frame)}`)}\n`);
   const pitch = frame ? { pitch: frame.dimensions } : {};
   const firstMatch = format === FRAMES_FORMAT ? await checkFrameFolders(files) : await checkInputs(format, files, read);
+  // A Movesense clock counts from power-on: without --start, say what the session's start was taken to be.
+  if (format === "movesense" && !Number.isFinite(read.startMs ?? Number.NaN))
+    for (const f of files) {
+      const note = await movesenseStartNote(f, read);
+      if (note) process.stderr.write(`sideline: ${printable(note)}\n`);
+    }
   // Records carry their match (pose-jsonl): the first one names the run; samples take the file's name.
   const matchId =
     stringValue(values["match-id"]) ??
