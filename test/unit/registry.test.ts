@@ -43,9 +43,16 @@ describe("table classification", () => {
     for (const t of [...TABLES, ...LOCAL_TABLES]) expect(DATA_CLASSIFICATIONS).toContain(t.classification);
   });
 
-  it("keeps health data in health tables: loads, medical alerts, insights", () => {
+  it("keeps health data in health tables: loads, wearables, medical alerts, insights, and the quarantine that holds their payloads", () => {
     const health = TABLES.filter((t) => t.classification === "health").map((t) => t.name);
-    expect(health.sort()).toEqual(["insights", "medical_alerts", "player_loads"]);
+    expect(health.sort()).toEqual([
+      "insights",
+      "medical_alerts",
+      "player_daily_load",
+      "player_loads",
+      "quarantine",
+      "wearable_windows",
+    ]);
   });
 });
 

@@ -36,8 +36,8 @@ export const PLAYER_WINDOWS = defineTable({
 
 export const QUARANTINE = defineTable({
   name: "quarantine",
-  // Quarantined payloads are any modality's records: as sensitive as the most sensitive that writes it (pose).
-  classification: "biometric",
+  // Quarantined payloads are any modality's records: as sensitive as the most sensitive that writes it (wearables' heart rate).
+  classification: "health",
   scope: "lake",
   doc: "Records or samples that could not be used, with the reason. Nothing bad is dropped silently.",
   columns: [
