@@ -21,8 +21,6 @@ import { DAY_MS, dayOf } from "../../lambdas/core/load/acwr.js";
 import { DEFAULT_SQUAD } from "../../lambdas/functions/extractors.js";
 import { loadRecord } from "../../producers/readers/loads-csv.js";
 import {
-  DEMO_HISTORY_DAYS,
-  DEMO_REHAB_M,
   DEMO_RETURNING_PLAYER,
   DEMO_WEEK_M,
   demoLoadHistory,
