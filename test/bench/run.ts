@@ -7,11 +7,15 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import type { KinesisStreamRecord } from "aws-lambda";
 import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
-import { POSE } from "../../lambdas/contracts/modalities.js";
+import { POSE, WEARABLES } from "../../lambdas/contracts/modalities.js";
+import { hrReference } from "../../lambdas/contracts/squad.js";
 import { PLAYER_LOADS } from "../../lambdas/contracts/tables/index.js";
-import { demoLoadHistory } from "../../local/demo/demo-history.js";
+import { applyWearableChunk, newWearableState } from "../../lambdas/core/wearables/wearable-windows.js";
+import { DEFAULT_SQUAD } from "../../lambdas/functions/extractors.js";
+import { DEMO_RETURNING_PLAYER, demoLoadHistory } from "../../local/demo/demo-history.js";
 import { DemoMatch } from "../../local/demo/demo-match.js";
 import { DEMO_POSE_PLAYERS, demoPoseChunks } from "../../local/demo/demo-pose.js";
+import { demoHistoryRecords, demoTrainingWeek } from "../../local/demo/demo-wearables.js";
 import { loadNeeds } from "../../local/needs.js";
 import { runPipeline } from "../../local/pipeline.js";
 import { kinesisRecordFactory } from "../helpers/factories.js";
@@ -122,6 +126,39 @@ async function replayFigures(): Promise<void> {
   out("bench.replay.pose_frames_per_s", pose.samplesIn / (pose.durationMs / 1000));
 }
 
+/** The demo's training week: the wearable core alone on the vest's samples, then the whole chain on a fresh lake. */
+async function wearableFigures(): Promise<void> {
+  const match = new DemoMatch({ minutes: 90, seed: 7 });
+  const home = match.players.filter((p) => p.team === "home").map((p) => p.playerId);
+  const week = demoTrainingWeek(home, match.kickoffMs, 7);
+  const vest = [...week.records()].filter((r) => r.imu);
+  const imuSamples = vest.reduce((a, r) => a + (r.imu?.t.length ?? 0), 0);
+  const ref = hrReference(DEFAULT_SQUAD, DEMO_RETURNING_PLAYER, match.kickoffMs);
+  const secs = best(() => {
+    const state = newWearableState(60_000);
+    for (const r of vest) applyWearableChunk(state, r, ref);
+  });
+  out("bench.wearables.core_imu_samples_per_s", imuSamples / secs);
+  const result = await runPipeline(
+    {
+      modality: WEARABLES.id,
+      records: (function* () {
+        yield* demoHistoryRecords(
+          match.players.map((p) => p.playerId),
+          match.kickoffMs,
+          7,
+        );
+        yield* week.records();
+      })(),
+    },
+    { matchId: "demo-training", lakePath: join(tmp, "wearables.duckdb"), readerSource: "demo", automation: false },
+  );
+  out("bench.replay.training_week_samples", result.samplesIn);
+  out("bench.replay.training_week_s", result.durationMs / 1000);
+  out("bench.replay.training_week_samples_per_s", result.samplesIn / (result.durationMs / 1000));
+  out("bench.wearables.pipeline_over_core", imuSamples / secs / (result.samplesIn / (result.durationMs / 1000)));
+}
+
 async function bundleFigures(): Promise<void> {
   for (const [name, entry] of Object.entries(LAMBDA_ENTRIES) as [LambdaName, string][]) {
     const file = join(tmp, `${name}.mjs`);
@@ -135,7 +172,7 @@ async function bundleFigures(): Promise<void> {
   }
 }
 
-/** `npm run bench -- handler replay`: only the groups named (handler, bundle, replay, pose); all by default. */
+/** `npm run bench -- handler replay`: only the groups named (handler, bundle, replay, wearables, pose); all by default. */
 const only = new Set(process.argv.slice(2));
 const want = (group: string) => only.size === 0 || only.has(group);
 
@@ -146,4 +183,5 @@ out(
 if (want("handler")) await handlerFigures();
 if (want("bundle")) await bundleFigures();
 if (want("replay")) await replayFigures();
+if (want("wearables")) await wearableFigures();
 if (want("pose")) await poseFigures(out);
