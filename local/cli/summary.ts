@@ -4,7 +4,7 @@ import { modalityById } from "../../lambdas/contracts/modalities.js";
 import { InputError } from "../../producers/readers/input-error.js";
 import type { PipelineResult } from "../pipeline.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
-import { accountingTable, HEADLINES, INSIGHT_SOURCES } from "./summary-modalities.js";
+import { accountedIn, accountingTable, HEADLINES, INSIGHT_SOURCES } from "./summary-modalities.js";
 import { printableLines } from "./terminal.js";
 
 const n0 = (v: number) => Math.round(v).toLocaleString("en-US");
@@ -130,7 +130,7 @@ export async function renderSummary(lake: DuckDbLake, r: PipelineResult, status?
   );
   for (const q of quarantine) lines.push(`  quarantine: ${String(q.n).padStart(5)} x ${q.reason}`);
   const passed = r.modality === "tracking" ? ` + ${n0(a.ball)} ball (not profiled)` : "";
-  const rows = `${n0(a.inWindows)} in ${accountingTable(r)}${passed} + ${n0(a.quarantined)} quarantined`;
+  const rows = `${n0(a.inWindows)} in ${accountedIn(r)}${passed} + ${n0(a.quarantined)} quarantined`;
   if (r.incomplete) {
     lines.push(
       `Accounting: INCOMPLETE: ${n0(a.samplesIn)} samples read = ${rows} + ${n0(a.notWritten)} not written ` +

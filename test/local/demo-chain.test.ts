@@ -56,7 +56,7 @@ describe("the demo's whole chain: insights, workflows, CRM, pictures, explain an
     expect(demo.stdout).not.toContain("demo-token");
     // The training week: every sample of the straps, the vest and the imports accounted.
     expect(demo.stdout).toMatch(
-      /\d+ sessions \(wearables\): ([\d,]+) samples in [\s\S]*?Accounting: \1 samples in = \1 in wearable_windows \+ 0 quarantined {2}\(balanced\)/,
+      /\d+ sessions \(wearables\): ([\d,]+) samples in [\s\S]*?Accounting: \1 samples in = \1 in wearable_windows and player_loads \(imports\) \+ 0 quarantined {2}\(balanced\)/,
     );
 
     // The CRM saw the 503, the retry with the same key, and one accepted request per key, with auth
