@@ -52,7 +52,7 @@ async function setup(opts: { history?: boolean } = {}) {
 }
 
 const base = (playerId: string, deviceId: string, deviceKind: string, sessionId = "train-0501") => ({
-  schema: WEARABLE_SCHEMA_V1,
+  schema: WEARABLE_SCHEMA_V1 as typeof WEARABLE_SCHEMA_V1,
   session_id: sessionId,
   player_id: playerId,
   device_id: deviceId,
