@@ -257,6 +257,48 @@ describe("wearable-load handler", () => {
     expect(results[2]).toEqual(results[0]);
   });
 
+  it("changes nothing when a batch is delivered again", async () => {
+    const { lake, invoke, totals } = await setup({ history: true });
+    const records = [...hrSession("home_2", 165, 600), ...imuSession("home_2", 12_000)].map(record);
+    await invoke(records);
+    const before = {
+      windows: (await lake.query(WINDOWS_SQL)).rows,
+      loads: (await lake.query(LOADS_SQL)).rows,
+      daily: (await lake.query(DAILY_SQL)).rows,
+    };
+    await invoke(records.slice(5));
+    expect(totals.recordsDuplicate).toBe(records.length - 5);
+    expect({
+      windows: (await lake.query(WINDOWS_SQL)).rows,
+      loads: (await lake.query(LOADS_SQL)).rows,
+      daily: (await lake.query(DAILY_SQL)).rows,
+    }).toEqual(before);
+    lake.close();
+  });
+
+  it("takes HRmax from the birth year by Tanaka's formula when the squad has no measured one", async () => {
+    const { lake, invoke } = await setup();
+    // home_9: born 2001, HRrest 50, no HRmax. In 2026 he is 25: 208 - 0.7 x 25 = 190.5 bpm (Tanaka et al. 2001).
+    // home_11: listed with his sex only, so both values are the file's assumptions (195, 60).
+    await invoke([...hrSession("home_9", 165, 120), ...hrSession("home_11", 165, 120)].map(record));
+    expect(
+      await lake.queryObjects(
+        "SELECT DISTINCT player_id, hr_max_ref_bpm, hr_rest_ref_bpm, hr_ref_source FROM wearable_windows ORDER BY 1",
+      ),
+    ).toEqual([
+      { player_id: "home_11", hr_max_ref_bpm: 195, hr_rest_ref_bpm: 60, hr_ref_source: "assumed" },
+      { player_id: "home_9", hr_max_ref_bpm: 190.5, hr_rest_ref_bpm: 50, hr_ref_source: "squad" },
+    ]);
+    // Banister, home_9, 2 min: HRr = (165 - 50) / (190.5 - 50) = 115/140.5 = 0.818505,
+    // 2 x 0.818505 x 0.64 x e^(1.92 x 0.818505) = 2 x 0.818505 x 0.64 x 4.814009 = 5.0436 AU.
+    const b = await lake.queryObjects<{ load: number }>(
+      "SELECT load FROM player_loads WHERE player_id = 'home_9' AND load_measure = 'trimp_banister_au'",
+    );
+    expect(b[0]!.load).toBeCloseTo(banister(2, 115 / 140.5), 9);
+    expect(b[0]!.load).toBeCloseTo(5.0436, 4);
+    lake.close();
+  });
+
   describe("history and the Player Load Spike", () => {
     /** 35 days of 5 AU Edwards TRIMP (days D-35 .. D-1), imported one session a day. */
     const lowTrimp = Array.from({ length: 35 }, (_, i) =>
@@ -393,7 +435,12 @@ describe("wearable-load handler", () => {
     // strap-9's next chunk starts at START + 1.5 s, before its reading at START + 2 s: that reading
     // alone is rejected, the two after it (START + 10.5 s and + 11.5 s) are accepted.
     const late = { ...mk("strap-9", 1, START + 1500, { t: [0, 9000, 10_000], bpm: [150, 151, 152] }), final: true };
-    await invoke([record(good0), record(short), record(backwards), record(late)]);
+    // A session_load must travel alone: with samples beside it, the whole record is quarantined.
+    const mixed = {
+      ...loadRecord("home_4", "t9", DAY, { measure: "srpe_au", load: 300, minutes: 60 }),
+      hr: { t: [0], bpm: [150] },
+    };
+    await invoke([record(good0), record(short), record(backwards), record(mixed), record(late)]);
 
     const q = await lake.queryObjects<{ reason: string; sample_count: number }>(
       "SELECT reason, sample_count FROM quarantine ORDER BY reason",
@@ -405,10 +452,17 @@ describe("wearable-load handler", () => {
       },
       { reason: "wrong schema: hr.bpm: has 2 values for 3 times", sample_count: 3 },
       { reason: "wrong schema: hr.t: times must increase", sample_count: 3 },
+      {
+        reason: "wrong schema: record: a session_load travels alone: its chunk carries no imu or hr samples",
+        sample_count: 2,
+      },
     ]);
-    // Count in = accepted + quarantined: 4 records of 3 readings.
-    expect(totals.samplesAccepted + totals.samplesQuarantined).toBe(12);
-    expect(totals).toMatchObject({ samplesAccepted: 5, samplesQuarantined: 7, recordsQuarantined: 2 });
+    // Count in = accepted + quarantined: 4 records of 3 readings, and one of a reading and a session load.
+    expect(totals.samplesAccepted + totals.samplesQuarantined).toBe(14);
+    expect(totals).toMatchObject({ samplesAccepted: 5, samplesQuarantined: 9, recordsQuarantined: 3 });
+    expect(await lake.queryObjects("SELECT count(*)::INT AS n FROM player_loads WHERE session_id = 't9'")).toEqual([
+      { n: 0 },
+    ]);
     expect(Number((await lake.query("SELECT sum(hr_readings) FROM wearable_windows")).rows[0]![0])).toBe(5);
     lake.close();
   });
