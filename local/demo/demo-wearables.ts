@@ -20,13 +20,11 @@ import { hrReference } from "../../lambdas/contracts/squad.js";
 import { DAY_MS, dayOf } from "../../lambdas/core/load/acwr.js";
 import { DEFAULT_SQUAD } from "../../lambdas/functions/extractors.js";
 import { loadRecord } from "../../producers/readers/loads-csv.js";
-import {
-  DEMO_RETURNING_PLAYER,
-  DEMO_WEEK_M,
-  demoLoadHistory,
-} from "./demo-history.js";
+import { DEMO_RETURNING_PLAYER, DEMO_WEEK_M, demoLoadHistory } from "./demo-history.js";
 import { seededRandom } from "./demo-match.js";
 
+/** The demo's imports are one import: its records are the same on every run. */
+const DEMO_IMPORT = "demo";
 /** Catapult vests record their IMU at 100 Hz (Catapult S5/S6). */
 export const DEMO_IMU_HZ = 100;
 /** Chest straps report once a second (Polar H10, Garmin HRM). */
@@ -74,17 +72,31 @@ export function demoHistoryRecords(playerIds: readonly string[], kickoffMs: numb
   const out: WearableChunk[] = [];
   for (const r of rows) {
     const day = r.day.getTime();
-    out.push(loadRecord(r.player_id, r.session_id, day, { measure: "distance_m", load: r.load, minutes: r.minutes }));
+    out.push(
+      loadRecord(
+        r.player_id,
+        r.session_id,
+        day,
+        { measure: "distance_m", load: r.load, minutes: r.minutes },
+        DEMO_IMPORT,
+      ),
+    );
     const k = Math.round((matchDay - day) / DAY_MS);
     // The devices recorded the last week's sessions (demoTrainingWeek); the previous match (day 7) was imported.
     if (!r.player_id.startsWith("home_") || k <= Math.max(...DEMO_TRAINING_DAYS)) continue;
     for (const [measure, load] of Object.entries(dayLoads(r.load, r.minutes)))
       out.push(
-        loadRecord(r.player_id, r.session_id, day, {
-          measure: measure as keyof ReturnType<typeof dayLoads>,
-          load,
-          minutes: r.minutes,
-        }),
+        loadRecord(
+          r.player_id,
+          r.session_id,
+          day,
+          {
+            measure: measure as keyof ReturnType<typeof dayLoads>,
+            load,
+            minutes: r.minutes,
+          },
+          DEMO_IMPORT,
+        ),
       );
   }
   return out;
@@ -139,12 +151,13 @@ export function demoTrainingWeek(homePlayers: readonly string[], kickoffMs: numb
           );
           // Session RPE, 30 minutes after the session (Foster et al. 2001), through the same stream.
           const rpe = Math.min(10, Math.max(1, Math.round(2 + 6 * level + (rnd() - 0.5))));
-          yield loadRecord(player, s.sessionId, s.day, {
-            measure: "srpe_au",
-            load: rpe * s.minutes,
-            minutes: s.minutes,
-            rpe,
-          });
+          yield loadRecord(
+            player,
+            s.sessionId,
+            s.day,
+            { measure: "srpe_au", load: rpe * s.minutes, minutes: s.minutes, rpe },
+            DEMO_IMPORT,
+          );
         }
         yield* vest(DEMO_RETURNING_PLAYER, s.sessionId, start, s.minutes, intensityOf(distance), rnd);
       }

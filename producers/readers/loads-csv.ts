@@ -52,25 +52,32 @@ const UNITS: Readonly<Record<Measure, string>> = {
   srpe_au: "AU",
 };
 
-/** A short content tag: a corrected line (another load) is a new record, never a duplicate of the old one. */
+/** A short tag of a record's import and content (FNV-1a, 32 bits). */
 function tag(s: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
   return h.toString(36);
 }
 
+/**
+ * An imported session load as a stream record. Its key (device_id) is the import's and the content's:
+ * a producer's retry of the same import is a duplicate and skipped, while every import is a record of
+ * its own, so a correction (300, then 420) and its reversal (then 300 again) each replace the row,
+ * even where the extractor's state outlives an import (DynamoDB, a week).
+ */
 export function loadRecord(
   playerId: string,
   sessionId: string,
   day: number,
   load: { measure: Measure; load: number; minutes: number; rpe?: number },
+  importId: string,
 ): WearableChunk {
   return {
     schema: WEARABLE_SCHEMA_V1,
     session_id: sessionId,
     player_id: playerId,
     // One key per measure and content: the extractor's sequencer keeps each, and a correction replaces the row.
-    device_id: `import-${load.measure}-${tag(`${load.load}/${load.minutes}/${load.rpe ?? ""}`)}`,
+    device_id: `import-${load.measure}-${tag(`${importId}/${load.load}/${load.minutes}/${load.rpe ?? ""}`)}`,
     device_kind: "import",
     seq: 0,
     t0: day,
@@ -79,9 +86,15 @@ export function loadRecord(
   };
 }
 
-export async function* readLoadsCsv(path: string): AsyncGenerator<ReaderItem> {
+/**
+ * Reads a loads file. `importId` names this import (by default its start time): the records of one
+ * import are recognised as such on a retry. A second line for the same player, session and measure is
+ * quarantined: one session has one load per measure, and the row would be overwritten unseen.
+ */
+export async function* readLoadsCsv(path: string, importId = Date.now().toString(36)): AsyncGenerator<ReaderItem> {
   let idx: Record<string, number> | null = null;
   let lineNo = 0;
+  const seen = new Map<string, number>();
   for await (const line of readLines(path)) {
     lineNo++;
     if (line.trim() === "") continue;
@@ -119,6 +132,15 @@ export async function* readLoadsCsv(path: string): AsyncGenerator<ReaderItem> {
     else if (cell("load") === "" && cell("rpe") === "") yield bad("neither load nor rpe is given");
     else {
       const sessionId = cell("session_id") || `import-${date}`;
+      // The loads this line holds, checked against the lines before it.
+      const once = (m: Measure): string | null => {
+        const k = `${playerId}\u0000${sessionId}\u0000${m}`;
+        const at = seen.get(k);
+        if (at !== undefined)
+          return `repeats line ${at}: player ${playerId}'s session ${sessionId} already has a ${m} load`;
+        seen.set(k, lineNo);
+        return null;
+      };
       if (cell("load") !== "") {
         const load = Number(cell("load"));
         if (!IMPORTED_LOAD_MEASURES.includes(measure))
@@ -129,18 +151,36 @@ export async function* readLoadsCsv(path: string): AsyncGenerator<ReaderItem> {
               ? `load '${cell("load")}' is not a distance from 0 to ${MAX_SESSION_DISTANCE_M} m`
               : `load '${cell("load")}' is not a ${measure} from 0 to ${MAX_SESSION_LOAD[measure]} ${UNITS[measure]}`,
           );
-        else yield { kind: "record", record: loadRecord(playerId, sessionId, day, { measure, load, minutes }) };
+        else {
+          const repeated = once(measure);
+          if (repeated) yield bad(repeated);
+          else
+            yield {
+              kind: "record",
+              record: loadRecord(playerId, sessionId, day, { measure, load, minutes }, importId),
+            };
+        }
       }
       if (cell("rpe") !== "") {
         const rpe = Number(cell("rpe"));
         if (!Number.isFinite(rpe) || rpe < 0 || rpe > MAX_RPE)
           yield bad(`rpe '${cell("rpe")}' is not a CR-10 rating from 0 to ${MAX_RPE}`);
         else if (!(minutes > 0)) yield bad("rpe needs the session's minutes: session RPE load = rpe x minutes");
-        else
-          yield {
-            kind: "record",
-            record: loadRecord(playerId, sessionId, day, { measure: "srpe_au", load: rpe * minutes, minutes, rpe }),
-          };
+        else {
+          const repeated = once("srpe_au");
+          if (repeated) yield bad(repeated);
+          else
+            yield {
+              kind: "record",
+              record: loadRecord(
+                playerId,
+                sessionId,
+                day,
+                { measure: "srpe_au", load: rpe * minutes, minutes, rpe },
+                importId,
+              ),
+            };
+        }
       }
     }
   }

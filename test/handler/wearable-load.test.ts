@@ -234,7 +234,13 @@ describe("wearable-load handler", () => {
   it("gives identical windows, loads and daily rows whatever the batch size (1, 7, 100)", async () => {
     // Three imported TRIMP sessions the days before, then a strap and a vest on 1 May.
     const history = [3, 2, 1].map((d) =>
-      loadRecord("home_2", `train-d${d}`, DAY - d * DAY_MS, { measure: "trimp_edwards_au", load: 30, minutes: 60 }),
+      loadRecord(
+        "home_2",
+        `train-d${d}`,
+        DAY - d * DAY_MS,
+        { measure: "trimp_edwards_au", load: 30, minutes: 60 },
+        "imp",
+      ),
     );
     const records = () => [...history, ...hrSession("home_2", 165, 600), ...imuSession("home_2", 12_000)].map(record);
     const dump = async (lake: DuckDbLake) => ({
@@ -302,19 +308,31 @@ describe("wearable-load handler", () => {
   describe("history and the Player Load Spike", () => {
     /** 35 days of 5 AU Edwards TRIMP (days D-35 .. D-1), imported one session a day. */
     const lowTrimp = Array.from({ length: 35 }, (_, i) =>
-      loadRecord("home_2", `train-${i}`, DAY - (35 - i) * DAY_MS, {
-        measure: "trimp_edwards_au",
-        load: 5,
-        minutes: 60,
-      }),
+      loadRecord(
+        "home_2",
+        `train-${i}`,
+        DAY - (35 - i) * DAY_MS,
+        {
+          measure: "trimp_edwards_au",
+          load: 5,
+          minutes: 60,
+        },
+        "imp",
+      ),
     );
     /** 35 days of heavy PlayerLoad on the same days: another measure, which must not move the TRIMP ratio. */
     const heavyPlayerLoad = Array.from({ length: 35 }, (_, i) =>
-      loadRecord("home_2", `train-${i}`, DAY - (35 - i) * DAY_MS, {
-        measure: "player_load_au",
-        load: 900,
-        minutes: 60,
-      }),
+      loadRecord(
+        "home_2",
+        `train-${i}`,
+        DAY - (35 - i) * DAY_MS,
+        {
+          measure: "player_load_au",
+          load: 900,
+          minutes: 60,
+        },
+        "imp",
+      ),
     );
 
     it("flags a heavy strap session over a low TRIMP history, with a picture of his daily load and no pitch", async () => {
@@ -393,8 +411,14 @@ describe("wearable-load handler", () => {
 
   it("keeps the corrected load of an imported session, in one invocation or two", async () => {
     // Session RPE 5 x 60 min = 300 AU, then corrected to RPE 7 x 60 = 420 AU (another device_id: another record).
-    const first = loadRecord("home_3", "train-0501", DAY, { measure: "srpe_au", load: 300, minutes: 60, rpe: 5 });
-    const corrected = loadRecord("home_3", "train-0501", DAY, { measure: "srpe_au", load: 420, minutes: 60, rpe: 7 });
+    const first = loadRecord("home_3", "train-0501", DAY, { measure: "srpe_au", load: 300, minutes: 60, rpe: 5 }, "a");
+    const corrected = loadRecord(
+      "home_3",
+      "train-0501",
+      DAY,
+      { measure: "srpe_au", load: 420, minutes: 60, rpe: 7 },
+      "b",
+    );
     expect(corrected.device_id).not.toBe(first.device_id);
     for (const batch of [1, 2]) {
       const { lake, invoke, totals } = await setup({ history: true });
@@ -420,6 +444,22 @@ describe("wearable-load handler", () => {
     }
   });
 
+  it("takes a correction back when the first value is imported again, with the state kept between imports", async () => {
+    // One state store across three imports (the cloud's DynamoDB keeps states a week): 300, 420, then 300
+    // again. Keyed by content alone, the third would repeat the first record's key and be skipped as a duplicate.
+    const { lake, invoke, totals } = await setup({ history: true });
+    const srpe = (load: number, importId: string) =>
+      loadRecord("home_3", "train-0501", DAY, { measure: "srpe_au", load, minutes: 60 }, importId);
+    await invoke([record(srpe(300, "import-1"))]);
+    await invoke([record(srpe(420, "import-2"))]);
+    await invoke([record(srpe(300, "import-3"))]);
+    // A producer's retry of the last import is the same record: a duplicate, and nothing changes.
+    await invoke([record(srpe(300, "import-3"))]);
+    expect(totals).toMatchObject({ records: 4, recordsApplied: 3, recordsDuplicate: 1 });
+    expect(await lake.queryObjects("SELECT load FROM player_loads")).toEqual([{ load: 300 }]);
+    lake.close();
+  });
+
   it("quarantines malformed records and out-of-order readings with their reasons, and accounts for every sample", async () => {
     const { lake, invoke, totals } = await setup();
     const mk = (device: string, seq: number, t0: number, hr: { t: number[]; bpm: number[] }) => ({
@@ -437,7 +477,7 @@ describe("wearable-load handler", () => {
     const late = { ...mk("strap-9", 1, START + 1500, { t: [0, 9000, 10_000], bpm: [150, 151, 152] }), final: true };
     // A session_load must travel alone: with samples beside it, the whole record is quarantined.
     const mixed = {
-      ...loadRecord("home_4", "t9", DAY, { measure: "srpe_au", load: 300, minutes: 60 }),
+      ...loadRecord("home_4", "t9", DAY, { measure: "srpe_au", load: 300, minutes: 60 }, "imp"),
       hr: { t: [0], bpm: [150] },
     };
     await invoke([record(good0), record(short), record(backwards), record(mixed), record(late)]);
