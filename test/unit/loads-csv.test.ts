@@ -36,8 +36,10 @@ describe("loads reader", () => {
 
   it("keys each import's records apart, and one import's records alike", async () => {
     const text = "player_id,date,rpe,minutes\np1,2026-05-01,6,90\n";
-    const key = (items: ReaderItem[]) =>
-      items[0]!.kind === "record" ? (items[0].record as WearableChunk).device_id : "";
+    const key = (items: ReaderItem[]) => {
+      const first = items[0]!;
+      return first.kind === "record" ? (first.record as WearableChunk).device_id : "";
+    };
     expect(key(await read(text, "a"))).toBe(key(await read(text, "a")));
     expect(key(await read(text, "a"))).not.toBe(key(await read(text, "b")));
   });
