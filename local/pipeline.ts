@@ -114,7 +114,7 @@ export interface PipelineResult {
   readonly producer: ProducerStats;
   readonly esm: EsmStats;
   readonly handler: InvocationCounts;
-  /** Samples in the modality's accounting table for this match (player_windows.samples for tracking), read back from the lake. */
+  /** Samples in the accounting table's rows this run wrote (player_windows.samples for tracking), plus one per imported row it accounts. */
   readonly samplesInWindows: number;
   /** Rows of this match in the accounting table. */
   readonly windows: number;
@@ -200,20 +200,13 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
     await (automation ? automation.drain() : bus.drain());
     clearInterval(ticker);
     progress(true);
-    const { table, samplesColumn, matchColumn = "match_id", rowsIn } = modality.accounting;
-    // The run's matches or sessions: the records' own (a wearable week spans several sessions).
+    const { table, matchColumn = "match_id" } = modality.accounting;
+    // The run's matches or sessions: the records' own (a wearable week spans several).
     const sessions = produced.sessions.size > 0 ? [...produced.sessions] : [options.matchId];
-    const inList = sessions.map(() => "?").join(", ");
-    const [sum] = await lake.queryObjects<{ n: number | bigint; s: number | bigint | null }>(
-      `SELECT count(*) AS n, sum(${samplesColumn}) AS s FROM ${table.name} WHERE ${matchColumn} IN (${inList})`,
+    const [rows] = await lake.queryObjects<{ n: number | bigint }>(
+      `SELECT count(*) AS n FROM ${table.name} WHERE ${matchColumn} IN (${sessions.map(() => "?").join(", ")})`,
       sessions,
     );
-    const [imported] = rowsIn
-      ? await lake.queryObjects<{ n: number | bigint }>(
-          `SELECT count(*) AS n FROM ${rowsIn.table.name} WHERE ${rowsIn.matchColumn} IN (${inList}) AND ${rowsIn.where}`,
-          sessions,
-        )
-      : [{ n: 0 }];
     const handler = emptyCounts();
     for (const m of runtime.modalities.values()) Object.assign(handler, m.modality === modality ? m.counts : {});
     return {
@@ -231,8 +224,8 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
       producer: stream.producer.stats,
       esm: stream.esm.stats,
       handler,
-      samplesInWindows: Number(sum?.s ?? 0) + Number(imported?.n ?? 0),
-      windows: Number(sum?.n ?? 0),
+      samplesInWindows: written.accounted(),
+      windows: Number(rows?.n ?? 0),
       windowsWritten: written.windows(),
       insights: handler.insights,
       deadLetters: bus.deadLetters.length,
@@ -249,21 +242,38 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
   }
 }
 
-/** The lake as the handlers' sink, counting the accounting table's and the insights rows this run wrote. */
+/**
+ * The lake as the handlers' sink, counting what this run wrote: the accounting table's rows (distinct
+ * keys) and the samples they hold (a rewritten row counts its last write), the imported rows the
+ * modality accounts one each, and the insights. Counting the run's own writes, not the lake's rows
+ * of its sessions, keeps a session's other devices and earlier runs out of this run's accounting.
+ */
 function writeCounter(lake: DuckDbLake, modality: Modality) {
-  const windows = new Set<string>();
+  const { table: accounting, samplesColumn, rowsIn } = modality.accounting;
+  const samples = new Map<string, number>();
+  const imported = new Set<string>();
   const insights = new Set<string>();
-  const accounting = modality.accounting.table;
+  const keyOf = (t: AnyTable, r: Record<string, unknown>) => t.key.map((k) => String(r[k])).join("\u0000");
   const sink: FeatureSink = {
     async put(table, rows) {
       await lake.put(table, rows);
-      if (table === accounting) {
-        for (const r of rows as readonly Record<string, unknown>[])
-          windows.add(accounting.key.map((k) => String(r[k])).join("\u0000"));
-      } else if ((table as AnyTable) === INSIGHTS) {
-        for (const r of rows as readonly Record<string, unknown>[]) insights.add(String(r.insight_id));
+      const t = table as AnyTable;
+      for (const r of rows as readonly Record<string, unknown>[]) {
+        if (t === accounting) samples.set(keyOf(t, r), Number(r[samplesColumn] ?? 0));
+        if (rowsIn && t === rowsIn.table && r[rowsIn.column] === rowsIn.value) imported.add(keyOf(t, r));
+        if (t === INSIGHTS) insights.add(String(r.insight_id));
       }
     },
   };
-  return { sink, windows: () => windows.size, insights: () => insights.size };
+  return {
+    sink,
+    windows: () => samples.size,
+    insights: () => insights.size,
+    /** Samples in the accounting rows this run wrote, plus one per imported row. */
+    accounted: () => {
+      let n = imported.size;
+      for (const v of samples.values()) n += v;
+      return n;
+    },
+  };
 }

@@ -56,16 +56,22 @@ export interface Modality<R = unknown> {
   readonly readers: readonly string[];
   /**
    * Where accepted samples end up, for the run's accounting (count in = rows accounted + quarantined):
-   * the sum of `samplesColumn` in `table` for the match (the rows whose `matchColumn`, match_id
-   * unless named, is the run's match or session).
+   * the sum of `samplesColumn` over the rows of `table` the run wrote. `matchColumn` (match_id unless
+   * named) is what a row's match or session is called.
    */
   readonly accounting: {
     readonly table: AnyTable;
     readonly samplesColumn: string;
     readonly matchColumn?: string;
-    /** Records accounted as one row each in another table (imported session loads in player_loads). */
-    readonly rowsIn?: { readonly table: AnyTable; readonly matchColumn: string; readonly where: string };
+    /** Records accounted as one row each in another table: the rows the run wrote whose `column` is `value` (imported loads). */
+    readonly rowsIn?: { readonly table: AnyTable; readonly column: string; readonly value: string };
   };
+  /**
+   * Records of one key held while a missing seq is awaited (core/stream/sequencer.ts). They are stored
+   * with the key's state, in one DynamoDB item of at most 400 KB: large records need a smaller limit.
+   * @default REORDER_LIMIT_RECORDS (32)
+   */
+  readonly reorderLimitRecords?: number;
 }
 
 export const TRACKING: Modality<TrackingChunk> = {
@@ -128,8 +134,12 @@ export const WEARABLES: Modality<WearableChunk> = {
     samplesColumn: "samples",
     matchColumn: "session_id",
     // An imported session's load is one sample: its player_loads row.
-    rowsIn: { table: PLAYER_LOADS, matchColumn: "session_id", where: "origin = 'import'" },
+    rowsIn: { table: PLAYER_LOADS, column: "origin", value: "import" },
   },
+  // A record is up to 6,000 samples of up to seven channels (producers/wearable-chunker.ts rounds them
+  // below sensor resolution): up to ~200 KB deflated. One held record stays under DynamoDB's 400 KB item
+  // with the state; a gap is skipped after it (a producer's retry reorders one record, not dozens).
+  reorderLimitRecords: 1,
 };
 
 /** Every registered modality. */

@@ -18,7 +18,13 @@ import type { KinesisStreamRecord } from "aws-lambda";
 import type { Insight } from "../contracts/events/index.js";
 import { payloadRef, type QuarantineItem, quarantineRow, recordRef, sampleRef } from "../contracts/quarantine.js";
 import { type AnyTable, INSIGHTS, QUARANTINE, type Row, type RowOf } from "../contracts/tables/index.js";
-import { DUPLICATE, newSequencer, type SequencerState, sequence } from "../core/stream/sequencer.js";
+import {
+  DUPLICATE,
+  newSequencer,
+  REORDER_LIMIT_RECORDS,
+  type SequencerState,
+  sequence,
+} from "../core/stream/sequencer.js";
 import type {
   EventPublisher,
   FeatureSink,
@@ -193,7 +199,7 @@ export class StreamInvocation<R, S> {
     const key = stateKey(m.id, id.partitionKey);
     const ks = this.keyState(key);
     this.currentState = ks.state;
-    const missing = sequence(ks.seq, id.seq, r, this.applyInOrder);
+    const missing = sequence(ks.seq, id.seq, r, this.applyInOrder, this.reorderLimit);
     if (missing === DUPLICATE) {
       this.counts.recordsDuplicate++;
       return;
@@ -207,6 +213,10 @@ export class StreamInvocation<R, S> {
    * The sequencer's step for each record it releases, in order. One bound function and one output
    * object serve every record (this runs per record): the record being applied is `current`.
    */
+  private get reorderLimit(): number {
+    return this.extractor.modality.reorderLimitRecords ?? REORDER_LIMIT_RECORDS;
+  }
+
   private readonly applyInOrder = (record: R): void => {
     this.current = record;
     this.batch.apply(this.currentState as S, record, this.recordOut);

@@ -38,6 +38,7 @@ export const MAX_RPE = 10;
 export const MAX_SESSION_LOAD: Readonly<Record<Measure, number>> = {
   distance_m: MAX_SESSION_DISTANCE_M,
   player_load_au: 10 * MAX_SESSION_MINUTES,
+  vendor_player_load_au: 10 * MAX_SESSION_MINUTES,
   trimp_edwards_au: 5 * MAX_SESSION_MINUTES,
   trimp_banister_au: Math.ceil(0.86 * Math.exp(1.67) * MAX_SESSION_MINUTES),
   srpe_au: MAX_RPE * MAX_SESSION_MINUTES,
@@ -47,6 +48,7 @@ const REQUIRED = ["player_id", "date"] as const;
 const UNITS: Readonly<Record<Measure, string>> = {
   distance_m: "m",
   player_load_au: "AU",
+  vendor_player_load_au: "AU",
   trimp_edwards_au: "AU",
   trimp_banister_au: "AU",
   srpe_au: "AU",

@@ -59,9 +59,16 @@ describe("daily load: rolling and EWMA ratios", () => {
       const ref = acwr(s, day(k));
       expect(r.acuteEwma).toBe(ref.acute);
       expect(r.chronicEwma).toBe(ref.chronic);
-      expect(r.acwrEwma).toBe(ref.ratio);
       expect(r.historyDays).toBe(ref.historyDays);
     }
+    expect(dailyLoadRow(s, day(30)).acwrEwma).toBe(acwr(s, day(30)).ratio);
+  });
+  it("gives no ratio before 28 days of history, as the spike rule trusts none (the averages are kept)", () => {
+    // Day 27 is the 28th day of history; day 26 the 27th.
+    const s = sessions(Array(28).fill(500));
+    expect(dailyLoadRow(s, day(26))).toMatchObject({ acwrEwma: null, acwrRolling: null, historyDays: 27 });
+    expect(dailyLoadRow(s, day(26)).acuteRolling).toBe(500);
+    expect(dailyLoadRow(s, day(27))).toMatchObject({ acwrEwma: 1, acwrRolling: 1, historyDays: 28 });
   });
   it("sums two sessions of one day", () => {
     const s: SessionLoad[] = [

@@ -23,7 +23,9 @@ describe("loads reader", () => {
   it("quarantines a second load of the same player, session and measure, naming the first line", async () => {
     const items = await read("player_id,date,rpe,minutes,session_id\np1,2026-05-01,6,90,s1\np1,2026-05-01,7,90,s1\n");
     expect(loads(items)).toEqual([{ measure: "srpe_au", load: 540, minutes: 90, rpe: 6 }]);
-    expect(reasons(items)).toEqual(["repeats line 2: player p1's session s1 already has a srpe_au load"]);
+    expect(reasons(items)).toEqual([
+      "repeats line 2: player p1's session s1 already has a srpe_au load (two sessions of one day need a session_id each)",
+    ]);
   });
 
   it("gives a line with a load and an rpe two records, one per measure", async () => {

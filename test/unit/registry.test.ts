@@ -1,5 +1,13 @@
 /** The modality registry, the tables' classification and typed rows. */
-import { MODALITIES, modalityForFormat, TRACKING, validateModality } from "../../lambdas/contracts/modalities.js";
+import { deflateRawSync } from "node:zlib";
+import {
+  MODALITIES,
+  modalityForFormat,
+  TRACKING,
+  validateModality,
+  WEARABLES,
+} from "../../lambdas/contracts/modalities.js";
+import { MAX_SAMPLES_PER_WEARABLE_CHUNK, WEARABLE_SCHEMA_V1 } from "../../lambdas/contracts/records/wearable.js";
 import {
   DATA_CLASSIFICATIONS,
   LOCAL_TABLES,
@@ -93,5 +101,38 @@ describe("readers and extractors of the registry", () => {
       expect(Object.keys(EXTRACTORS)).toContain(m.id);
       expect(existsSync(m.extractor.entry)).toBe(true);
     }
+  });
+});
+
+describe("held records and DynamoDB's item size", () => {
+  it("keeps a wearables key's held records, at their largest, under the 400 KB item DynamoDB stores the state in", () => {
+    // The largest wearable record: MAX_SAMPLES_PER_WEARABLE_CHUNK samples on every IMU channel, full-precision
+    // doubles (what a reader that divides m/s^2 by 9.80665 produces), held as many times as the limit allows.
+    const n = MAX_SAMPLES_PER_WEARABLE_CHUNK;
+    let x = 0.123456789;
+    const noise = () => {
+      x = (x * 9301 + 49297) % 233280; // a deterministic sequence of 17-digit values
+      return x / 233280 / 9.80665;
+    };
+    const channel = () => Array.from({ length: n }, noise);
+    const record = {
+      schema: WEARABLE_SCHEMA_V1,
+      imu: {
+        rate_hz: 100,
+        vertical_axis: "z",
+        t: Array.from({ length: n }, (_, i) => i * 10),
+        ax: channel(),
+        ay: channel(),
+        az: channel(),
+        gx: channel(),
+        gy: channel(),
+        gz: channel(),
+        vendor_player_load: channel(),
+      },
+    };
+    const limit = WEARABLES.reorderLimitRecords ?? 32;
+    const held = { seq: { lastSeq: 0, held: Array.from({ length: limit }, (_, i) => ({ seq: i + 2, record })) } };
+    // The state store deflates the JSON (lambdas/adapters/aws/dynamodb-state-store.ts).
+    expect(deflateRawSync(JSON.stringify(held)).length).toBeLessThan(400 * 1024);
   });
 });

@@ -35,6 +35,18 @@ describe("seq sequencer", () => {
     expect(r.s.lastSeq).toBe(REORDER_LIMIT_RECORDS + 2);
   });
 
+  it("holds at most a modality's own limit: with 2, the gap is skipped at the third record held", () => {
+    const s = newSequencer<string>();
+    const applied: number[] = [];
+    const offer = (q: number) => sequence(s, q, `r${q}`, (r) => applied.push(Number(r.slice(1))), 2);
+    offer(0);
+    expect([offer(2), offer(3)]).toEqual([0, 0]);
+    expect(s.held.map((h) => h.seq)).toEqual([2, 3]);
+    expect(offer(4)).toBe(1);
+    expect(applied).toEqual([0, 2, 3, 4]);
+    expect(s.held).toHaveLength(0);
+  });
+
   it("leaves the state as it was before a record whose step throws", () => {
     const s = newSequencer<string>();
     sequence(s, 0, "a", () => undefined);

@@ -88,6 +88,7 @@ export const hrChannelSchema = z.object({
 export const IMPORTED_LOAD_MEASURES = [
   "distance_m",
   "player_load_au",
+  "vendor_player_load_au",
   "trimp_edwards_au",
   "trimp_banister_au",
   "srpe_au",

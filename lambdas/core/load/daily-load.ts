@@ -9,14 +9,20 @@
  *   show the coupling; the EWMA is the one Sideline flags on).
  * - Monotony and strain (Foster 1998, Med Sci Sports Exerc 30:1164): over the last 7 days, rest
  *   days counting as 0, monotony = mean daily load / its standard deviation, strain = the week's
- *   load x monotony. Foster does not say which standard deviation; Sideline uses the sample one
- *   (n - 1), as the spreadsheets his method spread through (Excel STDEV) do.
+ *   load x monotony. Foster does not say which standard deviation (MONOTONY_SD_DDOF).
+ * Both ratios are null until ACWR_MIN_HISTORY_DAYS of history: a 28-day average of a few days is not
+ * a chronic load, and a ratio near 1 from it would look trustworthy. The averages themselves are kept.
  */
 import type { SessionLoad } from "../../ports.js";
-import { ACWR_ACUTE_DAYS, ACWR_CHRONIC_DAYS, acwr, DAY_MS, dayOf } from "./acwr.js";
+import { ACWR_ACUTE_DAYS, ACWR_CHRONIC_DAYS, ACWR_MIN_HISTORY_DAYS, acwr, DAY_MS, dayOf } from "./acwr.js";
 
 /** Days monotony and strain are computed over: one training week (Foster 1998). */
 export const MONOTONY_DAYS = 7;
+/**
+ * Delta degrees of freedom of monotony's standard deviation: 1, the sample SD (Sideline choice; Foster
+ * 1998 does not say). The population SD (0) gives monotony and strain sqrt(7/6), about 8 %, higher.
+ */
+export const MONOTONY_SD_DDOF = 1;
 
 export interface DailyLoadRow {
   /** Midnight UTC, ms. */
@@ -25,6 +31,7 @@ export interface DailyLoadRow {
   readonly sessions: number;
   readonly acuteEwma: number;
   readonly chronicEwma: number;
+  /** Null before ACWR_MIN_HISTORY_DAYS of history, or when the chronic load is 0. */
   readonly acwrEwma: number | null;
   readonly acuteRolling: number;
   readonly chronicRolling: number;
@@ -36,10 +43,10 @@ export interface DailyLoadRow {
   readonly historyDays: number;
 }
 
-/** Sample standard deviation (n - 1). */
-function sampleSd(xs: readonly number[]): number {
+/** Standard deviation with MONOTONY_SD_DDOF. */
+function sd(xs: readonly number[]): number {
   const mean = xs.reduce((a, x) => a + x, 0) / xs.length;
-  return Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1));
+  return Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - MONOTONY_SD_DDOF));
 }
 
 /** The row of `day` (midnight UTC) from every session of one player and measure. */
@@ -55,8 +62,9 @@ export function dailyLoadRow(sessions: readonly SessionLoad[], day: number): Dai
   const chronicRolling = chronic.length > 0 ? sum(chronic) / chronic.length : 0;
   const week = last(MONOTONY_DAYS);
   const weekLoad = sum(week);
-  const sd = week.length === MONOTONY_DAYS ? sampleSd(week) : 0;
-  const monotony = sd > 0 ? weekLoad / MONOTONY_DAYS / sd : null;
+  const spread = week.length === MONOTONY_DAYS ? sd(week) : 0;
+  const monotony = spread > 0 ? weekLoad / MONOTONY_DAYS / spread : null;
+  const trusted = r.historyDays >= ACWR_MIN_HISTORY_DAYS;
   const today = sessions.filter((s) => dayOf(s.day) === day);
   return {
     day,
@@ -64,10 +72,10 @@ export function dailyLoadRow(sessions: readonly SessionLoad[], day: number): Dai
     sessions: today.length,
     acuteEwma: r.acute,
     chronicEwma: r.chronic,
-    acwrEwma: r.ratio,
+    acwrEwma: trusted ? r.ratio : null,
     acuteRolling,
     chronicRolling,
-    acwrRolling: chronicRolling > 0 ? acuteRolling / chronicRolling : null,
+    acwrRolling: trusted && chronicRolling > 0 ? acuteRolling / chronicRolling : null,
     weekLoad,
     monotony,
     strain: monotony === null ? null : weekLoad * monotony,

@@ -7,8 +7,17 @@ import type { LoadMeasure } from "./load-spike-insight.js";
 
 /** Total distance, m: matches and training from tracking (optical, radio or GNSS vests), and imported sessions. */
 export const DISTANCE_LOAD: LoadMeasure = { id: "distance_m", label: "total distance", unitPerDay: "m/day" };
-/** PlayerLoad from an IMU at its native rate (Boyd, Ball & Aughey 2011), AU. */
+/** Sideline's PlayerLoad from an IMU at its native rate (Boyd, Ball & Aughey 2011), AU. */
 export const PLAYER_LOAD: LoadMeasure = { id: "player_load_au", label: "PlayerLoad", unitPerDay: "AU/day" };
+/**
+ * A vendor's own PlayerLoad, imported from its software: the device filters its accelerations first,
+ * so it is about 0.91 of Sideline's on the same samples (Catapult's sample): a history of its own.
+ */
+export const VENDOR_PLAYER_LOAD: LoadMeasure = {
+  id: "vendor_player_load_au",
+  label: "vendor PlayerLoad",
+  unitPerDay: "AU/day",
+};
 /** Edwards TRIMP: minutes in heart-rate zones weighted 1-5 (Edwards 1993), AU. */
 export const TRIMP_EDWARDS_LOAD: LoadMeasure = { id: "trimp_edwards_au", label: "Edwards TRIMP", unitPerDay: "AU/day" };
 /** Banister TRIMP: heart-rate reserve weighted exponentially (Banister 1991), AU. */
@@ -23,6 +32,7 @@ export const SRPE_LOAD: LoadMeasure = { id: "srpe_au", label: "session RPE load"
 export const LOAD_MEASURES: readonly LoadMeasure[] = [
   DISTANCE_LOAD,
   PLAYER_LOAD,
+  VENDOR_PLAYER_LOAD,
   TRIMP_EDWARDS_LOAD,
   TRIMP_BANISTER_LOAD,
   SRPE_LOAD,

@@ -3,7 +3,7 @@
  * Producers number each key's records from 0 (`seq`); `PutRecords` retries and redelivered batches
  * repeat records, and retries can reorder them. A record with a seq already applied or held is a
  * duplicate and changes nothing; a record ahead of a missing seq is held until the gap fills, up to
- * REORDER_LIMIT_RECORDS, past which the gap is skipped and counted as missing. The state is plain
+ * REORDER_LIMIT_RECORDS (or the modality's own limit), past which the gap is skipped and counted as missing. The state is plain
  * JSON, stored with the key's other state between invocations.
  */
 
@@ -38,7 +38,13 @@ export const DUPLICATE = -1;
  * record (the caller fails it and the mapping retries). Returns DUPLICATE, or the number of seqs
  * skipped for good (lost upstream; 0 normally). A number, not an object: this runs once per record.
  */
-export function sequence<R>(s: SequencerState<R>, seq: number, record: R, apply: (record: R) => void): number {
+export function sequence<R>(
+  s: SequencerState<R>,
+  seq: number,
+  record: R,
+  apply: (record: R) => void,
+  limit: number = REORDER_LIMIT_RECORDS,
+): number {
   if (seq <= s.lastSeq) return DUPLICATE;
   const held = s.held;
   for (let i = 0; i < held.length; i++) if (held[i]!.seq === seq) return DUPLICATE;
@@ -50,7 +56,7 @@ export function sequence<R>(s: SequencerState<R>, seq: number, record: R, apply:
     held.push({ seq, record });
     held.sort((a, b) => a.seq - b.seq);
   }
-  while (held.length > 0 && (held[0]!.seq === s.lastSeq + 1 || held.length > REORDER_LIMIT_RECORDS)) {
+  while (held.length > 0 && (held[0]!.seq === s.lastSeq + 1 || held.length > limit)) {
     const h = held[0]!;
     apply(h.record);
     missing += h.seq - s.lastSeq - 1;

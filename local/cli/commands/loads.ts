@@ -7,6 +7,7 @@ import { EXIT, exitCodesHelp } from "../exit-codes.js";
 import { importLoads, LOADS_READER_SOURCE, LOADS_RUN_ID, loadsSource } from "../loads.js";
 import { parseCommandArgs, stringValue, UsageError } from "../options.js";
 import { automationOptions, sendToAws, targetsAws } from "../pipeline.js";
+import { accounting } from "../summary.js";
 import { printable } from "../terminal.js";
 
 export const name = "loads";
@@ -28,7 +29,8 @@ export const help = `usage: sideline loads <file.csv> [options]
 Imports the club's session loads into player_loads, the history each measure's acute:chronic ratio,
 monotony and strain are computed from (player_daily_load). The CSV has a header naming player_id and
 date (YYYY-MM-DD), and either load (in the units of a measure column: distance_m, the default,
-player_load_au, trimp_edwards_au or trimp_banister_au) or rpe (a session RPE, CR-10 0-${MAX_RPE}: its
+player_load_au (PlayerLoad as Sideline computes it), vendor_player_load_au (a vendor's own, e.g.
+Catapult's: a history of its own), trimp_edwards_au or trimp_banister_au) or rpe (a session RPE, CR-10 0-${MAX_RPE}: its
 load is rpe x minutes, Foster et al. 2001), and optionally minutes (0-${MAX_SESSION_MINUTES}; required with rpe)
 and session_id, in any order. Each load goes through the wearables stream and extractor, so a
 load spike reaches the medical workflow as a device's would. Bad lines go to the quarantine table
@@ -42,7 +44,7 @@ loads options:
   --region R, --endpoint U  with --target aws: region, or a Kinesis-compatible endpoint (LocalStack)
   --medical-cooldown-h H    hours a player's alerts of one kind are suppressed after one is sent
 
-${exitCodesHelp([EXIT.ok, EXIT.error, EXIT.usage, EXIT.incomplete])}`;
+${exitCodesHelp([EXIT.ok, EXIT.error, EXIT.usage, EXIT.notBalanced, EXIT.incomplete])}`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(name, argv, options);
@@ -65,6 +67,14 @@ export async function run(argv: string[]): Promise<number> {
   if (r.result.incomplete) {
     process.stderr.write(`${printable(`sideline: INCOMPLETE: ${r.result.incomplete.message}`)}\n`);
     return EXIT.incomplete;
+  }
+  // Every load read is a player_loads row or quarantined; anything else was lost and is reported.
+  const a = accounting(r.result);
+  if (!a.balanced) {
+    process.stderr.write(
+      `sideline: NOT BALANCED: ${a.samplesIn} loads read, ${a.inWindows} in player_loads, ${a.quarantined} quarantined\n`,
+    );
+    return EXIT.notBalanced;
   }
   return EXIT.ok;
 }
