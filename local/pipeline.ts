@@ -116,6 +116,8 @@ export interface PipelineResult {
   readonly handler: InvocationCounts;
   /** Samples in the accounting table's rows this run wrote (player_windows.samples for tracking), plus one per imported row it accounts. */
   readonly samplesInWindows: number;
+  /** Rows the run accounted one each in the modality's `rowsIn` table (imported loads). */
+  readonly rowsImported: number;
   /** Rows of this match in the accounting table. */
   readonly windows: number;
   /** Rows of this match this run wrote to the accounting table (see Progress.windowsWritten). */
@@ -225,6 +227,7 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
       esm: stream.esm.stats,
       handler,
       samplesInWindows: written.accounted(),
+      rowsImported: written.imported(),
       windows: Number(rows?.n ?? 0),
       windowsWritten: written.windows(),
       insights: handler.insights,
@@ -269,6 +272,7 @@ function writeCounter(lake: DuckDbLake, modality: Modality) {
     sink,
     windows: () => samples.size,
     insights: () => insights.size,
+    imported: () => imported.size,
     /** Samples in the accounting rows this run wrote, plus one per imported row. */
     accounted: () => {
       let n = imported.size;

@@ -15,10 +15,10 @@ const f1 = (v: number | null) => (v === null ? "   -" : v.toFixed(1).padStart(5)
 /** The table a run's samples are accounted in (the registry's accounting table). */
 export const accountingTable = (r: PipelineResult) => modalityById(r.modality).accounting.table.name;
 
-/** Where a run's samples are accounted, in words: the accounting table, and the one imports land in. */
+/** Where a run's samples are accounted, in words: the accounting table, and the one its imports landed in. */
 export function accountedIn(r: PipelineResult): string {
   const a = modalityById(r.modality).accounting;
-  return a.rowsIn ? `${a.table.name} and ${a.rowsIn.table.name} (imports)` : a.table.name;
+  return a.rowsIn && r.rowsImported > 0 ? `${a.table.name} and ${a.rowsIn.table.name} (imports)` : a.table.name;
 }
 
 /** The event sources each modality's insights come from. */

@@ -159,4 +159,46 @@ describe("sideline run with wearables", () => {
       ]);
     });
   });
+
+  it("accounts each run for its own device when a session's second device is run into the same lake", async () => {
+    // A strap and then a Movesense pod of one player in session s1, two runs on one lake: the second run's
+    // accounting is its own 1,040 IMU samples, not the strap's windows of the same session as well.
+    const lake = join(dir, "two-devices.duckdb");
+    const strap = join(dir, "s1-strap.csv");
+    const lines = ["time,bpm"];
+    for (let k = 0; k < 120; k++) lines.push(`${new Date(START + k * 1000).toISOString()},150`);
+    writeFileSync(strap, `${lines.join("\n")}\n`);
+    const pod = movesenseFile("s1-pod.json", 260);
+    const hr = await sidelineInProcess(
+      "run",
+      strap,
+      "--format",
+      "hr-csv",
+      "--player-id",
+      "P9",
+      "--match-id",
+      "s1",
+      "--lake",
+      lake,
+    );
+    expect(hr.stdout).toContain("Accounting: 120 samples in = 120 in wearable_windows");
+    const imu = await sidelineInProcess(
+      "run",
+      pod,
+      "--format",
+      "movesense",
+      "--player-id",
+      "P9",
+      "--match-id",
+      "s1",
+      "--start",
+      "2026-05-01T10:00:00Z",
+      "--lake",
+      lake,
+    );
+    expect(imu.code).toBe(0);
+    expect(imu.stdout).toContain(
+      "Accounting: 1,040 samples in = 1,040 in wearable_windows + 0 quarantined  (balanced)",
+    );
+  });
 });
