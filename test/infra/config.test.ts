@@ -7,8 +7,8 @@ const ctx = (values: Record<string, unknown>) => (k: string) => values[k];
 describe("configuration from context", () => {
   it("uses the documented defaults per stage", () => {
     const dev = buildConfig(ctx({}), {});
-    // Every registered modality by default: tracking and pose (its stream and extractor; the GPU endpoint is off).
-    expect(dev.modalities).toEqual(["tracking", "pose"]);
+    // Every registered modality by default: tracking, pose (its stream and extractor; the GPU endpoint is off) and wearables.
+    expect(dev.modalities).toEqual(["tracking", "pose", "wearables"]);
     expect(dev).toMatchObject({
       stage: "dev",
       modalities: MODALITIES.map((m) => m.id),
