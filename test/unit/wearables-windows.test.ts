@@ -4,7 +4,9 @@ import { playerLoad } from "../../lambdas/core/wearables/player-load.js";
 import {
   applyWearableChunk,
   HR_OUT_OF_ORDER,
+  HR_TIME_NOT_FINITE,
   IMU_OUT_OF_ORDER,
+  IMU_TIME_NOT_FINITE,
   newWearableState,
   type WearableChunkInput,
   type WearableChunkResult,
@@ -224,6 +226,33 @@ describe("wearable windows", () => {
       },
       { reason: HR_OUT_OF_ORDER, count: 2, firstIndex: 0, sample: JSON.stringify({ t: T0 + 1500, bpm: 121 }) },
     ]);
+  });
+
+  it("rejects a time that is not a finite number with its own reason, and goes on with the rest", () => {
+    // GIVEN an IMU sample and a heart-rate reading at NaN, between good ones
+    const s = newWearableState(MIN);
+    const c: WearableChunkInput = {
+      t0: T0,
+      imu: { rate_hz: 52, vertical_axis: "y", t: [0, Number.NaN, 40], ax: [0, 0, 0], ay: [1, 1, 1], az: [0, 0, 0] },
+      hr: { t: [Number.NaN, 500], bpm: [120, 121] },
+      final: true,
+    };
+    // WHEN applied
+    const r = applyWearableChunk(s, c, REF);
+    // THEN both are rejected as non-finite, not as out of order, and the other three are kept
+    expect(r.accepted).toBe(3);
+    expect(r.rejected).toEqual([
+      {
+        reason: IMU_TIME_NOT_FINITE,
+        count: 1,
+        firstIndex: 1,
+        sample: JSON.stringify({ t: null, ax: 0, ay: 1, az: 0 }),
+      },
+      { reason: HR_TIME_NOT_FINITE, count: 1, firstIndex: 0, sample: JSON.stringify({ t: null, bpm: 120 }) },
+    ]);
+    expect(IMU_TIME_NOT_FINITE).toBe("imu time is not a finite number");
+    expect(HR_TIME_NOT_FINITE).toBe("heart-rate time is not a finite number");
+    expect(r.closed.map((w) => [w.imuSamples, w.hrReadings])).toEqual([[2, 1]]);
   });
 
   it("finds a jump whose flight spans a chunk boundary exactly once", () => {

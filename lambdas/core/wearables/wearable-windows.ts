@@ -7,8 +7,9 @@
  *
  * Per device, from the samples' own times:
  * 1. a chunk's IMU samples and heart-rate readings are taken in time order (IMU first at equal
- *    times). A sample before the device's latest sample (either channel), or not after its own
- *    channel's previous one, is rejected with its reason: the runtime quarantines it;
+ *    times). A sample at a time that is not a finite number, before the device's latest sample (either
+ *    channel), or not after its own channel's previous one, is rejected with its reason: the runtime
+ *    quarantines it;
  * 2. IMU: PlayerLoad steps (player-load.ts) between consecutive samples belong to the window of the
  *    later sample, and a step across a gap (IMU_MAX_GAP_PERIODS at the sample's rate) is not counted;
  *    impacts go to the window of their peak, jumps to the window of their landing, clipped samples
@@ -208,6 +209,9 @@ export interface WearableChunkResult {
 
 export const IMU_OUT_OF_ORDER = "imu sample not after the device's previous sample";
 export const HR_OUT_OF_ORDER = "heart-rate reading not after the device's previous sample";
+/** A time that is not a finite number (NaN, or an offset or t0 of Infinity) has no place in the order. */
+export const IMU_TIME_NOT_FINITE = "imu time is not a finite number";
+export const HR_TIME_NOT_FINITE = "heart-rate time is not a finite number";
 
 export function newWearableState(windowMs = DEFAULT_WINDOW_MS): WearableState {
   if (!(windowMs > 0 && windowMs % HR_GRID_MS === 0)) {
@@ -468,6 +472,15 @@ function sessionTotals(s: WearableState): SessionTotals {
   };
 }
 
+/** Why a sample of the IMU (or heart-rate) channel at `t` cannot be taken (module doc, 1), or null. */
+function timeProblem(s: WearableState, t: number, isImu: boolean): string | null {
+  if (!Number.isFinite(t)) return isImu ? IMU_TIME_NOT_FINITE : HR_TIME_NOT_FINITE;
+  const channelLast = isImu ? s.imu?.t : s.hr?.t;
+  if ((s.lastT !== null && t < s.lastT) || (channelLast !== undefined && t <= channelLast))
+    return isImu ? IMU_OUT_OF_ORDER : HR_OUT_OF_ORDER;
+  return null;
+}
+
 /**
  * Applies one chunk of a device's samples; chunks must come in order (the stream runtime's sequencer
  * sees to it). Windows that can no longer change close; on the final chunk all of them do, and the
@@ -490,12 +503,15 @@ export function applyWearableChunk(s: WearableState, c: WearableChunkInput, hrRe
   while (i < ni || j < nh) {
     const ti = i < ni ? c.t0 + imu!.t[i]! : Number.POSITIVE_INFINITY;
     const th = j < nh ? c.t0 + hr!.t[j]! : Number.POSITIVE_INFINITY;
-    const isImu = ti <= th;
+    // IMU first at equal times. Written so that a NaN time (which compares false with everything) is
+    // taken from its own channel and rejected at once; `ti <= th` would take the other channel, and
+    // once that is exhausted loop for ever past its end.
+    const isImu = i < ni && (j >= nh || !(th < ti));
     const t = isImu ? ti : th;
-    const channelLast = isImu ? s.imu?.t : s.hr?.t;
-    if (!Number.isFinite(t) || (s.lastT !== null && t < s.lastT) || (channelLast !== undefined && t <= channelLast)) {
-      if (isImu) reject(rejected, IMU_OUT_OF_ORDER, i, { t, ax: imu!.ax[i], ay: imu!.ay[i], az: imu!.az[i] });
-      else reject(rejected, HR_OUT_OF_ORDER, j, { t, bpm: hr!.bpm[j] });
+    const why = timeProblem(s, t, isImu);
+    if (why !== null) {
+      if (isImu) reject(rejected, why, i, { t, ax: imu!.ax[i], ay: imu!.ay[i], az: imu!.az[i] });
+      else reject(rejected, why, j, { t, bpm: hr!.bpm[j] });
     } else {
       accepted++;
       if (isImu) applyImu(s, imu!, i, t);
