@@ -87,6 +87,7 @@ function run(
 
 const imu = (t: number, ay: number, ax = 0, az = 0): Sample & { kind: "imu" } => ({ kind: "imu", t, ax, ay, az });
 const hr = (t: number, bpm: number): Sample => ({ kind: "hr", t, bpm });
+const repeat = (v: number, n: number): number[] => new Array(n).fill(v);
 
 /**
  * About three minutes of a device with IMU at 52 Hz (from 15 s) and a strap reading every 1-6 s
@@ -264,6 +265,19 @@ describe("wearable windows", () => {
     for (const cut of [0, 60, 70, 78, 79]) {
       const { closed } = run(samples, cut === 0 ? [] : [cut], { roundTrip: true });
       expect(closed.map((w) => [w.jumps, w.jumpHeightMaxM])).toEqual([[1, (9.80665 * 0.25) / 8]]);
+    }
+  });
+
+  it("finds a long spike across a chunk boundary exactly once", () => {
+    // 40 Hz: 6, 5.8, 5.6, 5.4, 5.2, 5.1 g from 59.9 s, over the minute: one light impact, in the first window.
+    const values = [...repeat(1, 8), 6, 5.8, 5.6, 5.4, 5.2, 5.1, ...repeat(1, 10)];
+    const samples: Sample[] = values.map((g, k) => imu(59_700 + k * 25, g));
+    for (let cut = 0; cut < samples.length; cut++) {
+      const { closed } = run(samples, cut === 0 ? [] : [cut], { roundTrip: true, rateHz: 40 });
+      expect(closed.map((w) => [w.windowStart - T0, w.impactsLight, w.impactsModerate, w.impactsHeavy])).toEqual([
+        [0, 1, 0, 0],
+        [MIN, 0, 0, 0],
+      ]);
     }
   });
 

@@ -19,8 +19,9 @@
  *    goes on (IMU samples, or the reading that ends the silence), the silent seconds are gap seconds
  *    of the windows that hold samples; after the last reading they run to the device's last sample;
  * 4. tumbling windows aligned to multiples of windowMs since the epoch. A window closes, at the end
- *    of a chunk, once the device has a sample at or after its end, no impact peaking in it is still
- *    in its refractory time, and the heart rate up to its end is known (a later reading, or more than
+ *    of a chunk, once the device has a sample at or after its end, no excursion of |a| whose peak so
+ *    far lies in it is still open (a peak only moves later, so one peaking after the window cannot
+ *    come back to it), and the heart rate up to its end is known (a later reading, or more than
  *    HR_MAX_GAP_S of device time since the last one); on the final chunk every window closes.
  *
  * Rates: each chunk's IMU samples carry its rate_hz (the gap rule uses it). A chunk at another rate
@@ -438,7 +439,7 @@ function closeWindows(s: WearableState, all: boolean, ref: HrReference, out: Wea
     const end = w.start + s.windowMs;
     if (!all) {
       if (s.lastT === null || s.lastT < end) break;
-      if (s.impact.peakT !== null && s.impact.peakT < end) break;
+      if (s.impact.peakT !== null && s.impact.peakT < end) break; // an open excursion peaking in it
       const hr = s.hr;
       if (hr !== null && hr.t < end) {
         if (!(s.lastT > hr.t + HR_MAX_GAP_MS)) break;
