@@ -349,6 +349,22 @@ describe("wearable windows", () => {
     expect(total!.minutes).toBeCloseTo((total!.end! - total!.start!) / MIN, 12);
   });
 
+  it("has no vendor PlayerLoad for a window or session where some IMU sample came without it", () => {
+    // GIVEN a first minute whose third sample lacks the vendor's value, and a second minute whose samples all have it
+    const s = newWearableState(MIN);
+    const v = (t: number, vendor: number): Sample => ({ ...imu(t, 1), vendor });
+    applyWearableChunk(s, chunk([v(0, 0.1), v(20, 0.2)], 50, false), REF);
+    applyWearableChunk(s, chunk([imu(40, 1)], 50, false), REF);
+    // WHEN the second minute arrives whole, with the vendor's values
+    const r = applyWearableChunk(s, chunk([v(60_000, 0.3), v(60_020, 0.4)], 50, true), REF);
+    // THEN the partial minute and the session have none; the whole minute has its sum
+    expect(r.closed.map((w) => [w.imuSamples, w.vendorPlayerLoad])).toEqual([
+      [3, null],
+      [2, 0.7],
+    ]);
+    expect(r.session!.vendorPlayerLoad).toBeNull();
+  });
+
   it("reports the mean rate of a window whose chunks came at different rates", () => {
     const s = newWearableState(MIN);
     applyWearableChunk(s, chunk([imu(0, 1), imu(20, 1)], 50, false), REF);

@@ -72,7 +72,9 @@ export interface WearableWindowAcc {
   coveredMs: number;
   pl: number;
   pl2d: number;
-  vendor: number | null;
+  /** The vendor's PlayerLoad summed over the IMU samples that carried it, and how many did. */
+  vendor: number;
+  vendorSamples: number;
   impacts: [number, number, number];
   jumps: number;
   jumpMax: number | null;
@@ -94,7 +96,10 @@ interface SessionAcc {
   first: number | null;
   pl: number | null;
   pl2d: number | null;
-  vendor: number | null;
+  /** The vendor's PlayerLoad over the closed windows, with their IMU samples and those that carried it. */
+  vendor: number;
+  imuSamples: number;
+  vendorSamples: number;
   imuCoveredMs: number;
   hrCovered: number;
   edwards: number | null;
@@ -131,7 +136,10 @@ export interface WearableWindow {
   readonly playerLoad2d: number | null;
   /** Null also when the window's IMU samples span no counted step. */
   readonly playerLoadPerMin: number | null;
-  /** Null also when no sample carried the vendor's value. */
+  /**
+   * Null also unless every IMU sample of the window carried the vendor's value: a sum over some of
+   * them would read as a lighter window, with nothing to say so.
+   */
   readonly vendorPlayerLoad: number | null;
   readonly impactsLight: number | null;
   readonly impactsModerate: number | null;
@@ -171,6 +179,7 @@ export interface SessionTotals {
   /** Null when the device sent no IMU sample. */
   readonly playerLoad: number | null;
   readonly playerLoad2d: number | null;
+  /** Null also unless every IMU sample of the session carried the vendor's value. */
   readonly vendorPlayerLoad: number | null;
   /** Seconds spanned by counted PlayerLoad steps, and heart-rate seconds (grid points with a value). */
   readonly imuCoveredS: number;
@@ -231,7 +240,9 @@ export function newWearableState(windowMs = DEFAULT_WINDOW_MS): WearableState {
       first: null,
       pl: null,
       pl2d: null,
-      vendor: null,
+      vendor: 0,
+      imuSamples: 0,
+      vendorSamples: 0,
       imuCoveredMs: 0,
       hrCovered: 0,
       edwards: null,
@@ -257,7 +268,8 @@ function windowFor(s: WearableState, t: number): WearableWindowAcc {
     coveredMs: 0,
     pl: 0,
     pl2d: 0,
-    vendor: null,
+    vendor: 0,
+    vendorSamples: 0,
     impacts: [0, 0, 0],
     jumps: 0,
     jumpMax: null,
@@ -325,7 +337,10 @@ function applyImu(s: WearableState, c: NonNullable<WearableChunkInput["imu"]>, i
   w.imuSamples++;
   w.rateSum += rate;
   const vendor = c.vendor_player_load?.[i];
-  if (vendor !== undefined) w.vendor = (w.vendor ?? 0) + vendor;
+  if (vendor !== undefined) {
+    w.vendor += vendor;
+    w.vendorSamples++;
+  }
   if (isClipped(ax, ay, az, c.range_g ?? DEFAULT_ACC_RANGE_G)) w.clipped++;
   const prev = s.imu;
   if (prev !== null && t - prev.t <= imuMaxGapMs(rate)) {
@@ -394,7 +409,7 @@ function toClosed(w: WearableWindowAcc, windowMs: number): WearableWindow {
     playerLoad: i(w.pl),
     playerLoad2d: i(w.pl2d),
     playerLoadPerMin: imu ? playerLoadPerMin(w.pl, imuCoveredS) : null,
-    vendorPlayerLoad: i(w.vendor),
+    vendorPlayerLoad: imu && w.vendorSamples === w.imuSamples ? w.vendor : null,
     impactsLight: i(w.impacts[0]),
     impactsModerate: i(w.impacts[1]),
     impactsHeavy: i(w.impacts[2]),
@@ -425,7 +440,9 @@ const addOrNull = (sum: number | null, v: number | null): number | null =>
 function addToSession(a: SessionAcc, acc: WearableWindowAcc, w: WearableWindow): void {
   a.pl = addOrNull(a.pl, w.playerLoad);
   a.pl2d = addOrNull(a.pl2d, w.playerLoad2d);
-  a.vendor = addOrNull(a.vendor, w.vendorPlayerLoad);
+  a.vendor += acc.vendor;
+  a.imuSamples += acc.imuSamples;
+  a.vendorSamples += acc.vendorSamples;
   a.imuCoveredMs += acc.coveredMs;
   a.hrCovered += acc.hrCovered;
   a.edwards = addOrNull(a.edwards, w.trimpEdwards);
@@ -465,7 +482,7 @@ function sessionTotals(s: WearableState): SessionTotals {
     minutes: start !== null && end !== null ? (end - start) / 60_000 : 0,
     playerLoad: a.pl,
     playerLoad2d: a.pl2d,
-    vendorPlayerLoad: a.vendor,
+    vendorPlayerLoad: a.imuSamples > 0 && a.vendorSamples === a.imuSamples ? a.vendor : null,
     imuCoveredS: a.imuCoveredMs / 1000,
     hrCoveredS: a.hrCovered,
     trimpEdwards: a.edwards,
