@@ -27,10 +27,9 @@ import {
   type WearableChunk,
 } from "../lambdas/contracts/records/wearable.js";
 import type { WearableHrSample, WearableImuSample, WearableSample } from "./readers/types.js";
-import { bpmProblem, rateProblem } from "./readers/wearable-common.js";
+import { bpmProblem, MAX_ID_CHARS, rateProblem } from "./readers/wearable-common.js";
 
-/** Longest ids and kinds the record accepts (records/wearable.ts). */
-const MAX_ID_CHARS = 128;
+/** Longest kinds and teams the record accepts (records/wearable.ts); ids: MAX_ID_CHARS. */
 const MAX_KIND_CHARS = 64;
 const MAX_TEAM_CHARS = 64;
 

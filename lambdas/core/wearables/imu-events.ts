@@ -15,7 +15,10 @@
  * followed within 2 samples by a 4.7-4.9 g landing. These thresholds find those 2 jumps and none in the run.
  */
 
-/** Standard gravity, m/s^2 (CGPM 1901): converts m/s^2 to g, and flight time to height. */
+/**
+ * Standard gravity, m/s^2 per g: the conventional value adopted by the 3rd CGPM (1901). Converts m/s^2
+ * to g (the readers import it from here) and flight time to height.
+ */
 export const STANDARD_GRAVITY_MPS2 = 9.80665;
 
 /** Impact bands by peak resultant: 5-6.5 g light (zones 1-2 of Cunniffe et al. 2009 / McLellan et al. 2011, grouped). */
