@@ -1,14 +1,24 @@
 /**
  * Groups wearable samples into `sideline.wearable.v1` records, one stream of records per (player,
  * device), numbered by `seq` from 0. A record is emitted when it spans `chunkMs`, when the channel
- * a sample joins already holds MAX_SAMPLES_PER_WEARABLE_CHUNK samples, or when the IMU's rate,
- * vertical axis or range changes (a record states one of each); `finish` emits every device's last
+ * a sample joins already holds MAX_SAMPLES_PER_WEARABLE_CHUNK samples, when the IMU's rate,
+ * vertical axis or range changes (a record states one of each), or when the vendor's PlayerLoad
+ * comes or goes (below); `finish` emits every device's last
  * record with `final: true`. A record is only closed when the next sample arrives, so that record
  * holds at least that sample. Memory is bounded by devices x one record.
  *
  * Readers quarantine samples whose time does not increase within a channel (readers/wearable-common.ts
  * TimeOrder). The chunker checks it again, with every value the record constrains, so it never emits
  * a record the contract rejects: such a sample is returned as `rejected` (with the reason) and left out.
+ *
+ * Vendor PlayerLoad: the record's `vendor_player_load` is one value per IMU sample or absent (it has
+ * no place for a missing value), so a record holds either samples that all carry it or samples that
+ * all lack it, and a sample that changes which (a Catapult row with an NA PlayerLoad, or the first
+ * row after it) starts a new record, as a rate change does. Nothing is dropped, and the windows can
+ * tell a window where every sample carried the vendor's value from one where some did not
+ * (core/wearables/wearable-windows.ts). The cost is a short record per change, only on exports with
+ * missing values. The gyroscope, which no feature reads yet, is still kept only when every sample of
+ * the record has it.
  */
 import {
   MAX_SAMPLES_PER_WEARABLE_CHUNK,
@@ -17,10 +27,9 @@ import {
   type WearableChunk,
 } from "../lambdas/contracts/records/wearable.js";
 import type { WearableHrSample, WearableImuSample, WearableSample } from "./readers/types.js";
-import { bpmProblem, rateProblem } from "./readers/wearable-common.js";
+import { bpmProblem, MAX_ID_CHARS, rateProblem } from "./readers/wearable-common.js";
 
-/** Longest ids and kinds the record accepts (records/wearable.ts). */
-const MAX_ID_CHARS = 128;
+/** Longest kinds and teams the record accepts (records/wearable.ts); ids: MAX_ID_CHARS. */
 const MAX_KIND_CHARS = 64;
 const MAX_TEAM_CHARS = 64;
 
@@ -34,8 +43,8 @@ interface OpenImu {
   az: number[];
   /** Null once a sample of the chunk came without a gyroscope reading. */
   g: { x: number[]; y: number[]; z: number[] } | null;
-  /** Null once a sample of the chunk came without the vendor's PlayerLoad. */
-  load: number[] | null;
+  /** Null when the chunk's samples came without the vendor's PlayerLoad: all of them or none (module doc). */
+  readonly load: number[] | null;
 }
 
 interface Open {
@@ -125,7 +134,8 @@ export class WearableChunker {
       imu.t.length >= MAX_SAMPLES_PER_WEARABLE_CHUNK ||
       imu.rateHz !== s.rateHz ||
       imu.verticalAxis !== s.verticalAxis ||
-      imu.rangeG !== s.rangeG
+      imu.rangeG !== s.rangeG ||
+      (imu.load !== null) !== (s.vendorPlayerLoad !== undefined)
     );
   }
 
@@ -140,7 +150,7 @@ export class WearableChunker {
         ay: [],
         az: [],
         g: { x: [], y: [], z: [] },
-        load: [],
+        load: s.vendorPlayerLoad !== undefined ? [] : null,
       };
     }
     const imu = o.imu;
@@ -153,8 +163,8 @@ export class WearableChunker {
       imu.g.y.push(s.gy);
       imu.g.z.push(s.gz);
     } else imu.g = null;
-    if (imu.load && s.vendorPlayerLoad !== undefined) imu.load.push(s.vendorPlayerLoad);
-    else imu.load = null;
+    // Present exactly when the record's load is (closes() saw to it).
+    if (s.vendorPlayerLoad !== undefined) imu.load?.push(s.vendorPlayerLoad);
     o.lastImu = s.t;
   }
 

@@ -11,11 +11,14 @@ import type { ReaderItem } from "./types.js";
 /** What a wearable reader takes from the command line; every field may be left out in tests. */
 export type WearableReadSettings = Partial<Pick<ReadSettings, "timeZone" | "playerId" | "startMs">>;
 
-/** Standard gravity, m/s² per g: the conventional value adopted by the 3rd CGPM (1901). */
-export const STANDARD_GRAVITY_MPS2 = 9.80665;
+/** Standard gravity, m/s² per g: defined once, in the wearables core (producers may import lambdas/, not the reverse). */
+export { STANDARD_GRAVITY_MPS2 } from "../../lambdas/core/wearables/imu-events.js";
 
-/** Longest id the record accepts (records/wearable.ts: player_id and device_id at most 128 characters). */
-const MAX_ID_CHARS = 128;
+/**
+ * Longest id the record accepts (records/wearable.ts: player_id and device_id at most 128 characters):
+ * readers cut file names to it, and the chunker rejects longer ids.
+ */
+export const MAX_ID_CHARS = 128;
 /** Extensions stripped from a file's name to make its device id. */
 const KNOWN_EXTENSIONS = /(\.(csv|json|tcx|gpx|xml|txt))?(\.gz)?$/i;
 

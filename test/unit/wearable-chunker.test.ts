@@ -85,16 +85,33 @@ describe("wearable chunker", () => {
     expect(records[1]!.imu!.vendor_player_load).toHaveLength(100);
   });
 
-  it("keeps gyroscope and vendor PlayerLoad only when every sample of the record has them", () => {
+  it("keeps gyroscope only when every sample of the record has it", () => {
     const { records } = run(new WearableChunker("m", 30_000), [
       imu(T0),
       imu(T0 + 10, { gx: undefined, gy: undefined, gz: undefined }),
-      imu(T0 + 20, { vendorPlayerLoad: undefined }),
+      imu(T0 + 20),
     ]);
     expectValid(records);
+    expect(records).toHaveLength(1);
     expect(records[0]!.imu).not.toHaveProperty("gx");
-    expect(records[0]!.imu).not.toHaveProperty("vendor_player_load");
     expect(records[0]!.imu!.ax).toHaveLength(3);
+  });
+
+  it("starts a new record when vendor PlayerLoad comes or goes, so no vendor value is dropped", () => {
+    // GIVEN a Catapult export with an NA PlayerLoad on the third row
+    const { records } = run(new WearableChunker("m", 30_000), [
+      imu(T0, { vendorPlayerLoad: 0.1 }),
+      imu(T0 + 10, { vendorPlayerLoad: 0.2 }),
+      imu(T0 + 20, { vendorPlayerLoad: undefined }),
+      imu(T0 + 30, { vendorPlayerLoad: 0.4 }),
+    ]);
+    // THEN three records: each carries the vendor's value for all of its samples or for none
+    expectValid(records);
+    expect(records.map((r) => [r.seq, r.t0 - T0, r.imu!.t, r.imu!.vendor_player_load, r.final])).toEqual([
+      [0, 0, [0, 10], [0.1, 0.2], undefined],
+      [1, 20, [0], undefined, undefined],
+      [2, 30, [0], [0.4], true],
+    ]);
   });
 
   it("splits a record when a channel reaches the sample cap, and ends with the last samples as final", () => {

@@ -2,7 +2,7 @@ import {
   CLIP_FRACTION,
   detectImuEvents,
   FLIGHT_ACC_G,
-  IMPACT_REFRACTORY_MS,
+  IMPACT_QUIET_MS,
   impactBand,
   isClipped,
   jumpHeightM,
@@ -43,8 +43,8 @@ describe("impacts", () => {
     ]);
   });
 
-  it("counts one impact per spike, at its peak, with a 100 ms refractory time", () => {
-    expect(IMPACT_REFRACTORY_MS).toBe(100);
+  it("counts one impact per spike, at its peak, ended by 100 ms below 5 g", () => {
+    expect(IMPACT_QUIET_MS).toBe(100);
     // 100 Hz. A: 5.5, 7, 6 -> one moderate at 7. B: 9 alone -> heavy. C: 6, then 8.2 50 ms later
     // (higher: the peak moves) -> one heavy. D: 6, then 5.5 50 ms later (lower, inside) -> one light.
     // E: 6, then 5.5 150 ms later (outside) -> two light.
@@ -68,12 +68,42 @@ describe("impacts", () => {
     ]);
   });
 
-  it("says an impact is over only at a sample outside its refractory time, and flushes the last one", () => {
+  it("counts one impact on a long spike that decays slowly, at its peak", () => {
+    // 40 Hz: 6, 5.8, 5.6, 5.4, 5.2, 5.1 g at 0-125 ms stay above 5 g for 125 ms, longer than the
+    // quiet time: still one excursion, one impact (a refractory time from the peak gave two, at 0 and 100 ms).
+    const ev = detectImuEvents(signal([6, 5.8, 5.6, 5.4, 5.2, 5.1, ...repeat(1, 10)], 40), NO_GAP, 16);
+    expect(ev.impacts).toEqual([{ t: 0, g: 6, band: "light" }]);
+  });
+
+  it("merges a dip below 5 g shorter than the quiet time, and bands the excursion by its peak", () => {
+    // 100 Hz: 6 g at 100 ms, 3 g for 80 ms, then 7 g 90 ms after the 6: one moderate at the 7.
+    const dip = (after: number) => {
+      const v = repeat(1, 60);
+      v[10] = 6;
+      for (let k = 11; k < 10 + after; k++) v[k] = 3;
+      v[10 + after] = 7;
+      return detectImuEvents(signal(v, 100), NO_GAP, 16).impacts.map((i) => [Math.round(i.t), i.g, i.band]);
+    };
+    expect(dip(9)).toEqual([[190, 7, "moderate"]]);
+    // 100 ms after it: the first excursion was over (below 5 g for the whole quiet time), two impacts.
+    expect(dip(10)).toEqual([
+      [100, 6, "light"],
+      [200, 7, "moderate"],
+    ]);
+  });
+
+  it("says an impact is over only once |a| has stayed below 5 g for the quiet time, and flushes the last one", () => {
     const d = newImpactDetector();
     expect(stepImpact(d, 0, 6)).toBeNull();
     expect(stepImpact(d, 99, 1)).toBeNull();
     expect(stepImpact(d, 100, 1)).toEqual({ t: 0, g: 6, band: "light" });
     expect(d).toEqual(newImpactDetector());
+    // The quiet time runs from the excursion's last sample at or above 5 g, not from its peak.
+    expect(stepImpact(d, 1000, 6)).toBeNull();
+    expect(stepImpact(d, 1050, 5.5)).toBeNull();
+    expect(stepImpact(d, 1149, 1)).toBeNull();
+    expect(stepImpact(d, 1150, 1)).toEqual({ t: 1000, g: 6, band: "light" });
+    expect(JSON.parse(JSON.stringify(d))).toEqual(newImpactDetector());
     // A spike at the very end of the data comes out with the flush.
     expect(detectImuEvents(signal([1, 1, 7]), NO_GAP, 8).impacts).toEqual([{ t: 2000 / 52, g: 7, band: "moderate" }]);
   });

@@ -4,7 +4,9 @@ import { playerLoad } from "../../lambdas/core/wearables/player-load.js";
 import {
   applyWearableChunk,
   HR_OUT_OF_ORDER,
+  HR_TIME_NOT_FINITE,
   IMU_OUT_OF_ORDER,
+  IMU_TIME_NOT_FINITE,
   newWearableState,
   type WearableChunkInput,
   type WearableChunkResult,
@@ -85,6 +87,7 @@ function run(
 
 const imu = (t: number, ay: number, ax = 0, az = 0): Sample & { kind: "imu" } => ({ kind: "imu", t, ax, ay, az });
 const hr = (t: number, bpm: number): Sample => ({ kind: "hr", t, bpm });
+const repeat = (v: number, n: number): number[] => new Array(n).fill(v);
 
 /**
  * About three minutes of a device with IMU at 52 Hz (from 15 s) and a strap reading every 1-6 s
@@ -226,6 +229,33 @@ describe("wearable windows", () => {
     ]);
   });
 
+  it("rejects a time that is not a finite number with its own reason, and goes on with the rest", () => {
+    // GIVEN an IMU sample and a heart-rate reading at NaN, between good ones
+    const s = newWearableState(MIN);
+    const c: WearableChunkInput = {
+      t0: T0,
+      imu: { rate_hz: 52, vertical_axis: "y", t: [0, Number.NaN, 40], ax: [0, 0, 0], ay: [1, 1, 1], az: [0, 0, 0] },
+      hr: { t: [Number.NaN, 500], bpm: [120, 121] },
+      final: true,
+    };
+    // WHEN applied
+    const r = applyWearableChunk(s, c, REF);
+    // THEN both are rejected as non-finite, not as out of order, and the other three are kept
+    expect(r.accepted).toBe(3);
+    expect(r.rejected).toEqual([
+      {
+        reason: IMU_TIME_NOT_FINITE,
+        count: 1,
+        firstIndex: 1,
+        sample: JSON.stringify({ t: null, ax: 0, ay: 1, az: 0 }),
+      },
+      { reason: HR_TIME_NOT_FINITE, count: 1, firstIndex: 0, sample: JSON.stringify({ t: null, bpm: 120 }) },
+    ]);
+    expect(IMU_TIME_NOT_FINITE).toBe("imu time is not a finite number");
+    expect(HR_TIME_NOT_FINITE).toBe("heart-rate time is not a finite number");
+    expect(r.closed.map((w) => [w.imuSamples, w.hrReadings])).toEqual([[2, 1]]);
+  });
+
   it("finds a jump whose flight spans a chunk boundary exactly once", () => {
     const samples: Sample[] = [];
     for (let k = 0; k < 52 * 3; k++) {
@@ -235,6 +265,19 @@ describe("wearable windows", () => {
     for (const cut of [0, 60, 70, 78, 79]) {
       const { closed } = run(samples, cut === 0 ? [] : [cut], { roundTrip: true });
       expect(closed.map((w) => [w.jumps, w.jumpHeightMaxM])).toEqual([[1, (9.80665 * 0.25) / 8]]);
+    }
+  });
+
+  it("finds a long spike across a chunk boundary exactly once", () => {
+    // 40 Hz: 6, 5.8, 5.6, 5.4, 5.2, 5.1 g from 59.9 s, over the minute: one light impact, in the first window.
+    const values = [...repeat(1, 8), 6, 5.8, 5.6, 5.4, 5.2, 5.1, ...repeat(1, 10)];
+    const samples: Sample[] = values.map((g, k) => imu(59_700 + k * 25, g));
+    for (let cut = 0; cut < samples.length; cut++) {
+      const { closed } = run(samples, cut === 0 ? [] : [cut], { roundTrip: true, rateHz: 40 });
+      expect(closed.map((w) => [w.windowStart - T0, w.impactsLight, w.impactsModerate, w.impactsHeavy])).toEqual([
+        [0, 1, 0, 0],
+        [MIN, 0, 0, 0],
+      ]);
     }
   });
 
@@ -304,6 +347,22 @@ describe("wearable windows", () => {
     );
     expect(total!.start).toBe(T0 + 10_000);
     expect(total!.minutes).toBeCloseTo((total!.end! - total!.start!) / MIN, 12);
+  });
+
+  it("has no vendor PlayerLoad for a window or session where some IMU sample came without it", () => {
+    // GIVEN a first minute whose third sample lacks the vendor's value, and a second minute whose samples all have it
+    const s = newWearableState(MIN);
+    const v = (t: number, vendor: number): Sample => ({ ...imu(t, 1), vendor });
+    applyWearableChunk(s, chunk([v(0, 0.1), v(20, 0.2)], 50, false), REF);
+    applyWearableChunk(s, chunk([imu(40, 1)], 50, false), REF);
+    // WHEN the second minute arrives whole, with the vendor's values
+    const r = applyWearableChunk(s, chunk([v(60_000, 0.3), v(60_020, 0.4)], 50, true), REF);
+    // THEN the partial minute and the session have none; the whole minute has its sum
+    expect(r.closed.map((w) => [w.imuSamples, w.vendorPlayerLoad])).toEqual([
+      [3, null],
+      [2, 0.7],
+    ]);
+    expect(r.session!.vendorPlayerLoad).toBeNull();
   });
 
   it("reports the mean rate of a window whose chunks came at different rates", () => {

@@ -1,7 +1,7 @@
 /**
  * Events in a body-worn accelerometer's signal, from the resultant |a| in g (gravity included, so a
  * device at rest reads 1 g and one in free fall 0 g):
- * - impacts: one per spike of |a| at or above IMPACT_LIGHT_G, banded by its peak;
+ * - impacts: one per excursion of |a| at or above IMPACT_LIGHT_G, banded by its peak;
  * - jumps: a flight (|a| near zero) of plausible length ended by a landing spike, with the height
  *   from the flight time (Bosco et al. 1983);
  * - clipping: a sample with an axis at the accelerometer's full scale, whose true peak is unknown.
@@ -15,7 +15,10 @@
  * followed within 2 samples by a 4.7-4.9 g landing. These thresholds find those 2 jumps and none in the run.
  */
 
-/** Standard gravity, m/s^2 (CGPM 1901): converts m/s^2 to g, and flight time to height. */
+/**
+ * Standard gravity, m/s^2 per g: the conventional value adopted by the 3rd CGPM (1901). Converts m/s^2
+ * to g (the readers import it from here) and flight time to height.
+ */
 export const STANDARD_GRAVITY_MPS2 = 9.80665;
 
 /** Impact bands by peak resultant: 5-6.5 g light (zones 1-2 of Cunniffe et al. 2009 / McLellan et al. 2011, grouped). */
@@ -25,12 +28,15 @@ export const IMPACT_MODERATE_G = 6.5;
 /** 8 g and above heavy (zones 5-6); at a +-8 g accelerometer these are also clipped, so read them with clippedSamples. */
 export const IMPACT_HEAVY_G = 8;
 /**
- * One impact per spike: after a peak, samples within 100 ms count only if higher (then the peak moves
- * there). A foot strike's or collision's transient rings for a few tens of ms, while consecutive
- * foot strikes are >= ~200 ms apart even at top sprint step rates of ~4.5-5 Hz (Weyand et al. 2000,
- * J Appl Physiol 89:1991), so 100 ms merges one strike's samples and keeps two strikes apart.
+ * One impact per excursion of |a| to IMPACT_LIGHT_G or above: it ends only once |a| has stayed below
+ * IMPACT_LIGHT_G for 100 ms (no sample at or above it within 100 ms after the excursion's last one),
+ * and its band is the excursion's peak. A foot strike's or collision's transient rings for a few tens
+ * of ms, dipping under 5 g and back, while consecutive foot strikes are >= ~200 ms apart even at top
+ * sprint step rates of ~4.5-5 Hz (Weyand et al. 2000, J Appl Physiol 89:1991), so a quiet 100 ms
+ * merges one strike's samples (however long it stays above 5 g) and still keeps two strikes apart:
+ * a strike above 5 g for up to ~100 ms leaves >= 100 ms quiet before the next.
  */
-export const IMPACT_REFRACTORY_MS = 100;
+export const IMPACT_QUIET_MS = 100;
 
 /**
  * A flight sample has |a| below 0.8 g (calibrated on the Movesense jumps: a trunk-worn unit in the air
@@ -84,10 +90,14 @@ export function isClipped(ax: number, ay: number, az: number, rangeG: number): b
   return Math.abs(ax) >= limit || Math.abs(ay) >= limit || Math.abs(az) >= limit;
 }
 
-/** The impact in progress: its highest sample so far, or none. Plain JSON. */
+/**
+ * The excursion in progress (peakT null when none): its highest sample (the first of equal ones) and
+ * its last sample at or above IMPACT_LIGHT_G, from which the quiet time runs. Plain JSON.
+ */
 export interface ImpactDetector {
   peakT: number | null;
   peakG: number;
+  aboveT: number;
 }
 
 export interface Impact {
@@ -96,25 +106,30 @@ export interface Impact {
   readonly band: ImpactBand;
 }
 
-export const newImpactDetector = (): ImpactDetector => ({ peakT: null, peakG: 0 });
+export const newImpactDetector = (): ImpactDetector => ({ peakT: null, peakG: 0, aboveT: 0 });
 
 function takeImpact(d: ImpactDetector): Impact | null {
   if (d.peakT === null) return null;
   const out = { t: d.peakT, g: d.peakG, band: impactBand(d.peakG)! };
   d.peakT = null;
   d.peakG = 0;
+  d.aboveT = 0;
   return out;
 }
 
 /**
  * Feeds one sample (time ms, |a| g). Returns the impact that this sample shows to be over (a sample
- * IMPACT_REFRACTORY_MS or more after its peak), at most one per call.
+ * IMPACT_QUIET_MS or more after the excursion's last sample at or above IMPACT_LIGHT_G), at most one
+ * per call; the sample itself may then start the next excursion.
  */
 export function stepImpact(d: ImpactDetector, t: number, g: number): Impact | null {
-  const done = d.peakT !== null && t - d.peakT >= IMPACT_REFRACTORY_MS ? takeImpact(d) : null;
-  if (g >= IMPACT_LIGHT_G && (d.peakT === null || g > d.peakG)) {
-    d.peakT = t;
-    d.peakG = g;
+  const done = d.peakT !== null && t - d.aboveT >= IMPACT_QUIET_MS ? takeImpact(d) : null;
+  if (g >= IMPACT_LIGHT_G) {
+    if (d.peakT === null || g > d.peakG) {
+      d.peakT = t;
+      d.peakG = g;
+    }
+    d.aboveT = t;
   }
   return done;
 }

@@ -7,8 +7,9 @@
  *
  * Per device, from the samples' own times:
  * 1. a chunk's IMU samples and heart-rate readings are taken in time order (IMU first at equal
- *    times). A sample before the device's latest sample (either channel), or not after its own
- *    channel's previous one, is rejected with its reason: the runtime quarantines it;
+ *    times). A sample at a time that is not a finite number, before the device's latest sample (either
+ *    channel), or not after its own channel's previous one, is rejected with its reason: the runtime
+ *    quarantines it;
  * 2. IMU: PlayerLoad steps (player-load.ts) between consecutive samples belong to the window of the
  *    later sample, and a step across a gap (IMU_MAX_GAP_PERIODS at the sample's rate) is not counted;
  *    impacts go to the window of their peak, jumps to the window of their landing, clipped samples
@@ -18,8 +19,9 @@
  *    goes on (IMU samples, or the reading that ends the silence), the silent seconds are gap seconds
  *    of the windows that hold samples; after the last reading they run to the device's last sample;
  * 4. tumbling windows aligned to multiples of windowMs since the epoch. A window closes, at the end
- *    of a chunk, once the device has a sample at or after its end, no impact peaking in it is still
- *    in its refractory time, and the heart rate up to its end is known (a later reading, or more than
+ *    of a chunk, once the device has a sample at or after its end, no excursion of |a| whose peak so
+ *    far lies in it is still open (a peak only moves later, so one peaking after the window cannot
+ *    come back to it), and the heart rate up to its end is known (a later reading, or more than
  *    HR_MAX_GAP_S of device time since the last one); on the final chunk every window closes.
  *
  * Rates: each chunk's IMU samples carry its rate_hz (the gap rule uses it). A chunk at another rate
@@ -70,7 +72,9 @@ export interface WearableWindowAcc {
   coveredMs: number;
   pl: number;
   pl2d: number;
-  vendor: number | null;
+  /** The vendor's PlayerLoad summed over the IMU samples that carried it, and how many did. */
+  vendor: number;
+  vendorSamples: number;
   impacts: [number, number, number];
   jumps: number;
   jumpMax: number | null;
@@ -92,7 +96,10 @@ interface SessionAcc {
   first: number | null;
   pl: number | null;
   pl2d: number | null;
-  vendor: number | null;
+  /** The vendor's PlayerLoad over the closed windows, with their IMU samples and those that carried it. */
+  vendor: number;
+  imuSamples: number;
+  vendorSamples: number;
   imuCoveredMs: number;
   hrCovered: number;
   edwards: number | null;
@@ -129,7 +136,10 @@ export interface WearableWindow {
   readonly playerLoad2d: number | null;
   /** Null also when the window's IMU samples span no counted step. */
   readonly playerLoadPerMin: number | null;
-  /** Null also when no sample carried the vendor's value. */
+  /**
+   * Null also unless every IMU sample of the window carried the vendor's value: a sum over some of
+   * them would read as a lighter window, with nothing to say so.
+   */
   readonly vendorPlayerLoad: number | null;
   readonly impactsLight: number | null;
   readonly impactsModerate: number | null;
@@ -169,6 +179,7 @@ export interface SessionTotals {
   /** Null when the device sent no IMU sample. */
   readonly playerLoad: number | null;
   readonly playerLoad2d: number | null;
+  /** Null also unless every IMU sample of the session carried the vendor's value. */
   readonly vendorPlayerLoad: number | null;
   /** Seconds spanned by counted PlayerLoad steps, and heart-rate seconds (grid points with a value). */
   readonly imuCoveredS: number;
@@ -208,6 +219,9 @@ export interface WearableChunkResult {
 
 export const IMU_OUT_OF_ORDER = "imu sample not after the device's previous sample";
 export const HR_OUT_OF_ORDER = "heart-rate reading not after the device's previous sample";
+/** A time that is not a finite number (NaN, or an offset or t0 of Infinity) has no place in the order. */
+export const IMU_TIME_NOT_FINITE = "imu time is not a finite number";
+export const HR_TIME_NOT_FINITE = "heart-rate time is not a finite number";
 
 export function newWearableState(windowMs = DEFAULT_WINDOW_MS): WearableState {
   if (!(windowMs > 0 && windowMs % HR_GRID_MS === 0)) {
@@ -226,7 +240,9 @@ export function newWearableState(windowMs = DEFAULT_WINDOW_MS): WearableState {
       first: null,
       pl: null,
       pl2d: null,
-      vendor: null,
+      vendor: 0,
+      imuSamples: 0,
+      vendorSamples: 0,
       imuCoveredMs: 0,
       hrCovered: 0,
       edwards: null,
@@ -252,7 +268,8 @@ function windowFor(s: WearableState, t: number): WearableWindowAcc {
     coveredMs: 0,
     pl: 0,
     pl2d: 0,
-    vendor: null,
+    vendor: 0,
+    vendorSamples: 0,
     impacts: [0, 0, 0],
     jumps: 0,
     jumpMax: null,
@@ -320,7 +337,10 @@ function applyImu(s: WearableState, c: NonNullable<WearableChunkInput["imu"]>, i
   w.imuSamples++;
   w.rateSum += rate;
   const vendor = c.vendor_player_load?.[i];
-  if (vendor !== undefined) w.vendor = (w.vendor ?? 0) + vendor;
+  if (vendor !== undefined) {
+    w.vendor += vendor;
+    w.vendorSamples++;
+  }
   if (isClipped(ax, ay, az, c.range_g ?? DEFAULT_ACC_RANGE_G)) w.clipped++;
   const prev = s.imu;
   if (prev !== null && t - prev.t <= imuMaxGapMs(rate)) {
@@ -389,7 +409,7 @@ function toClosed(w: WearableWindowAcc, windowMs: number): WearableWindow {
     playerLoad: i(w.pl),
     playerLoad2d: i(w.pl2d),
     playerLoadPerMin: imu ? playerLoadPerMin(w.pl, imuCoveredS) : null,
-    vendorPlayerLoad: i(w.vendor),
+    vendorPlayerLoad: imu && w.vendorSamples === w.imuSamples ? w.vendor : null,
     impactsLight: i(w.impacts[0]),
     impactsModerate: i(w.impacts[1]),
     impactsHeavy: i(w.impacts[2]),
@@ -420,7 +440,9 @@ const addOrNull = (sum: number | null, v: number | null): number | null =>
 function addToSession(a: SessionAcc, acc: WearableWindowAcc, w: WearableWindow): void {
   a.pl = addOrNull(a.pl, w.playerLoad);
   a.pl2d = addOrNull(a.pl2d, w.playerLoad2d);
-  a.vendor = addOrNull(a.vendor, w.vendorPlayerLoad);
+  a.vendor += acc.vendor;
+  a.imuSamples += acc.imuSamples;
+  a.vendorSamples += acc.vendorSamples;
   a.imuCoveredMs += acc.coveredMs;
   a.hrCovered += acc.hrCovered;
   a.edwards = addOrNull(a.edwards, w.trimpEdwards);
@@ -434,7 +456,7 @@ function closeWindows(s: WearableState, all: boolean, ref: HrReference, out: Wea
     const end = w.start + s.windowMs;
     if (!all) {
       if (s.lastT === null || s.lastT < end) break;
-      if (s.impact.peakT !== null && s.impact.peakT < end) break;
+      if (s.impact.peakT !== null && s.impact.peakT < end) break; // an open excursion peaking in it
       const hr = s.hr;
       if (hr !== null && hr.t < end) {
         if (!(s.lastT > hr.t + HR_MAX_GAP_MS)) break;
@@ -460,12 +482,21 @@ function sessionTotals(s: WearableState): SessionTotals {
     minutes: start !== null && end !== null ? (end - start) / 60_000 : 0,
     playerLoad: a.pl,
     playerLoad2d: a.pl2d,
-    vendorPlayerLoad: a.vendor,
+    vendorPlayerLoad: a.imuSamples > 0 && a.vendorSamples === a.imuSamples ? a.vendor : null,
     imuCoveredS: a.imuCoveredMs / 1000,
     hrCoveredS: a.hrCovered,
     trimpEdwards: a.edwards,
     trimpBanister: a.banister,
   };
+}
+
+/** Why a sample of the IMU (or heart-rate) channel at `t` cannot be taken (module doc, 1), or null. */
+function timeProblem(s: WearableState, t: number, isImu: boolean): string | null {
+  if (!Number.isFinite(t)) return isImu ? IMU_TIME_NOT_FINITE : HR_TIME_NOT_FINITE;
+  const channelLast = isImu ? s.imu?.t : s.hr?.t;
+  if ((s.lastT !== null && t < s.lastT) || (channelLast !== undefined && t <= channelLast))
+    return isImu ? IMU_OUT_OF_ORDER : HR_OUT_OF_ORDER;
+  return null;
 }
 
 /**
@@ -490,12 +521,15 @@ export function applyWearableChunk(s: WearableState, c: WearableChunkInput, hrRe
   while (i < ni || j < nh) {
     const ti = i < ni ? c.t0 + imu!.t[i]! : Number.POSITIVE_INFINITY;
     const th = j < nh ? c.t0 + hr!.t[j]! : Number.POSITIVE_INFINITY;
-    const isImu = ti <= th;
+    // IMU first at equal times. Written so that a NaN time (which compares false with everything) is
+    // taken from its own channel and rejected at once; `ti <= th` would take the other channel, and
+    // once that is exhausted loop for ever past its end.
+    const isImu = i < ni && (j >= nh || !(th < ti));
     const t = isImu ? ti : th;
-    const channelLast = isImu ? s.imu?.t : s.hr?.t;
-    if (!Number.isFinite(t) || (s.lastT !== null && t < s.lastT) || (channelLast !== undefined && t <= channelLast)) {
-      if (isImu) reject(rejected, IMU_OUT_OF_ORDER, i, { t, ax: imu!.ax[i], ay: imu!.ay[i], az: imu!.az[i] });
-      else reject(rejected, HR_OUT_OF_ORDER, j, { t, bpm: hr!.bpm[j] });
+    const why = timeProblem(s, t, isImu);
+    if (why !== null) {
+      if (isImu) reject(rejected, why, i, { t, ax: imu!.ax[i], ay: imu!.ay[i], az: imu!.az[i] });
+      else reject(rejected, why, j, { t, bpm: hr!.bpm[j] });
     } else {
       accepted++;
       if (isImu) applyImu(s, imu!, i, t);
