@@ -29,6 +29,18 @@ import {
 import type { WearableHrSample, WearableImuSample, WearableSample } from "./readers/types.js";
 import { bpmProblem, MAX_ID_CHARS, rateProblem } from "./readers/wearable-common.js";
 
+/**
+ * Accelerations travel to 0.01 mg and angular rates to 0.001 deg/s: below the least significant bit
+ * of any wearable IMU (a 16-bit accelerometer at +-2 g resolves 0.06 mg; a gyroscope at +-125 deg/s,
+ * 3.8 mdeg/s), so no information is lost, while a reader's unit conversion (m/s^2 / 9.80665) would
+ * otherwise send 17 digits a value: records a third the size, and one held record fits the key's
+ * DynamoDB item (lambdas/contracts/modalities.ts, reorderLimitRecords).
+ */
+export const ACC_RESOLUTION_G = 1e-5;
+export const GYRO_RESOLUTION_DPS = 1e-3;
+/** Rounds to a power-of-ten step, dividing by its inverse so that the double is the decimal's nearest and prints short. */
+const roundTo = (v: number, step: number) => Math.round(v / step) / Math.round(1 / step);
+
 /** Longest kinds and teams the record accepts (records/wearable.ts); ids: MAX_ID_CHARS. */
 const MAX_KIND_CHARS = 64;
 const MAX_TEAM_CHARS = 64;
@@ -155,13 +167,13 @@ export class WearableChunker {
     }
     const imu = o.imu;
     imu.t.push(s.t - o.t0);
-    imu.ax.push(s.ax);
-    imu.ay.push(s.ay);
-    imu.az.push(s.az);
+    imu.ax.push(roundTo(s.ax, ACC_RESOLUTION_G));
+    imu.ay.push(roundTo(s.ay, ACC_RESOLUTION_G));
+    imu.az.push(roundTo(s.az, ACC_RESOLUTION_G));
     if (imu.g && s.gx !== undefined && s.gy !== undefined && s.gz !== undefined) {
-      imu.g.x.push(s.gx);
-      imu.g.y.push(s.gy);
-      imu.g.z.push(s.gz);
+      imu.g.x.push(roundTo(s.gx, GYRO_RESOLUTION_DPS));
+      imu.g.y.push(roundTo(s.gy, GYRO_RESOLUTION_DPS));
+      imu.g.z.push(roundTo(s.gz, GYRO_RESOLUTION_DPS));
     } else imu.g = null;
     // Present exactly when the record's load is (closes() saw to it).
     if (s.vendorPlayerLoad !== undefined) imu.load?.push(s.vendorPlayerLoad);

@@ -137,7 +137,7 @@ export const WEARABLES: Modality<WearableChunk> = {
     rowsIn: { table: PLAYER_LOADS, column: "origin", value: "import" },
   },
   // A record is up to 6,000 samples of up to seven channels (producers/wearable-chunker.ts rounds them
-  // below sensor resolution): up to ~200 KB deflated. One held record stays under DynamoDB's 400 KB item
+  // below sensor resolution): up to ~160 KB deflated. One held record stays under DynamoDB's 400 KB item
   // with the state; a gap is skipped after it (a producer's retry reorders one record, not dozens).
   reorderLimitRecords: 1,
 };

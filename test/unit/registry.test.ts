@@ -16,6 +16,7 @@ import {
   type RowOf,
   TABLES,
 } from "../../lambdas/contracts/tables/index.js";
+import { ACC_RESOLUTION_G, GYRO_RESOLUTION_DPS } from "../../producers/wearable-chunker.js";
 
 describe("modality registry", () => {
   it("holds valid entries: ids, tables in the lake, quarantine kept, accounting column present", () => {
@@ -106,28 +107,30 @@ describe("readers and extractors of the registry", () => {
 
 describe("held records and DynamoDB's item size", () => {
   it("keeps a wearables key's held records, at their largest, under the 400 KB item DynamoDB stores the state in", () => {
-    // The largest wearable record: MAX_SAMPLES_PER_WEARABLE_CHUNK samples on every IMU channel, full-precision
-    // doubles (what a reader that divides m/s^2 by 9.80665 produces), held as many times as the limit allows.
+    // The largest wearable record: MAX_SAMPLES_PER_WEARABLE_CHUNK samples on every IMU channel, with the
+    // digits the chunker sends (producers/wearable-chunker.ts: accelerations to 1e-5 g, rates to 1e-3
+    // deg/s) and a vendor PlayerLoad to 4 decimals, as Catapult exports it; as many as the limit allows.
     const n = MAX_SAMPLES_PER_WEARABLE_CHUNK;
-    let x = 0.123456789;
-    const noise = () => {
-      x = (x * 9301 + 49297) % 233280; // a deterministic sequence of 17-digit values
-      return x / 233280 / 9.80665;
+    let x = 12345;
+    const next = () => {
+      x = (x * 1103515245 + 12345) % 2147483648; // a deterministic spread of values
+      return x / 2147483648;
     };
-    const channel = () => Array.from({ length: n }, noise);
+    const channel = (scale: number, digits: number) =>
+      Array.from({ length: n }, () => Number(((next() - 0.5) * 2 * scale).toFixed(digits)));
     const record = {
       schema: WEARABLE_SCHEMA_V1,
       imu: {
         rate_hz: 100,
         vertical_axis: "z",
         t: Array.from({ length: n }, (_, i) => i * 10),
-        ax: channel(),
-        ay: channel(),
-        az: channel(),
-        gx: channel(),
-        gy: channel(),
-        gz: channel(),
-        vendor_player_load: channel(),
+        ax: channel(8, Math.round(-Math.log10(ACC_RESOLUTION_G))),
+        ay: channel(8, Math.round(-Math.log10(ACC_RESOLUTION_G))),
+        az: channel(8, Math.round(-Math.log10(ACC_RESOLUTION_G))),
+        gx: channel(2000, Math.round(-Math.log10(GYRO_RESOLUTION_DPS))),
+        gy: channel(2000, Math.round(-Math.log10(GYRO_RESOLUTION_DPS))),
+        gz: channel(2000, Math.round(-Math.log10(GYRO_RESOLUTION_DPS))),
+        vendor_player_load: channel(0.5, 4),
       },
     };
     const limit = WEARABLES.reorderLimitRecords ?? 32;

@@ -2,6 +2,7 @@ import {
   CLIP_FRACTION,
   detectImuEvents,
   FLIGHT_ACC_G,
+  IMPACT_MAX_EXCURSION_MS,
   IMPACT_QUIET_MS,
   impactBand,
   isClipped,
@@ -73,6 +74,14 @@ describe("impacts", () => {
     // quiet time: still one excursion, one impact (a refractory time from the peak gave two, at 0 and 100 ms).
     const ev = detectImuEvents(signal([6, 5.8, 5.6, 5.4, 5.2, 5.1, ...repeat(1, 10)], 40), NO_GAP, 16);
     expect(ev.impacts).toEqual([{ t: 0, g: 6, band: "light" }]);
+  });
+
+  it("closes an excursion held above 5 g for a second (a stuck sensor), so it cannot hold the windows open", () => {
+    // 100 Hz, 2.5 s at a constant 6 g then quiet: one impact per IMPACT_MAX_EXCURSION_MS (at 0, 1,000 and
+    // 2,000 ms), never one excursion the length of the fault.
+    const ev = detectImuEvents(signal([...repeat(6, 250), ...repeat(1, 20)], 100), NO_GAP, 16);
+    expect(IMPACT_MAX_EXCURSION_MS).toBe(1000);
+    expect(ev.impacts.map((i) => i.t)).toEqual([0, 1000, 2000]);
   });
 
   it("merges a dip below 5 g shorter than the quiet time, and bands the excursion by its peak", () => {

@@ -98,7 +98,16 @@ export interface ImpactDetector {
   peakT: number | null;
   peakG: number;
   aboveT: number;
+  /** The excursion's first sample at or above IMPACT_LIGHT_G. */
+  startT: number;
 }
+
+/**
+ * The longest excursion one impact may be: a collision's spike above 5 g lasts tens of ms, so a
+ * signal held above it for a second is a stuck or saturated sensor (or a fall), not one impact. The
+ * excursion is closed there (Sideline choice), so the windows behind it close and the state stays bounded.
+ */
+export const IMPACT_MAX_EXCURSION_MS = 1000;
 
 export interface Impact {
   readonly t: number;
@@ -106,7 +115,7 @@ export interface Impact {
   readonly band: ImpactBand;
 }
 
-export const newImpactDetector = (): ImpactDetector => ({ peakT: null, peakG: 0, aboveT: 0 });
+export const newImpactDetector = (): ImpactDetector => ({ peakT: null, peakG: 0, aboveT: 0, startT: 0 });
 
 function takeImpact(d: ImpactDetector): Impact | null {
   if (d.peakT === null) return null;
@@ -114,6 +123,7 @@ function takeImpact(d: ImpactDetector): Impact | null {
   d.peakT = null;
   d.peakG = 0;
   d.aboveT = 0;
+  d.startT = 0;
   return out;
 }
 
@@ -123,8 +133,11 @@ function takeImpact(d: ImpactDetector): Impact | null {
  * per call; the sample itself may then start the next excursion.
  */
 export function stepImpact(d: ImpactDetector, t: number, g: number): Impact | null {
-  const done = d.peakT !== null && t - d.aboveT >= IMPACT_QUIET_MS ? takeImpact(d) : null;
+  const over =
+    d.peakT !== null && (t - d.aboveT >= IMPACT_QUIET_MS || t - d.startT >= IMPACT_MAX_EXCURSION_MS);
+  const done = over ? takeImpact(d) : null;
   if (g >= IMPACT_LIGHT_G) {
+    if (d.peakT === null) d.startT = t;
     if (d.peakT === null || g > d.peakG) {
       d.peakT = t;
       d.peakG = g;
