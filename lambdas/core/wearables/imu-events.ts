@@ -133,8 +133,7 @@ function takeImpact(d: ImpactDetector): Impact | null {
  * per call; the sample itself may then start the next excursion.
  */
 export function stepImpact(d: ImpactDetector, t: number, g: number): Impact | null {
-  const over =
-    d.peakT !== null && (t - d.aboveT >= IMPACT_QUIET_MS || t - d.startT >= IMPACT_MAX_EXCURSION_MS);
+  const over = d.peakT !== null && (t - d.aboveT >= IMPACT_QUIET_MS || t - d.startT >= IMPACT_MAX_EXCURSION_MS);
   const done = over ? takeImpact(d) : null;
   if (g >= IMPACT_LIGHT_G) {
     if (d.peakT === null) d.startT = t;
