@@ -118,10 +118,15 @@ export interface DemoWeek {
   readonly samples: number;
 }
 
-/** The last training week of the home team's players. */
-export function demoTrainingWeek(homePlayers: readonly string[], kickoffMs: number, seed: number): DemoWeek {
+/** The last training week of the home team's players: its last `days` sessions (all 5 by default). */
+export function demoTrainingWeek(
+  homePlayers: readonly string[],
+  kickoffMs: number,
+  seed: number,
+  days: number = DEMO_TRAINING_DAYS.length,
+): DemoWeek {
   const matchDay = dayOf(kickoffMs);
-  const sessions = DEMO_TRAINING_DAYS.map((k) => ({
+  const sessions = DEMO_TRAINING_DAYS.slice(DEMO_TRAINING_DAYS.length - days).map((k) => ({
     k,
     sessionId: `demo-training-${new Date(matchDay - k * DAY_MS).toISOString().slice(0, 10)}`,
     day: matchDay - k * DAY_MS,

@@ -139,7 +139,7 @@ export async function* readLoadsCsv(path: string, importId = Date.now().toString
         const k = `${playerId}\u0000${sessionId}\u0000${m}`;
         const at = seen.get(k);
         if (at !== undefined)
-          return `repeats line ${at}: player ${playerId}'s session ${sessionId} already has a ${m} load`;
+          return `repeats line ${at}: player ${playerId}'s session ${sessionId} already has a ${m} load (two sessions of one day need a session_id each)`;
         seen.set(k, lineNo);
         return null;
       };

@@ -147,7 +147,7 @@ describe("sideline loads", () => {
         {
           record_ref: `${file}:4`,
           reason:
-            "measure 'furlongs' is not one of distance_m, player_load_au, trimp_edwards_au, trimp_banister_au, srpe_au",
+            "measure 'furlongs' is not one of distance_m, player_load_au, vendor_player_load_au, trimp_edwards_au, trimp_banister_au, srpe_au",
         },
         { record_ref: `${file}:5`, reason: "load '5000' is not a player_load_au from 0 to 2400 AU" },
       ]);

@@ -193,7 +193,7 @@ describe("sideline run --format frames", () => {
   }, 30_000);
 
   it("sideline demo --pose-frames puts the folder's frames in the demo's match, after the match", async () => {
-    // GIVEN a one-minute demo without its synthetic clip
+    // GIVEN a one-minute demo without its synthetic clip or its training week's devices
     const lake = join(dir, "demo.duckdb");
     // WHEN the frames folder is given
     const r = await sidelineInProcess(
@@ -201,6 +201,8 @@ describe("sideline run --format frames", () => {
       "--minutes",
       "1",
       "--pose-minutes",
+      "0",
+      "--training-days",
       "0",
       "--pose-frames",
       frames,

@@ -9,7 +9,7 @@ import {
   DEMO_POSE_PLAYERS,
   demoPoseChunks,
 } from "../../demo/demo-pose.js";
-import { DEMO_IMU_HZ, demoHistoryRecords, demoTrainingWeek } from "../../demo/demo-wearables.js";
+import { DEMO_IMU_HZ, DEMO_TRAINING_DAYS, demoHistoryRecords, demoTrainingWeek } from "../../demo/demo-wearables.js";
 import { DEFAULT_NEEDS_PATH, loadNeeds } from "../../needs.js";
 import { runPipeline } from "../../pipeline.js";
 import { checkFrameFolders, runFramesPipeline } from "../../pose/frames-source.js";
@@ -42,6 +42,7 @@ export const options = {
   "pose-stream": { type: "string" },
   "pose-frames": { type: "string" },
   "wearables-stream": { type: "string" },
+  "training-days": { type: "string" },
 } as const;
 
 export const help = `usage: sideline demo [options]
@@ -64,6 +65,8 @@ demo options:
   --auto-approve            approve every scout decision at once (otherwise they wait: see decide)
   --pose-minutes N          length of the touchline camera's pose clip, 0-90 (default ${DEMO_POSE_MINUTES}; 0: none)
   --pose-stream NAME        with --target aws: the deployed pose stream the clip is sent to
+  --training-days N         sessions of the last training week the devices record, 0-${DEMO_TRAINING_DAYS.length} (default
+                            ${DEMO_TRAINING_DAYS.length}; 0: the imported history only, about 1 s instead of about 12)
   --wearables-stream NAME   with --target aws: the deployed wearables stream the history and the
                             training week are sent to
   --pose-frames DIR         after the clip, estimate a folder of video frames (<name>.jpg beside its
@@ -93,7 +96,14 @@ export async function run(argv: string[]): Promise<number> {
   const match = new DemoMatch({ minutes, seed });
   const needs = loadNeeds(stringValue(values.needs) ?? DEFAULT_NEEDS_PATH);
   const homePlayers = match.players.filter((p) => p.team === "home").map((p) => p.playerId);
-  const week = demoTrainingWeek(homePlayers, match.kickoffMs, seed);
+  const trainingDays = intOption(
+    values["training-days"],
+    "training-days",
+    DEMO_TRAINING_DAYS.length,
+    0,
+    DEMO_TRAINING_DAYS.length,
+  );
+  const week = demoTrainingWeek(homePlayers, match.kickoffMs, seed, trainingDays);
   function* wearableRecords(): Generator<WearableChunk> {
     yield* demoHistoryRecords(
       match.players.map((p) => p.playerId),
