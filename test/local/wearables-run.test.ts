@@ -1,7 +1,10 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { GetRecordsCommand, GetShardIteratorCommand } from "@aws-sdk/client-kinesis";
 import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
+import { WEARABLE_RECORD } from "../../lambdas/contracts/records/wearable.js";
+import { startLocalKinesis } from "../../local/emulators/kinesis.js";
 import { sidelineInProcess } from "../helpers/cli-in-process.js";
 
 // `sideline run --format movesense | hr-csv`: one player's wearable file into wearable_windows and player_loads.
@@ -200,5 +203,70 @@ describe("sideline run with wearables", () => {
     expect(imu.stdout).toContain(
       "Accounting: 1,040 samples in = 1,040 in wearable_windows + 0 quarantined  (balanced)",
     );
+  });
+
+  it("sends a wearable file to a deployed wearables stream (--target aws; kinesalite standing in), every sample once", async () => {
+    const kinesis = await startLocalKinesis();
+    const env = {
+      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY,
+    };
+    process.env.AWS_ACCESS_KEY_ID = "LOCAL";
+    process.env.AWS_SECRET_ACCESS_KEY = "LOCAL";
+    try {
+      await kinesis.createStream("sideline-wearables-test", 1);
+      // 1,200 packets of 4 samples at 52 Hz: 4,800 samples over 92 s, in 30 s records (WEARABLE_CHUNK_MS).
+      const pod = movesenseFile("aws-pod.json", 1200);
+      const r = await sidelineInProcess(
+        "run",
+        pod,
+        "--format",
+        "movesense",
+        "--player-id",
+        "P7",
+        "--start",
+        "2026-05-01T10:00:00Z",
+        "--target",
+        "aws",
+        "--stream",
+        "sideline-wearables-test",
+        "--endpoint",
+        kinesis.endpoint,
+        "--region",
+        "eu-west-1",
+        "--lake",
+        join(dir, "aws.duckdb"),
+      );
+      expect(r.code).toBe(0);
+      const shard = await kinesis.client.send(
+        new GetShardIteratorCommand({
+          StreamName: "sideline-wearables-test",
+          ShardId: "shardId-000000000000",
+          ShardIteratorType: "TRIM_HORIZON",
+        }),
+      );
+      const got = await kinesis.client.send(new GetRecordsCommand({ ShardIterator: shard.ShardIterator! }));
+      const records = (got.Records ?? []).map((x) => {
+        const parsed = WEARABLE_RECORD.parse(JSON.parse(Buffer.from(x.Data!).toString()));
+        if (!parsed.ok) throw new Error(parsed.reason);
+        expect(x.PartitionKey).toBe(WEARABLE_RECORD.identity(parsed.record).partitionKey);
+        return parsed.record;
+      });
+      // seq 0.. in order, the last one final, every sample sent once, at the pod's own measured rate.
+      expect(records.map((c) => c.seq)).toEqual(records.map((_, i) => i));
+      expect(records.map((c) => c.final ?? false)).toEqual(records.map((_, i) => i === records.length - 1));
+      expect(records.reduce((a, c) => a + (c.imu?.t.length ?? 0), 0)).toBe(4800);
+      for (const c of records) {
+        expect(c).toMatchObject({ player_id: "P7", device_kind: "movesense" });
+        expect(c.imu?.rate_hz).toBeCloseTo(52, 0);
+      }
+      expect(records[0]!.t0).toBe(START);
+    } finally {
+      for (const [k, v] of Object.entries(env)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await kinesis.close();
+    }
   });
 });
