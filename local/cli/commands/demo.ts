@@ -31,7 +31,7 @@ const POSE_CLIP_FROM_MINUTE = 20;
 
 export const name = "demo";
 export const synopsis = "demo";
-export const summary = "generate a seeded 90-minute match and run it through the whole pipeline";
+export const summary = "generate a training week and a seeded 90-minute match, and run them through the whole pipeline";
 
 export const options = {
   ...PIPELINE_OPTIONS,
