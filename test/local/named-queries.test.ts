@@ -2,11 +2,15 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
+import { WEARABLES } from "../../lambdas/contracts/modalities.js";
+import { WEARABLE_SCHEMA_V1, type WearableChunk } from "../../lambdas/contracts/records/wearable.js";
 import { INSIGHTS, PLAYER_VALUATIONS, QUARANTINE, SCOUTING_DECISIONS } from "../../lambdas/contracts/tables/index.js";
+import { DAY_MS } from "../../lambdas/core/load/acwr.js";
 import { readNamedQueries } from "../../lib/constructs/analytics-workgroup.js";
 import { PROJECT_ROOT } from "../../lib/constructs/sideline-function.js";
 import { DemoMatch } from "../../local/demo/demo-match.js";
 import { runPipeline } from "../../local/pipeline.js";
+import { loadRecord } from "../../producers/readers/loads-csv.js";
 import { scoutingDetailFactory } from "../helpers/factories.js";
 
 // The Athena named queries (glue/queries/*.sql) are written in the subset of SQL that Trino and
@@ -20,6 +24,32 @@ describe("named queries on the local DuckDB lake", () => {
       const match = new DemoMatch({ minutes: 24, seed });
       await runPipeline({ chunks: match.chunks(30_000) }, { matchId: match.matchId, lakePath, readerSource: "demo" });
     }
+    // Wearables: 30 days of 300 AU session RPE, then 1,500 AU, and a 10-minute strap session at 165 bpm.
+    const DAY = Date.UTC(2026, 4, 31);
+    const loads = Array.from({ length: 31 }, (_, i) =>
+      loadRecord(
+        "home_2",
+        `t${i}`,
+        DAY - (30 - i) * DAY_MS,
+        { measure: "srpe_au", load: i === 30 ? 1500 : 300, minutes: 60 },
+        "q",
+      ),
+    );
+    const strap: WearableChunk = {
+      schema: WEARABLE_SCHEMA_V1,
+      session_id: "t30",
+      player_id: "home_2",
+      device_id: "strap-2",
+      device_kind: "hr-strap",
+      seq: 0,
+      t0: DAY + 10 * 3_600_000,
+      hr: { t: Array.from({ length: 601 }, (_, k) => k * 1000), bpm: Array.from({ length: 601 }, () => 165) },
+      final: true,
+    };
+    await runPipeline(
+      { modality: WEARABLES.id, records: [...loads, strap] },
+      { matchId: "wearables", lakePath, readerSource: "demo", automation: false },
+    );
     lake = await DuckDbLake.open(lakePath);
     await lake.put(QUARANTINE, [
       {
@@ -98,6 +128,24 @@ describe("named queries on the local DuckDB lake", () => {
     );
     expect(review).toEqual([expect.objectContaining({ reason: "coordinates far outside the 105 x 68 m pitch" })]);
     expect(Number(review[0]!.samples)).toBe(3);
+    // The workload monitor: after 30 days of 300, a day of 1,500 moves the acute EWMA to 0.25 x 1500 + 0.75 x 300
+    // = 600 and the chronic to 300 + 1200 x 2/29 = 382.8: a ratio of 1.57, flagged first.
+    const monitor = await lake.queryObjects<{
+      player_id: string;
+      load_measure: string;
+      load: number;
+      flagged: boolean;
+    }>(queries.find((q) => q.name === "workload_monitor")!.sql);
+    expect(monitor[0]).toMatchObject({ player_id: "home_2", load_measure: "srpe_au", load: 1500, flagged: true });
+    // Home_2's strap: 10 minutes at 165 bpm against his HRmax 194 (85 %, zone 4): Edwards 10 x 4 = 40.
+    const sessions = await lake.queryObjects<{
+      session_id: string;
+      minutes_above_80pct_hrmax: number;
+      trimp_edwards: number;
+    }>(queries.find((q) => q.name === "wearable_sessions")!.sql);
+    expect(sessions).toEqual([
+      expect.objectContaining({ session_id: "t30", minutes_above_80pct_hrmax: 10, trimp_edwards: 40 }),
+    ]);
     const board = await lake.queryObjects(queries.find((q) => q.name === "scouting_board")!.sql);
     expect(board).toEqual([
       {
