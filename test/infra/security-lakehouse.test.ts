@@ -161,6 +161,8 @@ describe("Sideline stacks (dev): security and lakehouse", () => {
       "quarantine_review",
       "scouting_board",
       "sprint_leaderboard",
+      "wearable_sessions",
+      "workload_monitor",
     ]);
     for (const q of queries) {
       t.lakehouse.hasResourceProperties("AWS::Athena::NamedQuery", {
