@@ -3,6 +3,7 @@
  * name, summary, help, option spec and run function); this file dispatches to them, prints their
  * help, and turns every error into one printable line on stderr and an exit code (see exit-codes.ts).
  */
+import * as crm from "./commands/crm.js";
 import * as decide from "./commands/decide.js";
 import * as demo from "./commands/demo.js";
 import * as endpoint from "./commands/endpoint.js";
@@ -16,7 +17,7 @@ import { type CommandModule, UsageError } from "./options.js";
 import { printable } from "./terminal.js";
 
 /** Every command, in the order `sideline help` lists them. */
-export const COMMANDS: readonly CommandModule[] = [demo, run, sql, loads, explain, decide, pose, endpoint];
+export const COMMANDS: readonly CommandModule[] = [demo, run, sql, loads, explain, decide, pose, endpoint, crm];
 
 /** Synopses longer than this put their summary on the next line. */
 const SYNOPSIS_WIDTH = 26;

@@ -36,6 +36,7 @@ describe("sideline help", () => {
       "decide",
       "pose",
       "endpoint",
+      "crm",
     ]);
   });
 
