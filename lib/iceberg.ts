@@ -1,8 +1,9 @@
 /**
  * Table definitions (lambdas/contracts/tables/) -> Glue Iceberg table input. Pure functions, so
  * that the exact shape is unit-tested: schema, identifier fields (the key), partition spec (on key
- * columns only) and write order. Only `openTableFormatInput` is produced: columns under `tableInput.storageDescriptor` as
- * well break the table on its first update (CloudFormation coverage roadmap #1919).
+ * columns only) and write order. Only `openTableFormatInput` is produced: columns under
+ * `tableInput.storageDescriptor` as well break the table on its first update (CloudFormation
+ * coverage roadmap #1919).
  */
 import { type AnyTable, type ColumnType, partitionField } from "../lambdas/contracts/tables/index.js";
 
@@ -53,10 +54,11 @@ export function icebergTableInput(table: AnyTable, location: string): IcebergTab
   };
   const partitions = table.partitionBy.map((p) => ({ field: p, ...partitionField(p) }));
   for (const p of partitions) {
-    // An equality delete applies only to data files of its own partition (Iceberg spec, scan planning:
-    // https://iceberg.apache.org/spec/#scan-planning), and Firehose upserts with equality deletes on the
-    // unique keys; so partition columns must be part of the key, as Flink's and Cloudera's upserts
-    // require (https://docs.cloudera.com/runtime/7.3.1/iceberg-how-to/topics/iceberg-delete.html).
+    // Firehose updates rows by the unique keys (the table key). A streaming writer that does not know
+    // where the old row lies deletes it by key, with an equality delete, and an equality delete applies
+    // only to data files of its own partition (https://iceberg.apache.org/spec/#scan-planning). So the
+    // partition columns must be in the key, as Flink's upserts also require
+    // (https://docs.cloudera.com/runtime/7.3.1/iceberg-how-to/topics/iceberg-delete.html).
     if (!(table.key as readonly string[]).includes(p.column)) {
       throw new Error(
         `table ${table.name}: partition field '${p.field}' is on ${p.column}, which is not in the key (${table.key.join(", ")}); an upsert's equality delete reaches only its own partition, so a redelivered row would stay duplicated: partition on a key column or day() of a key timestamp, or leave the table unpartitioned`,
