@@ -1,10 +1,11 @@
 /**
  * Table definitions (lambdas/contracts/tables/) -> Glue Iceberg table input. Pure functions, so
- * that the exact shape is unit-tested: schema, identifier fields (the key), partition spec and write
- * order. Only `openTableFormatInput` is produced: columns under `tableInput.storageDescriptor` as
- * well break the table on its first update (CloudFormation coverage roadmap #1919).
+ * that the exact shape is unit-tested: schema, identifier fields (the key), partition spec (on key
+ * columns only) and write order. Only `openTableFormatInput` is produced: columns under
+ * `tableInput.storageDescriptor` as well break the table on its first update (CloudFormation
+ * coverage roadmap #1919).
  */
-import type { AnyTable, ColumnType } from "../lambdas/contracts/tables/index.js";
+import { type AnyTable, type ColumnType, partitionField } from "../lambdas/contracts/tables/index.js";
 
 const ICEBERG_TYPES: Record<ColumnType, string> = {
   string: "string",
@@ -51,21 +52,30 @@ export function icebergTableInput(table: AnyTable, location: string): IcebergTab
     if (!f) throw new Error(`table ${table.name}: '${name}' is not a column`);
     return f.id;
   };
+  const partitions = table.partitionBy.map((p) => ({ field: p, ...partitionField(p) }));
+  for (const p of partitions) {
+    // Firehose updates rows by the unique keys (the table key). A streaming writer that does not know
+    // where the old row lies deletes it by key, with an equality delete, and an equality delete applies
+    // only to data files of its own partition (https://iceberg.apache.org/spec/#scan-planning). So the
+    // partition columns must be in the key, as Flink's upserts also require
+    // (https://docs.cloudera.com/runtime/7.3.1/iceberg-how-to/topics/iceberg-delete.html).
+    if (!(table.key as readonly string[]).includes(p.column)) {
+      throw new Error(
+        `table ${table.name}: partition field '${p.field}' is on ${p.column}, which is not in the key (${table.key.join(", ")}); an upsert's equality delete reaches only its own partition, so a redelivered row would stay duplicated: partition on a key column or day() of a key timestamp, or leave the table unpartitioned`,
+      );
+    }
+  }
   return {
     location,
     schema: { schemaId: 0, type: "struct", fields, identifierFieldIds: table.key.map(idOf) },
     partitionSpec: {
       specId: 0,
-      fields: table.partitionBy.map((p, i) => {
-        const m = /^(\w+)\((\w+)\)$/.exec(p);
-        const [transform, column] = m ? [m[1]!, m[2]!] : ["identity", p];
-        return {
-          name: m ? `${column}_${transform}` : column,
-          sourceId: idOf(column),
-          transform,
-          fieldId: PARTITION_FIELD_ID_BASE + i,
-        };
-      }),
+      fields: partitions.map(({ transform, column }, i) => ({
+        name: transform === "identity" ? column : `${column}_${transform}`,
+        sourceId: idOf(column),
+        transform,
+        fieldId: PARTITION_FIELD_ID_BASE + i,
+      })),
     },
     writeOrder: {
       orderId: 1,

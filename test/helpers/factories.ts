@@ -5,6 +5,7 @@
 import type { KinesisStreamRecord } from "aws-lambda";
 import { DEFAULT_PITCH } from "../../lambdas/contracts/pitch.js";
 import { partitionKeyFor, TRACKING_SCHEMA_V1, type TrackingChunk } from "../../lambdas/contracts/records/tracking.js";
+import type { AnyTable, ColumnType, Row } from "../../lambdas/contracts/tables/index.js";
 import { DUPLICATE, newSequencer, type SequencerState, sequence } from "../../lambdas/core/stream/sequencer.js";
 import {
   applyChunk,
@@ -248,3 +249,20 @@ export const scoutingDetailFactory = (insightId: string, player: string) => ({
   minutes_observed: 90,
   confidence: 0.5,
 });
+
+/**
+ * A valid row of any table, every column set from its type: timestamps to `at`, json to a small
+ * object's text, bigint to the largest integer a JavaScript number holds exactly (2^53 - 1).
+ */
+export function tableRowFactory(table: AnyTable, at: Date): Row {
+  const value: Record<ColumnType, Row[string]> = {
+    string: "s",
+    int: 7,
+    bigint: Number.MAX_SAFE_INTEGER,
+    double: 1.5,
+    boolean: true,
+    timestamp: at,
+    json: '{"a":[1,2]}',
+  };
+  return Object.fromEntries(table.columns.map((c) => [c.name, value[c.type]]));
+}

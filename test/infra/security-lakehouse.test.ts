@@ -5,7 +5,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Match } from "aws-cdk-lib/assertions";
-import { PLAYER_WINDOWS, TABLES } from "../../lambdas/contracts/tables/index.js";
+import {
+  col,
+  defineTable,
+  INSIGHTS,
+  PLAYER_LOADS,
+  PLAYER_WINDOWS,
+  TABLES,
+} from "../../lambdas/contracts/tables/index.js";
 import { readNamedQueries } from "../../lib/constructs/analytics-workgroup.js";
 import { PROJECT_ROOT } from "../../lib/constructs/sideline-function.js";
 import { icebergTableInput } from "../../lib/iceberg.js";
@@ -70,6 +77,29 @@ describe("Sideline stacks (dev): security and lakehouse", () => {
         ["window_start_day", "day"],
       ],
     );
+    expect(icebergTableInput(PLAYER_LOADS, "s3://w/").partitionSpec.fields.map((f) => [f.name, f.transform])).toEqual([
+      ["load_measure", "identity"],
+    ]);
+    expect(icebergTableInput(INSIGHTS, "s3://w/").partitionSpec.fields).toEqual([]);
+  });
+
+  it("fails when a table is partitioned on a column outside its key, naming the table and the column", () => {
+    // GIVEN a table keyed on its id but partitioned by the day of a time outside the key
+    const table = defineTable({
+      name: "stamped",
+      classification: "performance",
+      scope: "lake",
+      doc: "Partitioned outside its key.",
+      columns: [col("id", "string", "The key."), col("at", "timestamp", "When.")],
+      key: ["id"],
+      partitionBy: ["day(at)"],
+      sortBy: [],
+    });
+    // WHEN its Glue table input is generated, THEN it is refused with what to change
+    expect(() => icebergTableInput(table, "s3://w/")).toThrow(
+      "table stamped: partition field 'day(at)' is on at, which is not in the key (id); an upsert's equality delete reaches only its own partition",
+    );
+    expect(() => icebergTableInput({ ...table, key: ["id", "at"] }, "s3://w/")).not.toThrow();
   });
 
   it("gives every table the three Glue optimizers, under one role scoped to the tables", () => {

@@ -8,10 +8,10 @@ import { DynamoDbLoadHistory } from "../../lambdas/adapters/aws/dynamodb-load-hi
 import { DynamoDbStateStore } from "../../lambdas/adapters/aws/dynamodb-state-store.js";
 import { encodeRow, FirehoseSink } from "../../lambdas/adapters/aws/firehose-sink.js";
 import { quarantineRow } from "../../lambdas/contracts/quarantine.js";
-import { QUARANTINE, type RowOf } from "../../lambdas/contracts/tables/index.js";
+import { col, defineTable, optCol, QUARANTINE, type RowOf, TABLES } from "../../lambdas/contracts/tables/index.js";
 import { applyChunk, newPlayerState } from "../../lambdas/core/tracking/player-features.js";
 import type { StoredState } from "../../lambdas/ports.js";
-import { engineChunks, straightRun } from "../helpers/factories.js";
+import { engineChunks, straightRun, tableRowFactory } from "../helpers/factories.js";
 
 describe("DynamoDB state store (against dynalite, with the real DynamoDB client)", () => {
   const server = dynalite({ createTableMs: 0 });
@@ -122,11 +122,14 @@ describe("DynamoDB state store (against dynalite, with the real DynamoDB client)
 describe("Firehose sink", () => {
   class Scripted {
     readonly calls: { stream: string; n: number }[] = [];
+    /** The records' payloads, as Firehose would receive them. */
+    readonly sent: string[] = [];
     constructor(private readonly failing: (call: number, i: number) => boolean) {}
     async send(cmd: PutRecordBatchCommand): Promise<PutRecordBatchCommandOutput> {
       const call = this.calls.length;
       const records = cmd.input.Records ?? [];
       this.calls.push({ stream: cmd.input.DeliveryStreamName!, n: records.length });
+      for (const r of records) this.sent.push(Buffer.from(r.Data!).toString("utf8"));
       const res = records.map((_, i) =>
         this.failing(call, i) ? { ErrorCode: "ServiceUnavailableException" } : { RecordId: "r" },
       );
@@ -174,9 +177,54 @@ describe("Firehose sink", () => {
     expect(client.calls).toHaveLength(0);
   });
 
-  it("encodes rows as newline-delimited JSON with ISO 8601 timestamps", () => {
-    expect(Buffer.from(encodeRow({ a: 1, t: new Date(0) })).toString()).toBe(
-      '{"a":1,"t":"1970-01-01T00:00:00.000Z"}\n',
-    );
+  // "For Timestamp data types, you must always send in microseconds":
+  // https://docs.aws.amazon.com/firehose/latest/dev/apache-iceberg-destination-supp.html
+  it("sends every timestamp column of every lake table as epoch microseconds, an integer", async () => {
+    // GIVEN a valid row of each lake table, every timestamp at 2026-05-16T15:00:00.123Z
+    const at = new Date("2026-05-16T15:00:00.123Z");
+    let checked = 0;
+    for (const table of TABLES) {
+      const client = new Scripted(() => false);
+      // WHEN the sink sends it
+      await new FirehoseSink(client, { [table.name]: "s" }, noWait).put(table, [
+        tableRowFactory(table, at) as RowOf<typeof table>,
+      ]);
+      // THEN each timestamp column holds 1778943600123000 (microseconds since the epoch)
+      const sent = JSON.parse(client.sent[0]!) as Record<string, unknown>;
+      const timestamps = table.columns.filter((c) => c.type === "timestamp").map((c) => c.name);
+      checked += timestamps.length;
+      expect({ table: table.name, ...Object.fromEntries(timestamps.map((n) => [n, sent[n]])) }).toEqual({
+        table: table.name,
+        ...Object.fromEntries(timestamps.map((n) => [n, 1_778_943_600_123_000])),
+      });
+    }
+    expect(checked).toBeGreaterThanOrEqual(TABLES.length); // every table but scouting_needs has one or two
+  });
+
+  it("encodes a row as one JSON line: a null timestamp null, json as its text, bigint as an exact integer", async () => {
+    // GIVEN a table with a required and a nullable timestamp, a json and a bigint column
+    const table = defineTable({
+      name: "encoded",
+      classification: "performance",
+      scope: "lake",
+      doc: "Encoding under test.",
+      columns: [
+        col("at", "timestamp", "A time."),
+        optCol("gone", "timestamp", "No time."),
+        col("doc", "json", "A document."),
+        col("n", "bigint", "A long."),
+      ],
+      key: ["at"],
+      partitionBy: [],
+      sortBy: [],
+    });
+    const row = { at: new Date(1), gone: null, doc: '{"a":[1,2]}', n: Number.MAX_SAFE_INTEGER };
+    // WHEN it is encoded, and sent
+    const line = Buffer.from(encodeRow(table, row)).toString("utf8");
+    const client = new Scripted(() => false);
+    await new FirehoseSink(client, { encoded: "s" }, noWait).put(table, [row]);
+    // THEN the Iceberg string column gets the JSON text, the long column the integer's digits
+    expect(line).toBe('{"at":1000,"gone":null,"doc":"{\\"a\\":[1,2]}","n":9007199254740991}\n');
+    expect(client.sent).toEqual([line]);
   });
 });

@@ -18,10 +18,26 @@ export const FIREHOSE_MAX_RECORD_BYTES = 1000 * 1024;
 
 const DEFAULT_BACKOFF: BackoffOptions = { attempts: 6, baseMs: 100, maxMs: 5000 };
 
-/** Rows as Firehose reads them for Iceberg: one JSON object per record, timestamps as ISO 8601. */
-export function encodeRow(row: Row): Uint8Array {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row)) out[k] = v instanceof Date ? v.toISOString() : v;
+/** A Date holds milliseconds; an Iceberg timestamp, microseconds. */
+const MICROS_PER_MILLI = 1000;
+
+/**
+ * A row as Firehose reads it for Iceberg: one JSON object per record, each value as its column's
+ * Iceberg type (lib/iceberg.ts) expects, by the column's type in the table definition:
+ * - timestamp: epoch microseconds, an integer. "For Timestamp data types, you must always send in
+ *   microseconds" (https://docs.aws.amazon.com/firehose/latest/dev/apache-iceberg-destination-supp.html):
+ *   an ISO 8601 string lands in the error prefix. Milliseconds x 1000 stay exact integers until 2255.
+ * - json: an Iceberg string, so the document's text goes as a JSON string (the row validator has
+ *   checked that it parses).
+ * - bigint: an Iceberg long, sent as a JSON integer; a number holds it exactly up to 2^53 - 1.
+ * - null stays null, whatever the type.
+ */
+export function encodeRow(table: AnyTable, row: Row): Uint8Array {
+  const out: Record<string, Row[string]> = {};
+  for (const c of table.columns) {
+    const v = row[c.name] ?? null;
+    out[c.name] = v !== null && c.type === "timestamp" ? (v as Date).getTime() * MICROS_PER_MILLI : v;
+  }
   return Buffer.from(`${JSON.stringify(out)}\n`, "utf8");
 }
 
@@ -38,7 +54,7 @@ export class FirehoseSink implements FeatureSink {
     if (!stream) throw new Error(`no delivery stream configured for table '${table.name}' (DELIVERY_STREAMS)`);
     const records: FirehoseRecord[] = rows.map((row) => {
       assertRow(table, row as Row);
-      const data = encodeRow(row as Row);
+      const data = encodeRow(table, row as Row);
       if (data.byteLength > FIREHOSE_MAX_RECORD_BYTES) {
         throw new Error(
           `a ${table.name} row is ${data.byteLength} bytes; Firehose accepts at most ${FIREHOSE_MAX_RECORD_BYTES}`,

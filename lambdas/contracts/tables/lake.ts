@@ -54,7 +54,8 @@ export const QUARANTINE = defineTable({
     col("quarantined_at", "timestamp", "When it was quarantined, UTC."),
   ],
   key: ["source", "record_ref"],
-  partitionBy: ["day(quarantined_at)"],
+  // A key column with a handful of values (reader:<format>, tracking-features, event-source-mapping): triage reads one source at a time.
+  partitionBy: ["source"],
   sortBy: ["source", "quarantined_at"],
 });
 
@@ -73,7 +74,8 @@ export const INSIGHTS = defineTable({
     col("detail", "json", "The full event detail, with its explanation."),
   ],
   key: ["insight_id"],
-  partitionBy: ["day(time)"],
+  // Unpartitioned: the key is an opaque id and insights are few; they arrive about in time order, so file statistics still prune on time.
+  partitionBy: [],
   sortBy: ["match_id", "time"],
 });
 
@@ -106,7 +108,8 @@ export const PLAYER_MATCH_PROFILES = defineTable({
     col("rhie_per90", "double", "rhie_bouts / minutes x 90."),
   ],
   key: ["match_id", "player_id"],
-  partitionBy: ["day(match_start)"],
+  // Unpartitioned: about 30 rows a match, so a partition per match would be one small file each that compaction cannot merge.
+  partitionBy: [],
   sortBy: ["player_id"],
 });
 
@@ -133,7 +136,8 @@ export const PLAYER_LOADS = defineTable({
     ),
   ],
   key: ["player_id", "session_id", "load_measure"],
-  partitionBy: ["day(day)"],
+  // A key column with six values, and the acute:chronic ratio reads one measure's history at a time.
+  partitionBy: ["load_measure"],
   sortBy: ["player_id", "day"],
 });
 
@@ -173,7 +177,8 @@ export const PLAYER_VALUATIONS = defineTable({
     col("formula", "string", "The formula, in words, with its constants."),
   ],
   key: ["player_id", "insight_id"],
-  partitionBy: ["day(valued_at)"],
+  // Unpartitioned: one row per scouting candidate, a small table; valued_at changes on a recomputation, so it cannot be a partition.
+  partitionBy: [],
   sortBy: ["player_id"],
 });
 
@@ -192,7 +197,8 @@ export const SCOUTING_DECISIONS = defineTable({
     col("decided_at", "timestamp", "When the decision was recorded, UTC."),
   ],
   key: ["insight_id"],
-  partitionBy: ["day(decided_at)"],
+  // Unpartitioned: one row per scouting candidate, a small table; decided_at is when the decision was recorded, not part of the key.
+  partitionBy: [],
   sortBy: ["player_id"],
 });
 
@@ -212,6 +218,7 @@ export const MEDICAL_ALERTS = defineTable({
     col("recorded_at", "timestamp", "When the workflow recorded it, UTC."),
   ],
   key: ["alert_id"],
-  partitionBy: ["day(observed_at)"],
+  // Unpartitioned: one row per medical alert, a small table; observed_at is the insight's time, not part of the key.
+  partitionBy: [],
   sortBy: ["player_id"],
 });

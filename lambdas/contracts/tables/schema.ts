@@ -55,10 +55,20 @@ export interface TableDef<N extends string = string, C extends readonly ColumnDe
   readonly columns: C;
   /** Columns that identify a row: writers upsert on them, so redelivery adds no duplicates. */
   readonly key: readonly C[number]["name"][];
-  /** Partition spec for the Iceberg table: identity columns, or `day(col)`. */
+  /**
+   * Partition spec for the Iceberg table: identity columns, or `day(col)`, each on a key column. An
+   * upsert's equality delete reaches only its own partition, so a partition column outside the key
+   * would leave the old row of a redelivery whose partition value changed (lib/iceberg.ts refuses it).
+   */
   readonly partitionBy: readonly PartitionField<C[number]["name"]>[];
   /** Sort order within data files (Iceberg write order). */
   readonly sortBy: readonly C[number]["name"][];
+}
+
+/** A partition field's transform and source column: `day(col)` is day of col, `col` identity. */
+export function partitionField(field: string): { readonly transform: string; readonly column: string } {
+  const m = /^(\w+)\((\w+)\)$/.exec(field);
+  return m ? { transform: m[1]!, column: m[2]! } : { transform: "identity", column: field };
 }
 
 /** Any table, whatever its columns. */
