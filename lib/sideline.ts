@@ -63,7 +63,12 @@ export function buildSideline(app: App, config: SidelineConfig, registry: Regist
     logRetention,
     removalPolicy,
   });
-  const insights = new InsightsStack(app, `${prefix}-Insights`, { ...common, dataKey: security.dataKey });
+  const insights = new InsightsStack(app, `${prefix}-Insights`, {
+    ...common,
+    dataKey: security.dataKey,
+    opsKey: security.opsKey,
+    removalPolicy,
+  });
   const ingest = new IngestStack(app, `${prefix}-Ingest`, {
     ...common,
     dataKey: security.dataKey,
@@ -114,6 +119,7 @@ export function buildSideline(app: App, config: SidelineConfig, registry: Regist
     stateMachines: automation.stateMachines,
     workflowTasks: automation.workflowTasks,
     automationDeadLetters: automation.deadLetterQueue,
+    busDeadLetters: insights.deadLetterQueue,
     ...(pose ? { pose } : {}),
   });
   return { security, lakehouse, insights, ingest, automation, ...(pose ? { pose } : {}), observability };
