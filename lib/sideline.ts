@@ -62,6 +62,7 @@ export function buildSideline(app: App, config: SidelineConfig, registry: Regist
     tables: [...new Set([...registry.tables, ...registry.modalities.flatMap((m) => m.tables)])],
     logRetention,
     removalPolicy,
+    catalogEncryption: config.glueCatalogEncryption,
   });
   const insights = new InsightsStack(app, `${prefix}-Insights`, {
     ...common,
