@@ -105,7 +105,9 @@ describe("Insights bus (dev): keys and dead letters", () => {
     t.observability.hasResourceProperties("AWS::CloudWatch::Alarm", {
       Namespace: "AWS/SQS",
       MetricName: "ApproximateNumberOfMessagesVisible",
-      Dimensions: [{ Name: "QueueName", Value: { "Fn::ImportValue": Match.stringLikeRegexp("^Sideline-dev-Insights:") } }],
+      Dimensions: [
+        { Name: "QueueName", Value: { "Fn::ImportValue": Match.stringLikeRegexp("^Sideline-dev-Insights:") } },
+      ],
       Statistic: "Maximum",
       Threshold: 0,
       ComparisonOperator: "GreaterThanThreshold",

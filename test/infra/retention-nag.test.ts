@@ -12,7 +12,7 @@ import { POSE_CONTEXT } from "./pose-app.js";
  * Prod must retain each of these (DeletionPolicy and UpdateReplacePolicy Retain), and so must dev
  * unless destroyDataOnDelete is set.
  */
-export const STATEFUL_TYPES: Readonly<Record<string, string>> = {
+const STATEFUL_TYPES: Readonly<Record<string, string>> = {
   "AWS::S3::Bucket": "the lake's Iceberg files, raw media, Firehose error files and access logs",
   "AWS::DynamoDB::Table": "the live per-player feature state",
   "AWS::Kinesis::Stream": "records not yet read, within the stream's retention",
@@ -22,17 +22,18 @@ export const STATEFUL_TYPES: Readonly<Record<string, string>> = {
   "AWS::SQS::Queue": "dead letters and outbox messages waiting to be inspected or redriven",
   "AWS::Glue::Database": "the catalog entry of every lake table",
   "AWS::Glue::Table": "each Iceberg table's pointer to its current metadata: the table's schema and snapshots",
-  "AWS::Events::EventBus": "the archive's source: replays go back onto this bus, and its ARN is in the archive's encryption context",
+  "AWS::Events::EventBus":
+    "the archive's source: replays go back onto this bus, and its ARN is in the archive's encryption context",
   "AWS::Events::Archive": "a year of insight events, kept for replay",
-  "AWS::SecretsManager::Secret": "the CRM credentials, which cannot be recreated from the template (helper B's change)",
-  "AWS::StepFunctions::StateMachine": "90 days of execution history, the audit trail of medical and scouting decisions (helper B's change)",
+  "AWS::SecretsManager::Secret": "the CRM credentials, which cannot be recreated from the template",
+  "AWS::StepFunctions::StateMachine": "90 days of execution history, the audit trail of medical and scouting decisions",
 };
 
 /**
  * Every other resource type in the prod templates, with why deleting it loses no data: a new type
  * must be added to one of the two lists, so nothing stateful slips through unclassified.
  */
-export const STATELESS_TYPES: Readonly<Record<string, string>> = {
+const STATELESS_TYPES: Readonly<Record<string, string>> = {
   "AWS::ApplicationAutoScaling::ScalableTarget": "scaling configuration, from the template",
   "AWS::ApplicationAutoScaling::ScalingPolicy": "scaling configuration, from the template",
   "AWS::Athena::NamedQuery": "query text, from glue/queries",
