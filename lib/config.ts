@@ -41,6 +41,12 @@ export interface SidelineConfig {
   readonly logRetentionDays: number;
   /** Delete stateful resources with the stack. Refused in prod; in dev only when set explicitly. */
   readonly destroyDataOnDelete: boolean;
+  /**
+   * Set the account's Glue Data Catalog encryption settings: catalog metadata and connection
+   * passwords under the data key. There is one such setting per account and region, so two stages
+   * (or another project) in one account would overwrite each other's: on in prod, opt-in in dev.
+   */
+  readonly glueCatalogEncryption: boolean;
   /** The CRM's webhook (https); without it, CRM requests wait in an encrypted SQS outbox. */
   readonly crmEndpoint?: string;
   /** How the API destination authenticates: an API key header, or OAuth client credentials. */
@@ -103,6 +109,11 @@ export const DEFAULTS = {
   /** 10 GiB per query: a season of player_windows is a few GiB; a runaway query stops at ~$0.05. */
   athenaBytesScannedCutoff: 10 * 1024 ** 3,
   logRetentionDays: { dev: 14, prod: 365 },
+  /**
+   * On in prod, the stage that owns its account; off in dev, whose accounts are often shared and
+   * whose key may be deleted (destroyDataOnDelete), which would leave catalog objects unreadable.
+   */
+  glueCatalogEncryption: { dev: false, prod: true },
   crmAuth: "api-key",
   /** 10 requests/s: well under common CRM API limits (HubSpot and Salesforce allow ~10-100/s per app). */
   crmRateLimitPerSecond: 10,
@@ -179,6 +190,14 @@ export function buildConfig(
   if (destroyDataOnDelete && stage === "prod") {
     throw new Error("context 'destroyDataOnDelete' cannot be true in prod: production data is always retained");
   }
+  const catalogEncryption = ctx("glueCatalogEncryption") ?? DEFAULTS.glueCatalogEncryption[stage];
+  if (![true, false, "true", "false"].includes(catalogEncryption as never))
+    throw new Error(`context 'glueCatalogEncryption' must be true or false, got '${String(catalogEncryption)}'`);
+  const glueCatalogEncryption = catalogEncryption === true || catalogEncryption === "true";
+  if (glueCatalogEncryption && destroyDataOnDelete)
+    throw new Error(
+      "context 'glueCatalogEncryption' cannot be true with 'destroyDataOnDelete': deleting the stage's data key would leave the account's catalog metadata unreadable",
+    );
   const email = (key: string) => {
     const v = ctx(key) as string | undefined;
     if (v !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v))
@@ -274,6 +293,7 @@ export function buildConfig(
     ),
     logRetentionDays: intIn(ctx("logRetentionDays") ?? DEFAULTS.logRetentionDays[stage], "logRetentionDays", 1, 3653),
     destroyDataOnDelete,
+    glueCatalogEncryption,
     ...(crmEndpoint ? { crmEndpoint } : {}),
     crmAuth,
     ...(crmOAuthTokenUrl ? { crmOAuthTokenUrl } : {}),

@@ -62,8 +62,14 @@ export function buildSideline(app: App, config: SidelineConfig, registry: Regist
     tables: [...new Set([...registry.tables, ...registry.modalities.flatMap((m) => m.tables)])],
     logRetention,
     removalPolicy,
+    catalogEncryption: config.glueCatalogEncryption,
   });
-  const insights = new InsightsStack(app, `${prefix}-Insights`, { ...common, dataKey: security.dataKey });
+  const insights = new InsightsStack(app, `${prefix}-Insights`, {
+    ...common,
+    dataKey: security.dataKey,
+    opsKey: security.opsKey,
+    removalPolicy,
+  });
   const ingest = new IngestStack(app, `${prefix}-Ingest`, {
     ...common,
     dataKey: security.dataKey,
@@ -114,6 +120,7 @@ export function buildSideline(app: App, config: SidelineConfig, registry: Regist
     stateMachines: automation.stateMachines,
     workflowTasks: automation.workflowTasks,
     automationDeadLetters: automation.deadLetterQueue,
+    busDeadLetters: insights.deadLetterQueue,
     ...(pose ? { pose } : {}),
   });
   return { security, lakehouse, insights, ingest, automation, ...(pose ? { pose } : {}), observability };

@@ -1,5 +1,5 @@
-import { Stack } from "aws-cdk-lib";
-import { CfnDatabase, CfnTable, CfnTableOptimizer } from "aws-cdk-lib/aws-glue";
+import { RemovalPolicy, Stack } from "aws-cdk-lib";
+import { CfnDatabase, CfnDataCatalogEncryptionSettings, CfnTable, CfnTableOptimizer } from "aws-cdk-lib/aws-glue";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
@@ -22,6 +22,16 @@ export interface IcebergCatalogProps {
   readonly tables: readonly AnyTable[];
   readonly warehouse: IBucket;
   readonly dataKey: IKey;
+  /** Applied to the database and its tables: the tables' pointers to their Iceberg metadata. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Encrypt the account's Data Catalog (metadata at rest, and connection passwords) with this key.
+   * Glue keeps one such setting per account and region, not one per database: only one stage in an
+   * account should set it. Every caller of the catalog then needs kms:Encrypt, Decrypt and
+   * GenerateDataKey on the key (Sideline's roles have them on the data key).
+   * @default - the account's catalog encryption settings are left as they are
+   */
+  readonly catalogEncryptionKey?: IKey;
 }
 
 /**
@@ -31,6 +41,8 @@ export interface IcebergCatalogProps {
  */
 export class IcebergCatalog extends Construct {
   readonly databaseName: string;
+  /** The account's catalog encryption settings, when this catalog sets them. */
+  readonly encryptionSettings?: CfnDataCatalogEncryptionSettings;
   readonly tables = new Map<string, CfnTable>();
   readonly optimizerRole: Role;
 
@@ -38,6 +50,7 @@ export class IcebergCatalog extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     this.databaseName = props.databaseName;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const db = new CfnDatabase(this, "Database", {
       catalogId: stack.account,
       databaseInput: {
@@ -45,6 +58,24 @@ export class IcebergCatalog extends Construct {
         description: "Sideline lakehouse: physical features, quarantine, insights",
       },
     });
+    db.applyRemovalPolicy(removalPolicy);
+    if (props.catalogEncryptionKey) {
+      // SSE-KMS: Glue encrypts with the caller's own KMS permissions (no service role), and encrypts
+      // objects created or updated after the setting; connection passwords are returned encrypted
+      // (https://docs.aws.amazon.com/glue/latest/dg/encrypt-glue-data-catalog.html,
+      // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-datacatalogencryptionsettings.html).
+      this.encryptionSettings = new CfnDataCatalogEncryptionSettings(this, "EncryptionSettings", {
+        catalogId: stack.account,
+        dataCatalogEncryptionSettings: {
+          encryptionAtRest: { catalogEncryptionMode: "SSE-KMS", sseAwsKmsKeyId: props.catalogEncryptionKey.keyArn },
+          connectionPasswordEncryption: {
+            returnConnectionPasswordEncrypted: true,
+            kmsKeyId: props.catalogEncryptionKey.keyArn,
+          },
+        },
+      });
+      db.addResourceDependency(this.encryptionSettings);
+    }
     this.optimizerRole = new Role(this, "OptimizerRole", {
       assumedBy: new ServicePrincipal("glue.amazonaws.com"),
       description: "Glue table optimizers for the Sideline Iceberg tables",
@@ -94,6 +125,7 @@ export class IcebergCatalog extends Construct {
         },
       });
       table.addResourceDependency(db);
+      table.applyRemovalPolicy(removalPolicy);
       this.tables.set(def.name, table);
       const optimizer = (type: string, config: Partial<CfnTableOptimizer.TableOptimizerConfigurationProperty>) => {
         const o = new CfnTableOptimizer(

@@ -30,6 +30,8 @@ export interface LakehouseStackProps extends StackProps {
   readonly tables?: readonly AnyTable[];
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
+  /** Encrypt the account's Glue Data Catalog with the data key (one setting per account and region). @default false */
+  readonly catalogEncryption?: boolean;
 }
 
 /**
@@ -105,6 +107,8 @@ export class LakehouseStack extends Stack {
       tables,
       warehouse: this.warehouse,
       dataKey: props.dataKey,
+      removalPolicy: props.removalPolicy,
+      ...(props.catalogEncryption ? { catalogEncryptionKey: props.dataKey } : {}),
     });
     const stream = (table: AnyTable) =>
       new IcebergDeliveryStream(this, `${table.name}Delivery`, {

@@ -32,6 +32,8 @@ export interface ObservabilityStackProps extends StackProps {
   readonly workflowTasks: IFunction;
   /** Dead letters of the automation rules' targets (workflows, CRM, SNS). */
   readonly automationDeadLetters: IQueue;
+  /** Dead letters of the insights bus itself (events it could not encrypt or decrypt). */
+  readonly busDeadLetters: IQueue;
   /** The pose endpoints and invoker: their alarms and a dashboard row. @default - no pose */
   readonly pose?: PoseResources;
 }
@@ -120,6 +122,16 @@ export class ObservabilityStack extends Stack {
       0,
       "insight or CRM events could not be delivered to their targets (workflows, CRM, SNS) after retries",
     );
+    const busDlq = props.busDeadLetters.metricApproximateNumberOfMessagesVisible({
+      statistic: "Maximum",
+      period: minute,
+    });
+    alarm(
+      "BusDlqDepth",
+      busDlq,
+      0,
+      "the insights bus could not process events (its data key disabled or missing?): they wait in its DLQ",
+    );
     const pose = props.pose ? new PoseAlarms(this, "PoseInference", { ...props.pose, action }) : undefined;
     if (pose) this.alarms.push(...pose.alarms);
     new Dashboard(this, "Dashboard", {
@@ -165,7 +177,11 @@ export class ObservabilityStack extends Stack {
         ],
         [
           new GraphWidget({ title: "Workflows: failed, timed out, throttled", left: workflowMetrics, width: 12 }),
-          new GraphWidget({ title: "Automation target dead letters", left: [automationDlq], width: 12 }),
+          new GraphWidget({
+            title: "Dead letters: automation targets, insights bus",
+            left: [automationDlq, busDlq],
+            width: 12,
+          }),
         ],
         ...(pose
           ? [

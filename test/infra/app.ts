@@ -43,7 +43,10 @@ export function buildApp(context: Record<string, unknown> = {}, nag = false, reg
 }
 
 /** A template's resources, as `findResources` and `toJSON().Resources` return them. */
-export type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string }>;
+export type Resources = Record<
+  string,
+  { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string }
+>;
 
 /** Every stack's template, by the stack's name in SidelineStacks (pose is opt-in: see pose-app.ts). */
 export type Templates = Record<Exclude<keyof SidelineStacks, "pose">, Template>;

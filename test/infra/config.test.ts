@@ -17,11 +17,15 @@ describe("configuration from context", () => {
       windowSeconds: 60,
       logRetentionDays: 14,
       destroyDataOnDelete: false,
+      glueCatalogEncryption: false,
     });
     expect(buildConfig(ctx({ stage: "prod" }), {})).toMatchObject({
       firehoseBufferSeconds: 900,
       logRetentionDays: 365,
+      glueCatalogEncryption: true,
     });
+    expect(buildConfig(ctx({ stage: "prod", glueCatalogEncryption: "false" }), {}).glueCatalogEncryption).toBe(false);
+    expect(buildConfig(ctx({ glueCatalogEncryption: true }), {}).glueCatalogEncryption).toBe(true);
   });
 
   it("takes the defaults the embedded runtime shares from one place (lambdas/contracts/defaults.ts)", () => {
@@ -54,6 +58,11 @@ describe("configuration from context", () => {
     [{ retryAttempts: -1 }, "context 'retryAttempts' must be an integer from 0 to 10000"],
     [{ parallelizationFactor: 11 }, "context 'parallelizationFactor' must be an integer from 1 to 10"],
     [{ alarmEmail: "not-an-email" }, "context 'alarmEmail' is not an e-mail address"],
+    [{ glueCatalogEncryption: "yes" }, "context 'glueCatalogEncryption' must be true or false, got 'yes'"],
+    [
+      { glueCatalogEncryption: true, destroyDataOnDelete: true },
+      "context 'glueCatalogEncryption' cannot be true with 'destroyDataOnDelete'",
+    ],
   ])("fails on %j, saying what to change", (values, message) => {
     expect(() => buildConfig(ctx(values), {})).toThrow(message);
   });

@@ -117,8 +117,9 @@ describe("Sideline stacks (dev): ingest and observability", () => {
         ...perTable,
         ...perWorkflow,
         ...perExtractor,
-        // the workflow tasks' errors and the bus targets' dead letters
+        // the workflow tasks' errors, the bus targets' dead letters and the bus's own dead letters
         "AWS/Lambda/Errors",
+        "AWS/SQS/ApproximateNumberOfMessagesVisible",
         "AWS/SQS/ApproximateNumberOfMessagesVisible",
       ].sort(),
     );

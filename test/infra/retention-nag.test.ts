@@ -5,6 +5,63 @@
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { MODALITIES } from "../../lambdas/contracts/modalities.js";
 import { buildApp, devTemplates, nagReport, type Resources, type Templates } from "./app.js";
+import { POSE_CONTEXT } from "./pose-app.js";
+
+/**
+ * Every resource type that holds data, with what would be lost if it were deleted with its stack.
+ * Prod must retain each of these (DeletionPolicy and UpdateReplacePolicy Retain), and so must dev
+ * unless destroyDataOnDelete is set.
+ */
+const STATEFUL_TYPES: Readonly<Record<string, string>> = {
+  "AWS::S3::Bucket": "the lake's Iceberg files, raw media, Firehose error files and access logs",
+  "AWS::DynamoDB::Table": "the live per-player feature state",
+  "AWS::Kinesis::Stream": "records not yet read, within the stream's retention",
+  "AWS::KMS::Key": "every ciphertext under it: deleting the key makes all encrypted data unreadable",
+  "AWS::Logs::LogGroup": "log events kept for audit and incident analysis",
+  "AWS::Logs::LogStream": "the log events of a stream (Firehose's error streams)",
+  "AWS::SQS::Queue": "dead letters and outbox messages waiting to be inspected or redriven",
+  "AWS::Glue::Database": "the catalog entry of every lake table",
+  "AWS::Glue::Table": "each Iceberg table's pointer to its current metadata: the table's schema and snapshots",
+  "AWS::Events::EventBus":
+    "the archive's source: replays go back onto this bus, and its ARN is in the archive's encryption context",
+  "AWS::Events::Archive": "a year of insight events, kept for replay",
+  "AWS::SecretsManager::Secret": "the CRM credentials, which cannot be recreated from the template",
+  "AWS::StepFunctions::StateMachine": "90 days of execution history, the audit trail of medical and scouting decisions",
+};
+
+/**
+ * Every other resource type in the prod templates, with why deleting it loses no data: a new type
+ * must be added to one of the two lists, so nothing stateful slips through unclassified.
+ */
+const STATELESS_TYPES: Readonly<Record<string, string>> = {
+  "AWS::ApplicationAutoScaling::ScalableTarget": "scaling configuration, from the template",
+  "AWS::ApplicationAutoScaling::ScalingPolicy": "scaling configuration, from the template",
+  "AWS::Athena::NamedQuery": "query text, from glue/queries",
+  "AWS::Athena::WorkGroup": "settings; query results live in the Athena results bucket",
+  "AWS::CloudWatch::Alarm": "configuration; alarm history is not data the pipeline keeps",
+  "AWS::CloudWatch::Dashboard": "configuration, from the template",
+  "AWS::Events::ApiDestination": "configuration; its credentials are in the connection's secret",
+  "AWS::Events::Connection": "configuration, recreated from the CRM secret",
+  "AWS::Events::Rule": "routing configuration, from the template",
+  "AWS::Glue::DataCatalogEncryptionSettings": "an account setting; objects already encrypted stay encrypted",
+  "AWS::Glue::TableOptimizer": "maintenance configuration of a table",
+  "AWS::IAM::Policy": "permissions, from the template",
+  "AWS::IAM::Role": "permissions, from the template",
+  "AWS::KMS::Alias": "a name for a retained key",
+  "AWS::KinesisFirehose::DeliveryStream": "a buffer of at most 900 s; delivered rows are in the warehouse",
+  "AWS::Lambda::EventSourceMapping": "a stream position; unread records stay in the retained stream",
+  "AWS::Lambda::Function": "code, from the bundle",
+  "AWS::Lambda::Permission": "permissions, from the template",
+  "AWS::S3::BucketPolicy": "permissions, from the template",
+  "AWS::SNS::Topic": "SNS delivers and keeps no messages; subscribers are in the template",
+  "AWS::SNS::TopicPolicy": "permissions, from the template",
+  "AWS::SNS::Subscription": "configuration, from the template (an e-mail subscription is re-confirmed)",
+  "AWS::SQS::QueuePolicy": "permissions, from the template",
+  "AWS::SageMaker::Endpoint": "serving infrastructure; captured requests are in the raw archive bucket",
+  "AWS::SageMaker::EndpointConfig": "configuration, from the template",
+  "AWS::SageMaker::Model": "a pointer to the model tarball in S3",
+  "AWS::CDK::Metadata": "CDK's version report",
+};
 
 describe("Sideline stacks (dev)", () => {
   let t: Templates;
@@ -14,32 +71,48 @@ describe("Sideline stacks (dev)", () => {
 
   it("retains stateful resources in dev unless deletion is explicitly allowed", () => {
     for (const tpl of Object.values(t)) {
-      for (const type of ["AWS::S3::Bucket", "AWS::DynamoDB::Table", "AWS::Kinesis::Stream", "AWS::KMS::Key"]) {
+      for (const type of [
+        "AWS::S3::Bucket",
+        "AWS::DynamoDB::Table",
+        "AWS::Kinesis::Stream",
+        "AWS::KMS::Key",
+        "AWS::Glue::Database",
+        "AWS::Glue::Table",
+        "AWS::Events::EventBus",
+        "AWS::Events::Archive",
+      ]) {
         for (const r of Object.values(tpl.findResources(type) as Resources)) expect(r.DeletionPolicy).toBe("Retain");
       }
     }
   });
 });
 
-const STATEFUL = [
-  "AWS::S3::Bucket",
-  "AWS::DynamoDB::Table",
-  "AWS::Kinesis::Stream",
-  "AWS::KMS::Key",
-  "AWS::SQS::Queue",
-  "AWS::Logs::LogGroup",
-];
+const CRM_CONTEXT = {
+  crmEndpoint: "https://crm.example.com/hooks",
+  crmAuth: "oauth",
+  crmOAuthTokenUrl: "https://crm.example.com/oauth/token",
+  crmOAuthClientId: "sideline",
+};
 
 describe("Sideline stacks (prod and options)", () => {
-  it("fails if any stateful resource in prod would be deleted with its stack", () => {
-    const { stacks } = buildApp({ stage: "prod" });
+  it("fails if any stateful resource in prod would be deleted with its stack, or a resource type is unclassified", () => {
+    // Every optional stack and resource on: pose (SageMaker) and the CRM (connection, secret).
+    const { stacks } = buildApp({ stage: "prod", ...POSE_CONTEXT, ...CRM_CONTEXT });
+    const found = new Set<string>();
+    const deleted: string[] = [];
     for (const stack of Object.values(stacks)) {
       const resources = Template.fromStack(stack).toJSON().Resources as Resources;
       for (const [id, r] of Object.entries(resources)) {
-        if (STATEFUL.includes(r.Type))
-          expect(`${stack.stackName}/${id}: ${r.DeletionPolicy}`).toBe(`${stack.stackName}/${id}: Retain`);
+        found.add(r.Type);
+        if (r.Type in STATEFUL_TYPES && (r.DeletionPolicy !== "Retain" || r.UpdateReplacePolicy !== "Retain"))
+          deleted.push(`${stack.stackName}/${id} (${r.Type}): ${r.DeletionPolicy}/${r.UpdateReplacePolicy}`);
       }
     }
+    expect([...found].filter((type) => !(type in STATEFUL_TYPES) && !(type in STATELESS_TYPES))).toEqual([]);
+    expect(deleted).toEqual([]);
+    // The Glue and Events types are present, so the check above covered them.
+    for (const type of ["AWS::Glue::Database", "AWS::Glue::Table", "AWS::Events::EventBus", "AWS::Events::Archive"])
+      expect(found).toContain(type);
     const lake = Template.fromStack(stacks.lakehouse);
     lake.hasResourceProperties("AWS::KinesisFirehose::DeliveryStream", {
       IcebergDestinationConfiguration: Match.objectLike({ BufferingHints: { IntervalInSeconds: 900, SizeInMBs: 128 } }),
@@ -67,13 +140,7 @@ describe("Sideline stacks (prod and options)", () => {
   });
 
   it("passes cdk-nag's AwsSolutions and Serverless packs with no unacknowledged finding, in both stages", () => {
-    const crm = {
-      crmEndpoint: "https://crm.example.com/hooks",
-      crmAuth: "oauth",
-      crmOAuthTokenUrl: "https://crm.example.com/oauth/token",
-      crmOAuthClientId: "sideline",
-    };
-    for (const context of [{ stage: "dev" }, { stage: "prod" }, { stage: "prod", ...crm }])
+    for (const context of [{ stage: "dev" }, { stage: "prod" }, { stage: "prod", ...CRM_CONTEXT }])
       expect(nagReport(context)).toBe("");
   });
 });
