@@ -77,8 +77,9 @@ export interface CrmDestinationProps {
    */
   readonly rateLimitPerSecond?: number;
   /**
-   * What happens to the outbox queue when it leaves the stack.
-   * @default RemovalPolicy.RETAIN: it may hold requests the CRM has not had yet
+   * What happens to the outbox queue, or the CRM credentials secret, when it leaves the stack.
+   * @default RemovalPolicy.RETAIN: the outbox may hold requests the CRM has not had yet; the secret
+   * holds the credential the CRM issued
    */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -120,6 +121,8 @@ function buildApiDestination(scope: Construct, p: CrmDestinationProps, endpoint:
       generateStringKey: oauth ? "clientSecret" : "apiKey",
       excludePunctuation: true,
     },
+    // The credential the CRM issued: deleting it with the stack would cut the CRM off until it is reissued.
+    removalPolicy: p.removalPolicy ?? RemovalPolicy.RETAIN,
   });
   acknowledge(credentials, {
     "AwsSolutions-SMG4":

@@ -1,15 +1,28 @@
 import { Duration, Fn, type RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
-import { type CfnRule, EventField, type IEventBus, Rule, RuleTargetInput } from "aws-cdk-lib/aws-events";
+import {
+  type CfnRule,
+  EventField,
+  type IEventBus,
+  Rule,
+  RuleTargetInput,
+  type RuleTargetInputProperties,
+} from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
-import { AccountRootPrincipal, Role } from "aws-cdk-lib/aws-iam";
+import { AccountRootPrincipal, type IGrantable, PolicyStatement, Role } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Bucket } from "aws-cdk-lib/aws-s3";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
-import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from "aws-cdk-lib/aws-stepfunctions";
+import {
+  CustomerManagedEncryptionConfiguration,
+  DefinitionBody,
+  LogLevel,
+  StateMachine,
+  StateMachineType,
+} from "aws-cdk-lib/aws-stepfunctions";
 import type { Construct } from "constructs";
 import { BUS_DEFAULTS } from "../../lambdas/contracts/defaults.js";
 import { AUTOMATION_RULES, type EventPattern } from "../../lambdas/contracts/events/index.js";
@@ -33,6 +46,36 @@ export const TARGET_MAX_EVENT_AGE = Duration.hours(BUS_DEFAULTS.maxEventAgeHours
 const LAKE_SETTLE_MARGIN_S = 60;
 /** Dead letters are kept 14 days, SQS's maximum, for inspection and redrive. */
 const DLQ_RETENTION = Duration.days(14);
+/**
+ * EventBridge invokes the workflow starter asynchronously: a failed start (Step Functions
+ * throttling or down) is retried by Lambda twice, and kept queued for up to 6 hours, both Lambda's
+ * maximums, then goes to the targets' DLQ
+ * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html).
+ */
+const STARTER_RETRY_ATTEMPTS = 2;
+const STARTER_MAX_EVENT_AGE = Duration.hours(6);
+/**
+ * Step Functions reuses a data key of the state machines' CMK for up to this long before it calls
+ * GenerateDataKey again: 5 minutes, the default of the 60-900 s range, keeps KMS requests (and their
+ * cost) low at a short exposure of each data key
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_EncryptionConfiguration.html).
+ */
+const STATE_MACHINE_DATA_KEY_REUSE = Duration.seconds(300);
+/** The Glue Data Catalog as Athena names it: the catalog the scouting query runs in (no Catalog in its QueryExecutionContext). */
+const ATHENA_DATA_CATALOG = "AwsDataCatalog";
+
+/**
+ * The workflow starter's input: the rule's workflow and the whole event, unescaped, as a JSON value
+ * (EventBridge's predefined variable aws.events.event.json, which may only be a JSON field's value
+ * because it is not escaped; https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html).
+ * CDK's EventField has no way to name a predefined variable, so the template is written here.
+ */
+export function workflowStartInput(workflow: WorkflowName): RuleTargetInput {
+  const props: RuleTargetInputProperties = {
+    inputTemplate: `{"workflow":${JSON.stringify(workflow)},"event":<aws.events.event.json>}`,
+  };
+  return { bind: () => props };
+}
 
 /**
  * The scouts' e-mail for a Scout Decision Requested event: an input transformer fills in the task
@@ -100,9 +143,11 @@ export interface AutomationStackProps extends StackProps {
 /**
  * Front-office automation: the rules from the shared contracts (AUTOMATION_RULES) and their
  * targets. Scouting matches start the scouting workflow, fatigue and load spikes the medical
- * workflow (both Step Functions, defined once in stepfunctions/), CRM requests go to the CRM
- * through an API destination or wait in an outbox (CrmDestination), and decision requests reach the scouts by SNS. Every target has a
- * retry policy and a DLQ.
+ * workflow (both Step Functions, defined once in stepfunctions/, encrypted with the data key),
+ * through the workflow starter, which names each execution after its insight so that a duplicate
+ * delivery starts nothing; CRM requests go to the CRM through an API destination or wait in an
+ * outbox (CrmDestination), and decision requests reach the scouts by SNS. Every target has a retry
+ * policy and a DLQ.
  */
 export class AutomationStack extends Stack {
   readonly stateMachines: Record<WorkflowName, StateMachine>;
@@ -112,6 +157,8 @@ export class AutomationStack extends Stack {
   /** Role a scouts' tool assumes to answer decisions (SendTaskSuccess/Failure/Heartbeat on the scouting workflow only). */
   readonly scoutDeciderRole: Role;
   readonly workflowTasks: SidelineFunction;
+  /** Starts the workflows for the rules, one execution per insight (lambdas/functions/workflow-starter). */
+  readonly workflowStarter: SidelineFunction;
 
   constructor(scope: Construct, id: string, props: AutomationStackProps) {
     super(scope, id, props);
@@ -178,6 +225,17 @@ export class AutomationStack extends Stack {
         // Level ALL for every state transition, without execution data: inputs and outputs are personal data.
         logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
         tracingEnabled: true,
+        // Execution history holds player ids, summaries and task tokens: under the data key. CDK grants
+        // the role kms:Decrypt/GenerateDataKey in this state machine's encryption context, and
+        // GenerateDataKey for log delivery, and lets delivery.logs.amazonaws.com decrypt, as the Step
+        // Functions guide requires with logging on
+        // (https://docs.aws.amazon.com/step-functions/latest/dg/encryption-at-rest.html).
+        encryptionConfiguration: new CustomerManagedEncryptionConfiguration(
+          props.dataKey,
+          STATE_MACHINE_DATA_KEY_REUSE,
+        ),
+        // Pending decisions live in running executions: kept with the stack's data (retained in prod).
+        removalPolicy: props.removalPolicy,
       });
       tasks.grantInvoke(sm);
       acknowledge(sm.role, {
@@ -201,6 +259,13 @@ export class AutomationStack extends Stack {
       warehouse: Bucket.fromBucketArn(this, "Warehouse", Fn.importValue(props.lakeExports.warehouseArn)),
       results: Bucket.fromBucketArn(this, "AthenaResults", Fn.importValue(props.lakeExports.athenaResultsArn)),
     });
+    // What CDK's own Athena StartQueryExecution task grants besides the workgroup: the data catalog.
+    scouting.addToRolePolicy(
+      new PolicyStatement({
+        actions: ["athena:GetDataCatalog"],
+        resources: [this.formatArn({ service: "athena", resource: "datacatalog", resourceName: ATHENA_DATA_CATALOG })],
+      }),
+    );
     props.bus.grantPutEventsTo(scouting);
     this.scoutingTopic.grantPublish(scouting);
     acknowledge(scouting.role, {
@@ -229,6 +294,45 @@ export class AutomationStack extends Stack {
       description: "Assumed by the scouts' tool (or `sideline decide --target aws`) to answer Scout Decision Requested",
     });
     scouting.grantTaskResponse(this.scoutDeciderRole);
+    // A task response is written to the encrypted execution history: the caller uses the key too.
+    grantExecutionKey(this.scoutDeciderRole, props.dataKey, [scouting]);
+
+    // EventBridge names executions at random; the starter names them after the insight (exactly once).
+    const starter = new SidelineFunction(this, "WorkflowStarter", {
+      entry: "lambdas/functions/workflow-starter/index.ts",
+      description: "Starts the workflows for the automation rules, one execution per insight (idempotent names)",
+      logKey: props.opsKey,
+      logRetention: props.logRetention,
+      logRemovalPolicy: props.removalPolicy,
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      deadLetterQueue: this.deadLetterQueue,
+      environment: {
+        STATE_MACHINES: Stack.of(this).toJsonString({
+          scouting: scouting.stateMachineArn,
+          "medical-alert": medical.stateMachineArn,
+        }),
+      },
+    });
+    starter.configureAsyncInvoke({ retryAttempts: STARTER_RETRY_ATTEMPTS, maxEventAge: STARTER_MAX_EVENT_AGE });
+    this.workflowStarter = starter;
+    acknowledge(starter, {
+      "Serverless-LambdaAsyncFailureDestination":
+        "Failed asynchronous invocations go to the function's DLQ, the automation targets' DLQ (alarmed by AutomationDlqDepth); an on-failure destination would put each failed start in the same queue twice.",
+    });
+    // CDK grants the function DLQ sqs:SendMessage; the queue is under the data key, which a sender
+    // uses in that queue's encryption context only
+    // (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html).
+    starter.addToRolePolicy(
+      new PolicyStatement({
+        actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+        resources: [props.dataKey.keyArn],
+        conditions: { StringEquals: { "kms:EncryptionContext:aws:sqs:arn": this.deadLetterQueue.queueArn } },
+      }),
+    );
+    for (const sm of [scouting, medical]) sm.grantStartExecution(starter);
+    // StartExecution encrypts the input under the state machine's key, as its caller.
+    grantExecutionKey(starter, props.dataKey, [scouting, medical]);
 
     const retry = {
       deadLetterQueue: this.deadLetterQueue,
@@ -249,10 +353,10 @@ export class AutomationStack extends Stack {
       return r;
     };
     rule("ScoutingRule", AUTOMATION_RULES.scouting, "Scouting matches start the scouting workflow").addTarget(
-      new targets.SfnStateMachine(scouting, retry),
+      new targets.LambdaFunction(starter, { ...retry, event: workflowStartInput("scouting") }),
     );
     rule("MedicalRule", AUTOMATION_RULES.medical, "Fatigue and load spikes start the medical alert workflow").addTarget(
-      new targets.SfnStateMachine(medical, retry),
+      new targets.LambdaFunction(starter, { ...retry, event: workflowStartInput("medical-alert") }),
     );
     rule("DecisionsRule", AUTOMATION_RULES.decisions, "Scout decision requests reach the scouts").addTarget(
       new targets.SnsTopic(this.scoutingTopic, { ...retry, message: scoutDecisionMessage() }),
@@ -270,4 +374,22 @@ export class AutomationStack extends Stack {
       removalPolicy: props.removalPolicy,
     });
   }
+}
+
+/**
+ * kms:Decrypt and kms:GenerateDataKey on the state machines' key, in their executions' encryption
+ * context only: what a caller of StartExecution or a task response needs when a state machine has a
+ * customer managed key (https://docs.aws.amazon.com/step-functions/latest/dg/encryption-at-rest.html).
+ */
+function grantExecutionKey(grantee: IGrantable, key: IKey, machines: readonly StateMachine[]): void {
+  const arns = machines.map((m) => m.stateMachineArn);
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+      resources: [key.keyArn],
+      conditions: {
+        StringEquals: { "kms:EncryptionContext:aws:states:stateMachineArn": arns.length === 1 ? arns[0]! : arns },
+      },
+    }),
+  );
 }

@@ -3,13 +3,15 @@
  * workflow_runs row. Task states call the services emulated in service-integrations.ts; the one
  * integration kept here is events:putEvents.waitForTaskToken, which publishes the request and then
  * asks `awaitDecision` (scout-decisions.ts) for the waiting state's result. Execution names are
- * deterministic (state machine + event id), so a redelivered event does not start a second
- * execution, as StartExecution with an existing name does not.
+ * deterministic (workflow + insight id, lambdas/contracts/workflows.ts, as the cloud's
+ * workflow-starter names them), so a redelivered event does not start a second execution, as
+ * StartExecution with an existing name does not.
  */
 import { randomUUID } from "node:crypto";
 import { StateMachine } from "aws-local-stepfunctions";
 import type { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
 import { type RowOf, WORKFLOW_RUNS } from "../../lambdas/contracts/tables/index.js";
+import { insightIdOf, executionName as nameFor } from "../../lambdas/contracts/workflows.js";
 import { DECISION_STATE, type WorkflowName } from "../../stepfunctions/definitions.js";
 import type { BusEvent, LocalEventBus } from "./bus.js";
 import { polyfillPromiseWithResolvers } from "./polyfills.js";
@@ -82,7 +84,7 @@ export class WorkflowRunner {
 
   /** Runs an execution for an event and records it, unless one with its name was started or exists. */
   async execute(w: WorkflowName, event: BusEvent): Promise<void> {
-    const executionName = `${w}-${event.id}`.slice(0, 80);
+    const executionName = nameFor(w, insightIdOf(event));
     if (this.o.started.has(executionName)) return;
     this.o.started.add(executionName);
     const existing = await this.o.lake.queryObjects("SELECT 1 FROM workflow_runs WHERE execution_name = ?", [

@@ -3,9 +3,9 @@
  * (stepfunctions/*.asl.json). Task states call the services emulated in service-integrations.ts;
  * the one integration kept apart is events:putEvents.waitForTaskToken, which publishes the request
  * and then parks the execution as a pending decision (pending_decisions) until `decide` answers.
- * Every execution is a workflow_runs row. Execution names are deterministic (state machine + event
- * id), so a redelivered event does not start a second execution, as StartExecution with an
- * existing name does not. In the cloud an execution outlives its caller; here the process is the
+ * Every execution is a workflow_runs row. Execution names are deterministic (workflow + insight
+ * id, lambdas/contracts/workflows.ts, shared with the cloud's workflow-starter), so a redelivered
+ * event does not start a second execution, as StartExecution with an existing name does not. In the cloud an execution outlives its caller; here the process is the
  * service, so an execution a killed process left RUNNING is recovered by the next one
  * (`recoverAbandoned`).
  *

@@ -16,6 +16,7 @@ export const LAMBDA_ENTRIES = {
   "pose-biomechanics": POSE.extractor.entry,
   "wearable-load": WEARABLES.extractor.entry,
   "workflow-tasks": "lambdas/functions/workflow-tasks/index.ts",
+  "workflow-starter": "lambdas/functions/workflow-starter/index.ts",
   "pose-invoker": "lambdas/functions/pose-invoker/index.ts",
 } as const;
 export type LambdaName = keyof typeof LAMBDA_ENTRIES;
@@ -89,6 +90,12 @@ export const LAMBDA_IMPORT_ENV: Readonly<Record<LambdaName, Readonly<Record<stri
     DELIVERY_STREAMS: streams(WORKFLOW_TASK_TABLES),
     STATE_TABLE_NAME: "state",
     MEDICAL_COOLDOWN_HOURS: "12",
+  },
+  "workflow-starter": {
+    STATE_MACHINES: JSON.stringify({
+      scouting: "arn:aws:states:eu-west-1:111122223333:stateMachine:sideline-scouting-dev",
+      "medical-alert": "arn:aws:states:eu-west-1:111122223333:stateMachine:sideline-medical-alert-dev",
+    }),
   },
   "pose-invoker": {
     POSE_STREAM_NAME: "sideline-pose-dev",
