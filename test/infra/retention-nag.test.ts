@@ -49,6 +49,7 @@ const STATELESS_TYPES: Readonly<Record<string, string>> = {
   "AWS::IAM::Role": "permissions, from the template",
   "AWS::KMS::Alias": "a name for a retained key",
   "AWS::KinesisFirehose::DeliveryStream": "a buffer of at most 900 s; delivered rows are in the warehouse",
+  "AWS::Lambda::EventInvokeConfig": "retries and the failure queue of async invocations, from the template",
   "AWS::Lambda::EventSourceMapping": "a stream position; unread records stay in the retained stream",
   "AWS::Lambda::Function": "code, from the bundle",
   "AWS::Lambda::Permission": "permissions, from the template",

@@ -222,7 +222,7 @@ describe("sideline CLI", () => {
     [
       ["frobnicate"],
       2,
-      "sideline: error: unknown command 'frobnicate': expected demo, run, sql, loads, explain, decide, pose, endpoint",
+      "sideline: error: unknown command 'frobnicate': expected demo, run, sql, loads, explain, decide, pose, endpoint, crm",
     ],
     [["demo", "--minutes", "0"], 2, "sideline: error: --minutes must be an integer from 1 to 150, got '0'"],
   ])(
