@@ -2,11 +2,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { GetRecordsCommand, GetShardIteratorCommand } from "@aws-sdk/client-kinesis";
 import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
 import { trackingChunkSchema } from "../../lambdas/contracts/records/tracking.js";
-import { startLocalKinesis } from "../../local/emulators/kinesis.js";
 import { sidelineInProcess } from "../helpers/cli-in-process.js";
+import { withDeployedStream } from "../helpers/deployed-stream.js";
 import { cornersCsv, GNSS_HEADER, gnssLine, type KnownPitch, knownToLonLat } from "../helpers/gnss.js";
 
 // `sideline run --format catapult-gnss`: GNSS vests' longitude/latitude onto a surveyed pitch, into player_windows.
@@ -97,15 +96,7 @@ describe("sideline run --format catapult-gnss", () => {
   }, 60_000);
 
   it("sends the corners' pitch with every chunk to a deployed stream (--target aws; kinesalite standing in)", async () => {
-    const kinesis = await startLocalKinesis();
-    const env = {
-      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID,
-      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY,
-    };
-    process.env.AWS_ACCESS_KEY_ID = "LOCAL";
-    process.env.AWS_SECRET_ACCESS_KEY = "LOCAL";
-    try {
-      await kinesis.createStream("sideline-tracking-gnss", 1);
+    await withDeployedStream("sideline-tracking-gnss", async (stream) => {
       const file = runFile("U18_ID3.csv.gz", 25, 4);
       const r = await sidelineInProcess(
         "run",
@@ -119,9 +110,9 @@ describe("sideline run --format catapult-gnss", () => {
         "--target",
         "aws",
         "--stream",
-        "sideline-tracking-gnss",
+        stream.name,
         "--endpoint",
-        kinesis.endpoint,
+        stream.endpoint,
         "--region",
         "eu-west-1",
         "--lake",
@@ -129,17 +120,7 @@ describe("sideline run --format catapult-gnss", () => {
         "--quiet",
       );
       expect(r.code).toBe(0);
-      const shard = await kinesis.client.send(
-        new GetShardIteratorCommand({
-          StreamName: "sideline-tracking-gnss",
-          ShardId: "shardId-000000000000",
-          ShardIteratorType: "TRIM_HORIZON",
-        }),
-      );
-      const got = await kinesis.client.send(new GetRecordsCommand({ ShardIterator: shard.ShardIterator! }));
-      const chunks = (got.Records ?? []).map((x) =>
-        trackingChunkSchema.parse(JSON.parse(Buffer.from(x.Data!).toString())),
-      );
+      const chunks = (await stream.records()).map((x) => trackingChunkSchema.parse(x.data));
       expect(chunks.length).toBeGreaterThan(0);
       for (const c of chunks) {
         expect(c.player_id).toBe("keeper");
@@ -147,13 +128,7 @@ describe("sideline run --format catapult-gnss", () => {
         expect(c.pitch!.length_m).toBeCloseTo(90, 2);
         expect(c.pitch!.width_m).toBeCloseTo(50, 2);
       }
-    } finally {
-      for (const [k, v] of Object.entries(env)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-      await kinesis.close();
-    }
+    });
   }, 60_000);
 
   it.each([

@@ -1,11 +1,10 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GetRecordsCommand, GetShardIteratorCommand } from "@aws-sdk/client-kinesis";
 import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
 import { WEARABLE_RECORD, type WearableChunk } from "../../lambdas/contracts/records/wearable.js";
-import { startLocalKinesis } from "../../local/emulators/kinesis.js";
 import { sidelineInProcess } from "../helpers/cli-in-process.js";
+import { withDeployedStream } from "../helpers/deployed-stream.js";
 
 // `sideline loads`: a club's session loads, each sent as a wearable record through the stream.
 const dir = mkdtempSync(join(tmpdir(), "sideline-loads-"));
@@ -155,15 +154,7 @@ describe("sideline loads", () => {
   });
 
   it("puts one wearable record per load on a deployed stream (--target aws; kinesalite standing in)", async () => {
-    const kinesis = await startLocalKinesis();
-    const env = {
-      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID,
-      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY,
-    };
-    process.env.AWS_ACCESS_KEY_ID = "LOCAL";
-    process.env.AWS_SECRET_ACCESS_KEY = "LOCAL";
-    try {
-      await kinesis.createStream("sideline-wearables-test", 1);
+    await withDeployedStream("sideline-wearables-test", async (stream) => {
       // A line with a load and an rpe holds two loads: 3 lines, 4 loads, one bad line.
       const file = csv(
         "aws.csv",
@@ -182,9 +173,9 @@ describe("sideline loads", () => {
         "--target",
         "aws",
         "--stream",
-        "sideline-wearables-test",
+        stream.name,
         "--endpoint",
-        kinesis.endpoint,
+        stream.endpoint,
         "--region",
         "eu-west-1",
         "--lake",
@@ -193,19 +184,11 @@ describe("sideline loads", () => {
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/^sent 4 samples of loads-import to sideline-wearables-test in 4 records /);
       expect(r.stdout).toMatch(/; 1 samples quarantined in /);
-      const shard = await kinesis.client.send(
-        new GetShardIteratorCommand({
-          StreamName: "sideline-wearables-test",
-          ShardId: "shardId-000000000000",
-          ShardIteratorType: "TRIM_HORIZON",
-        }),
-      );
-      const got = await kinesis.client.send(new GetRecordsCommand({ ShardIterator: shard.ShardIterator! }));
-      const records = (got.Records ?? []).map((x) => {
-        const parsed = WEARABLE_RECORD.parse(JSON.parse(Buffer.from(x.Data!).toString()));
+      const records = (await stream.records()).map((x) => {
+        const parsed = WEARABLE_RECORD.parse(x.data);
         if (!parsed.ok) throw new Error(parsed.reason);
         // Keyed by the record's own identity, so the deployed extractor accepts it.
-        expect(x.PartitionKey).toBe(WEARABLE_RECORD.identity(parsed.record).partitionKey);
+        expect(x.partitionKey).toBe(WEARABLE_RECORD.identity(parsed.record).partitionKey);
         return parsed.record;
       });
       const summary = (c: WearableChunk) => ({
@@ -244,12 +227,6 @@ describe("sideline loads", () => {
           rpe: 7,
         },
       ]);
-    } finally {
-      for (const [k, v] of Object.entries(env)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-      await kinesis.close();
-    }
+    });
   });
 });

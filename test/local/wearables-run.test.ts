@@ -1,11 +1,10 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GetRecordsCommand, GetShardIteratorCommand } from "@aws-sdk/client-kinesis";
 import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
 import { WEARABLE_RECORD } from "../../lambdas/contracts/records/wearable.js";
-import { startLocalKinesis } from "../../local/emulators/kinesis.js";
 import { sidelineInProcess } from "../helpers/cli-in-process.js";
+import { withDeployedStream } from "../helpers/deployed-stream.js";
 
 // `sideline run --format movesense | hr-csv`: one player's wearable file into wearable_windows and player_loads.
 const dir = mkdtempSync(join(tmpdir(), "sideline-wearables-run-"));
@@ -206,15 +205,7 @@ describe("sideline run with wearables", () => {
   });
 
   it("sends a wearable file to a deployed wearables stream (--target aws; kinesalite standing in), every sample once", async () => {
-    const kinesis = await startLocalKinesis();
-    const env = {
-      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID,
-      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY,
-    };
-    process.env.AWS_ACCESS_KEY_ID = "LOCAL";
-    process.env.AWS_SECRET_ACCESS_KEY = "LOCAL";
-    try {
-      await kinesis.createStream("sideline-wearables-test", 1);
+    await withDeployedStream("sideline-wearables-test", async (stream) => {
       // 1,200 packets of 4 samples at 52 Hz: 4,800 samples over 92 s, in 30 s records (WEARABLE_CHUNK_MS).
       const pod = movesenseFile("aws-pod.json", 1200);
       const r = await sidelineInProcess(
@@ -229,27 +220,19 @@ describe("sideline run with wearables", () => {
         "--target",
         "aws",
         "--stream",
-        "sideline-wearables-test",
+        stream.name,
         "--endpoint",
-        kinesis.endpoint,
+        stream.endpoint,
         "--region",
         "eu-west-1",
         "--lake",
         join(dir, "aws.duckdb"),
       );
       expect(r.code).toBe(0);
-      const shard = await kinesis.client.send(
-        new GetShardIteratorCommand({
-          StreamName: "sideline-wearables-test",
-          ShardId: "shardId-000000000000",
-          ShardIteratorType: "TRIM_HORIZON",
-        }),
-      );
-      const got = await kinesis.client.send(new GetRecordsCommand({ ShardIterator: shard.ShardIterator! }));
-      const records = (got.Records ?? []).map((x) => {
-        const parsed = WEARABLE_RECORD.parse(JSON.parse(Buffer.from(x.Data!).toString()));
+      const records = (await stream.records()).map((x) => {
+        const parsed = WEARABLE_RECORD.parse(x.data);
         if (!parsed.ok) throw new Error(parsed.reason);
-        expect(x.PartitionKey).toBe(WEARABLE_RECORD.identity(parsed.record).partitionKey);
+        expect(x.partitionKey).toBe(WEARABLE_RECORD.identity(parsed.record).partitionKey);
         return parsed.record;
       });
       // seq 0.. in order, the last one final, every sample sent once, at the pod's own measured rate.
@@ -261,12 +244,6 @@ describe("sideline run with wearables", () => {
         expect(c.imu?.rate_hz).toBeCloseTo(52, 0);
       }
       expect(records[0]!.t0).toBe(START);
-    } finally {
-      for (const [k, v] of Object.entries(env)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-      await kinesis.close();
-    }
+    });
   });
 });
