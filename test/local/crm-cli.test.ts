@@ -109,12 +109,28 @@ class RecordingAws {
   close = () => new Promise<void>((r) => this.server.close(() => r()));
 }
 
-/** The real CLI in a child process, `input` on its stdin. */
-function sideline(
+/**
+ * The real CLI: in a child process with `input` on its stdin when the credential comes from stdin; in
+ * this process (no child start-up) when it comes from a variable (`--token-env`) and stdin is unused.
+ */
+async function sideline(
   input: string,
   env: Record<string, string>,
   ...args: string[]
 ): Promise<{ code: number; stdout: string; stderr: string }> {
+  if (input === "" && args.includes("--token-env")) {
+    const vars = { ...CREDENTIALS, ...env };
+    const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, vars);
+    try {
+      return await sidelineInProcess(...args);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  }
   return new Promise((resolve, reject) => {
     const child = spawn("node", [join(ROOT, "bin/sideline.js"), ...args], {
       cwd: dir,
@@ -261,12 +277,14 @@ describe("sideline crm set-credentials --target aws", () => {
     await start({ authorizationType: "API_KEY", states: [{ ConnectionState: "AUTHORIZED" }], stack: DEFAULT_STACK });
     const header = `Token ${TOKEN}`;
     const r = await sideline(
-      header,
-      {},
+      "",
+      { CRM_HEADER: header },
       "crm",
       "set-credentials",
       "--target",
       "aws",
+      "--token-env",
+      "CRM_HEADER",
       "--header-value",
       "--endpoint",
       url,
@@ -293,7 +311,18 @@ describe("sideline crm set-credentials --target aws", () => {
     });
 
     // WHEN
-    const r = await sideline(TOKEN, {}, "crm", "set-credentials", "--target", "aws", "--endpoint", url);
+    const r = await sideline(
+      "",
+      { CRM_TOKEN: TOKEN },
+      "crm",
+      "set-credentials",
+      "--target",
+      "aws",
+      "--token-env",
+      "CRM_TOKEN",
+      "--endpoint",
+      url,
+    );
 
     // THEN both were written, and the user reads the state and its reason
     expect(r.code).toBe(1);
@@ -307,7 +336,18 @@ describe("sideline crm set-credentials --target aws", () => {
 
   it("fails (exit 1) before writing anything when the stage's stack has no CRM connection, and says why", async () => {
     await start({ authorizationType: "API_KEY", states: [{ ConnectionState: "AUTHORIZED" }], stack: {} });
-    const r = await sideline(TOKEN, {}, "crm", "set-credentials", "--target", "aws", "--endpoint", url);
+    const r = await sideline(
+      "",
+      { CRM_TOKEN: TOKEN },
+      "crm",
+      "set-credentials",
+      "--target",
+      "aws",
+      "--token-env",
+      "CRM_TOKEN",
+      "--endpoint",
+      url,
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
       /^sideline: error: cannot find the connection in stack Sideline-dev-Automation \(.*\): deploy with crmEndpoint set/,
@@ -319,12 +359,14 @@ describe("sideline crm set-credentials --target aws", () => {
   it("refuses (exit 2) --header-value with an OAuth connection, before writing the secret", async () => {
     await start({ authorizationType: "OAUTH_CLIENT_CREDENTIALS", states: [{ ConnectionState: "AUTHORIZED" }] });
     const r = await sideline(
-      TOKEN,
-      {},
+      "",
+      { CRM_TOKEN: TOKEN },
       "crm",
       "set-credentials",
       "--target",
       "aws",
+      "--token-env",
+      "CRM_TOKEN",
       "--header-value",
       "--connection",
       CONNECTION,
