@@ -175,7 +175,7 @@ export class AutomationStack extends Stack {
       "Serverless-SQSRedrivePolicy": "This queue is the dead-letter queue; events are inspected and redriven by hand.",
     });
     const topic = (tid: string, name: string, email: string | undefined) => {
-      // Player data (fatigue, load, scouting notes): encrypted with the data key.
+      // Player data (scouting notes; medical alerts name only the player and the alert): encrypted with the data key.
       const t = new Topic(this, tid, { displayName: name, masterKey: props.dataKey, enforceSSL: true });
       if (email) t.addSubscription(new EmailSubscription(email));
       return t;

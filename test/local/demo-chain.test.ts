@@ -8,6 +8,7 @@ import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
 import { DemoMatch } from "../../local/demo/demo-match.js";
 import { runCli } from "../helpers/cli.js";
 import { expectRealisticEliteMatch, expectTiredPlayersFlagged } from "../helpers/demo-checks.js";
+import { expectNoHealthDetails } from "../helpers/health-details.js";
 
 // `sideline demo` as a user runs it (a child process), with a CRM on 127.0.0.1 whose first reply is 503.
 const dir = mkdtempSync(join(tmpdir(), "sideline-chain-"));
@@ -79,6 +80,14 @@ describe("the demo's whole chain: insights, workflows, CRM, pictures, explain an
       "SELECT insight_id, detail_type, player_id, json_extract_string(detail, '$.visual_url') AS url FROM insights ORDER BY 2, 3",
     );
     const tokens = await db.queryObjects<{ task_token: string }>("SELECT task_token FROM pending_decisions");
+    // What the medical topic's subscribers (e-mail) got, and the findings it was about
+    const notified = await db.queryObjects<{ subject: string; message: string }>(
+      "SELECT subject, message FROM notifications WHERE topic = 'medical'",
+    );
+    const findings = await db.queryObjects<{ insight_id: string; detail_type: string; summary: string; rule: string }>(
+      `SELECT insight_id, detail_type, json_extract_string(detail, '$.summary') AS summary,
+              json_extract_string(detail, '$.explanation.rule') AS rule FROM insights`,
+    );
     const pose = await db.queryObjects<{ subject_id: string; frames: bigint; windows: bigint }>(
       `SELECT subject_id, (SELECT count(*) FROM pose_frames f WHERE f.subject_id = w.subject_id) AS frames,
               count(*) AS windows FROM biomech_windows w GROUP BY subject_id ORDER BY 1`,
@@ -129,6 +138,20 @@ describe("the demo's whole chain: insights, workflows, CRM, pictures, explain an
       const svg = readFileSync(fileURLToPath(i.url), "utf8");
       expect(svg).toMatch(/^<svg[^>]+viewBox/);
       expect(svg).toContain(i.player_id);
+    }
+
+    // Every medical notification names the player and the alert to open with one's own access, and none of the finding
+    // (one per medical insight: three fatigue, two load spikes days apart, the knee)
+    expect(notified).toHaveLength(6);
+    for (const n of notified) {
+      const id = /npx sideline explain (\S+)/.exec(n.message)?.[1];
+      const f = findings.find((x) => x.insight_id === id);
+      expect(f?.detail_type).toMatch(/^Player (Fatigue Suspected|Load Spike|Biomechanics Deviation)$/);
+      expectNoHealthDetails(`${n.subject}\n${n.message}`, {
+        detailType: f!.detail_type,
+        summary: f!.summary,
+        rule: f!.rule,
+      });
     }
 
     const fatigue = insights[1]!;

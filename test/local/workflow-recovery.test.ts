@@ -270,7 +270,7 @@ describe("workflow executions a killed process left RUNNING", () => {
         { alert_id: "a2", status: "suppressed" },
       ]);
       expect(await lake.queryObjects("SELECT subject FROM notifications")).toEqual([
-        { subject: "Sideline: Player Fatigue Suspected: p1" },
+        { subject: "Sideline: medical alert: p1" },
       ]);
     } finally {
       lake.close();

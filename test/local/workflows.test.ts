@@ -12,6 +12,7 @@ import { LocalAutomation } from "../../local/automation.js";
 import { LocalEventBus } from "../../local/emulators/bus.js";
 import { athenaLiteral } from "../../local/emulators/service-integrations.js";
 import { fatigueDetailFactory, scoutingDetailFactory } from "../helpers/factories.js";
+import { expectNoHealthDetails } from "../helpers/health-details.js";
 
 /** A CRM on 127.0.0.1 that answers each request with the next scripted status (then 200). */
 class FakeCrm {
@@ -218,7 +219,7 @@ describe("medical alert workflow on the local runtime", () => {
       },
     });
     try {
-      await bus.publish([
+      const published = [
         fatigue("a1", "p1", "2026-05-16T16:00:00.000Z"),
         fatigue("a2", "p1", "2026-05-16T16:40:00.000Z"),
         fatigue("a3", "p2", "2026-05-16T16:10:00.000Z"),
@@ -226,7 +227,8 @@ describe("medical alert workflow on the local runtime", () => {
         // a second one inside the cool-down is not
         loadSpike("a4", "p1", "2026-05-16T16:45:00.000Z"),
         loadSpike("a5", "p1", "2026-05-16T17:00:00.000Z"),
-      ]);
+      ];
+      await bus.publish(published);
       await automation.drain();
       const alerts = await lake.queryObjects("SELECT alert_id, status FROM medical_alerts ORDER BY alert_id");
       expect(alerts).toEqual([
@@ -236,14 +238,25 @@ describe("medical alert workflow on the local runtime", () => {
         { alert_id: "a4", status: "notified" },
         { alert_id: "a5", status: "suppressed" },
       ]);
-      const notes = await lake.queryObjects<{ subject: string }>(
-        "SELECT subject FROM notifications WHERE topic = 'medical' ORDER BY subject",
+      // Staff get the player and the alert to open, as the cloud's SNS publish carries them: nothing of the finding
+      const notes = await lake.queryObjects<{ subject: string; message: string }>(
+        "SELECT subject, message FROM notifications WHERE topic = 'medical' ORDER BY subject, message",
       );
+      const opened = notes.map((n) => /npx sideline explain (\S+)/.exec(n.message)?.[1]);
+      expect(opened).toEqual(["a1", "a4", "a3"]);
       expect(notes.map((n) => n.subject)).toEqual([
-        "Sideline: Player Fatigue Suspected: p1",
-        "Sideline: Player Fatigue Suspected: p2",
-        "Sideline: Player Load Spike: p1",
+        "Sideline: medical alert: p1",
+        "Sideline: medical alert: p1",
+        "Sideline: medical alert: p2",
       ]);
+      for (const [i, n] of notes.entries()) {
+        const e = published.find((p) => p.id === opened[i])!;
+        expectNoHealthDetails(`${n.subject}\n${n.message}`, {
+          detailType: e.detailType,
+          summary: e.detail.summary,
+          rule: e.detail.explanation.rule,
+        });
+      }
       expect(automation.workflows.runs.every((r) => r.status === "SUCCEEDED")).toBe(true);
     } finally {
       lake.close();

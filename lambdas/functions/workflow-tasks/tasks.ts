@@ -233,11 +233,27 @@ export class WorkflowTasks {
         recorded_at: this.now(),
       },
     ]);
-    return {
-      status,
-      // SNS subjects are printable ASCII, under 100 characters.
-      subject: `Sideline: ${e["detail-type"]}: ${d.player_id}`.replace(/[^\x20-\x7e]/g, "?").slice(0, 99),
-      message: `${d.player_id} (${d.team ?? "no team"}), ${d.match_id}, ${d.observed_at}\n${d.summary}\nWhy: ${d.explanation.rule}\nPicture: ${d.visual_url}`,
-    };
+    return { status, ...medicalNotification(d.player_id, d.insight_id) };
   }
+}
+
+/**
+ * What the medical topic publishes: who, and the alert to open, nothing of the finding. Its
+ * subscribers may be e-mail inboxes, outside every grant, so neither the kind of finding (a health
+ * category), its summary, its numbers nor its picture's address go out; staff read the alert with
+ * their own access to the lake (medical_alerts, insights), where it is recorded in full.
+ */
+export function medicalNotification(playerId: string, alertId: string): { subject: string; message: string } {
+  return {
+    // SNS subjects are printable ASCII, under 100 characters.
+    subject: `Sideline: medical alert: ${playerId}`.replace(/[^\x20-\x7e]/g, "?").slice(0, 99),
+    message: [
+      `A medical alert for player ${playerId} is waiting.`,
+      `Alert: ${alertId}`,
+      "Open it with your own access:",
+      `  on the local runtime: npx sideline explain ${alertId}`,
+      `  in the cloud (Athena, a role granted the insights table): SELECT * FROM insights WHERE insight_id = '${alertId}'`,
+      "This notification carries no health details: it may be read outside your access controls.",
+    ].join("\n"),
+  };
 }
