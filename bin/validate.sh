@@ -9,8 +9,11 @@ export CDK_DISABLE_CLI_TELEMETRY=true CDK_DISABLE_VERSION_CHECK=1
 status=0
 # An example model URI: synth only needs its shape (the endpoint reads it at deploy time).
 POSE_CONTEXT=(-c pose=true -c poseModelDataUrl=s3://club-models-example/movenet/2026-05/model.tar.gz)
+# An example scouts' role, so that prod's templates hold the ScoutDecider role (created only for named principals).
+DECIDER_CONTEXT=(-c scoutDeciderPrincipals=arn:aws:iam::123456789012:role/scouting-app)
 for stage in dev prod prod-pose; do
   context=(-c "stage=${stage%-pose}")
+  [[ $stage == prod* ]] && context+=("${DECIDER_CONTEXT[@]}")
   [[ $stage == *-pose ]] && context+=("${POSE_CONTEXT[@]}")
   rm -rf "cdk.out/$stage"
   if ! npx cdk synth --quiet "${context[@]}" -o "cdk.out/$stage" > "cdk.out.$stage.log" 2>&1; then

@@ -62,6 +62,11 @@ export interface SidelineConfig {
   readonly scoutingEmail?: string;
   readonly medicalEmail?: string;
   /**
+   * IAM role or user ARNs that may assume the ScoutDecider role and answer scout decisions
+   * (SendTaskSuccess/Heartbeat on the scouting workflow). Empty: no ScoutDecider role is created.
+   */
+  readonly scoutDeciderPrincipals: readonly string[];
+  /**
    * Video pose: the Triton GPU endpoint, its batch (asynchronous) twin and the pose invoker. Off by
    * default, in dev and prod: a GPU instance is billed by the hour whether or not a match is on, and
    * clubs without video need none of it. The pose stream and its extractor follow `modalities`.
@@ -118,6 +123,11 @@ export const DEFAULTS = {
   /** 10 requests/s: well under common CRM API limits (HubSpot and Salesforce allow ~10-100/s per app). */
   crmRateLimitPerSecond: 10,
   medicalCooldownHours: AUTOMATION_DEFAULTS.medicalCooldownHours,
+  /**
+   * No one: the ScoutDecider role is trusted by named principals only, never the whole account, and
+   * only the deployer knows who the scouts' tool runs as.
+   */
+  scoutDeciderPrincipals: [],
   /** Off: the GPU endpoint costs from ~$1.4 an hour per instance (ml.g5.xlarge, us-east-1) around the clock. */
   pose: false,
   /** ml.g5.xlarge: one A10G (24 GB), the smallest current GPU SageMaker hosts that the pinned Triton supports, ~$1.4/h. */
@@ -154,6 +164,24 @@ function intIn(v: unknown, name: string, min: number, max: number): number {
     throw new Error(`context '${name}' must be an integer from ${min} to ${max}, got '${String(v)}'`);
   }
   return n;
+}
+
+/** An IAM role or user ARN (any partition and account; role paths allowed, as IAM Identity Center's roles have). */
+const IAM_PRINCIPAL_ARN = /^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:(?:role|user)\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+
+/** A list of IAM role or user ARNs: a JSON list (cdk.json) or comma-separated (`-c key=a,b`). */
+function principalArns(v: unknown, name: string): string[] {
+  if (v !== undefined && typeof v !== "string" && !(Array.isArray(v) && v.every((a) => typeof a === "string")))
+    throw new Error(`context '${name}' must be a list of IAM role or user ARNs, got '${JSON.stringify(v)}'`);
+  const arns = (typeof v === "string" ? v.split(",") : ((v as string[] | undefined) ?? []))
+    .map((a) => a.trim())
+    .filter((a) => a !== "");
+  for (const a of arns)
+    if (!IAM_PRINCIPAL_ARN.test(a))
+      throw new Error(
+        `context '${name}' has '${a}': it must be an IAM role or user ARN, arn:aws:iam::<account>:role/<name> or arn:aws:iam::<account>:user/<name>`,
+      );
+  return [...new Set(arns)];
 }
 
 /**
@@ -312,6 +340,10 @@ export function buildConfig(
     ),
     ...(scoutingEmail ? { scoutingEmail } : {}),
     ...(medicalEmail ? { medicalEmail } : {}),
+    scoutDeciderPrincipals: principalArns(
+      ctx("scoutDeciderPrincipals") ?? DEFAULTS.scoutDeciderPrincipals,
+      "scoutDeciderPrincipals",
+    ),
     pose,
     ...(poseModelDataUrl ? { poseModelDataUrl } : {}),
     poseInstanceType,

@@ -1,4 +1,4 @@
-import { Duration, Fn, type RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import { Annotations, Duration, Fn, type RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import {
   type CfnRule,
@@ -9,7 +9,7 @@ import {
   type RuleTargetInputProperties,
 } from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
-import { AccountRootPrincipal, type IGrantable, PolicyStatement, Role } from "aws-cdk-lib/aws-iam";
+import { ArnPrincipal, CompositePrincipal, type IGrantable, PolicyStatement, Role } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Bucket } from "aws-cdk-lib/aws-s3";
@@ -87,7 +87,12 @@ export function workflowStartInput(workflow: WorkflowName): RuleTargetInput {
  * text has no double quote (a scout would paste \" into the shell), and the commands quote the token
  * with ', which base64 task tokens do not contain.
  */
-export function scoutDecisionMessage(): RuleTargetInput {
+/**
+ * The scouting topic's e-mail for a Scout Decision Requested event.
+ * @param decider whether a ScoutDecider role is deployed (context scoutDeciderPrincipals): without
+ *   one, the e-mail says who may answer instead.
+ */
+export function scoutDecisionMessage(decider = true): RuleTargetInput {
   const token = EventField.fromPath("$.detail.task_token");
   const region = EventField.region;
   const decide = (verdict: string) => `npx sideline decide '${token}' ${verdict} --target aws --region ${region}`;
@@ -101,7 +106,9 @@ export function scoutDecisionMessage(): RuleTargetInput {
       `Scout decision needed: player ${EventField.fromPath("$.detail.player_id")}, match ${EventField.fromPath("$.detail.match_id")}`,
       EventField.fromPath("$.detail.summary"),
       `Picture: ${EventField.fromPath("$.detail.visual_url")}`,
-      "Answer with the ScoutDecider role's credentials:",
+      decider
+        ? "Answer with the ScoutDecider role's credentials:"
+        : "No ScoutDecider role is deployed (context scoutDeciderPrincipals): answer with credentials allowed states:SendTaskSuccess on this workflow:",
       `  approve: ${decide("approve --reason 'why'")}`,
       `  reject:  ${decide("reject --reason 'why'")}`,
       `  still reviewing: ${decide("hold")}`,
@@ -135,6 +142,7 @@ export interface AutomationStackProps extends StackProps {
     | "medicalCooldownHours"
     | "scoutingEmail"
     | "medicalEmail"
+    | "scoutDeciderPrincipals"
   >;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
@@ -154,8 +162,12 @@ export class AutomationStack extends Stack {
   readonly deadLetterQueue: Queue;
   readonly scoutingTopic: Topic;
   readonly medicalTopic: Topic;
-  /** Role a scouts' tool assumes to answer decisions (SendTaskSuccess/Failure/Heartbeat on the scouting workflow only). */
-  readonly scoutDeciderRole: Role;
+  /**
+   * Role a scouts' tool assumes to answer decisions (SendTaskSuccess/Failure/Heartbeat on the scouting
+   * workflow only), trusted by the principals of config.scoutDeciderPrincipals only.
+   * @default - none, when config.scoutDeciderPrincipals is empty
+   */
+  readonly scoutDeciderRole?: Role;
   readonly workflowTasks: SidelineFunction;
   /** Starts the workflows for the rules, one execution per insight (lambdas/functions/workflow-starter). */
   readonly workflowStarter: SidelineFunction;
@@ -288,14 +300,25 @@ export class AutomationStack extends Stack {
     });
     this.stateMachines = { scouting, "medical-alert": medical };
 
-    // Scouts answer decisions through this role: task responses on the scouting workflow only.
-    this.scoutDeciderRole = new Role(this, "ScoutDecider", {
-      assumedBy: new AccountRootPrincipal(),
-      description: "Assumed by the scouts' tool (or `sideline decide --target aws`) to answer Scout Decision Requested",
-    });
-    scouting.grantTaskResponse(this.scoutDeciderRole);
-    // A task response is written to the encrypted execution history: the caller uses the key too.
-    grantExecutionKey(this.scoutDeciderRole, props.dataKey, [scouting]);
+    // Scouts answer decisions through this role: task responses on the scouting workflow only, for the
+    // named principals only. The account root would let any identity policy in the account (or a
+    // wildcard sts:AssumeRole) hand the role out; with no one named there is no role to hand out.
+    if (c.scoutDeciderPrincipals.length > 0) {
+      const role = new Role(this, "ScoutDecider", {
+        assumedBy: new CompositePrincipal(...c.scoutDeciderPrincipals.map((arn) => new ArnPrincipal(arn))),
+        description:
+          "Assumed by the scouts' tool (or `sideline decide --target aws`) to answer Scout Decision Requested",
+      });
+      scouting.grantTaskResponse(role);
+      // A task response is written to the encrypted execution history: the caller uses the key too.
+      grantExecutionKey(role, props.dataKey, [scouting]);
+      this.scoutDeciderRole = role;
+    } else {
+      Annotations.of(this).addWarningV2(
+        "@sideline/automation:noScoutDecider",
+        "no ScoutDecider role: context 'scoutDeciderPrincipals' names no one. Set it to the IAM role or user ARNs of the scouts' tool, or scout decisions can be answered only by identities granted states:SendTaskSuccess on the scouting workflow otherwise",
+      );
+    }
 
     // EventBridge names executions at random; the starter names them after the insight (exactly once).
     const starter = new SidelineFunction(this, "WorkflowStarter", {
@@ -359,7 +382,10 @@ export class AutomationStack extends Stack {
       new targets.LambdaFunction(starter, { ...retry, event: workflowStartInput("medical-alert") }),
     );
     rule("DecisionsRule", AUTOMATION_RULES.decisions, "Scout decision requests reach the scouts").addTarget(
-      new targets.SnsTopic(this.scoutingTopic, { ...retry, message: scoutDecisionMessage() }),
+      new targets.SnsTopic(this.scoutingTopic, {
+        ...retry,
+        message: scoutDecisionMessage(this.scoutDeciderRole !== undefined),
+      }),
     );
     // Its resources keep the ids the stack gave them (CrmCredentials, CrmConnection, Crm, CrmOutbox).
     new CrmDestination(this, "CrmDestination", {

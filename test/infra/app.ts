@@ -51,9 +51,19 @@ export type Resources = Record<
 /** Every stack's template, by the stack's name in SidelineStacks (pose is opt-in: see pose-app.ts). */
 export type Templates = Record<Exclude<keyof SidelineStacks, "pose">, Template>;
 
-/** The dev app the stack tests assert on (alarms e-mail ops@example.com), as one template per stack. */
+/** A scouts' role the dev app lets assume the ScoutDecider role (an example ARN: synth does not resolve it). */
+export const EXAMPLE_SCOUT_DECIDER = "arn:aws:iam::123456789012:role/scouting-app";
+
+/**
+ * The dev app the stack tests assert on (alarms e-mail ops@example.com; the ScoutDecider role trusts
+ * EXAMPLE_SCOUT_DECIDER), as one template per stack.
+ */
 export function devTemplates(): Templates {
-  const s = buildApp({ stage: "dev", alarmEmail: "ops@example.com" }).stacks;
+  const s = buildApp({
+    stage: "dev",
+    alarmEmail: "ops@example.com",
+    scoutDeciderPrincipals: [EXAMPLE_SCOUT_DECIDER],
+  }).stacks;
   return {
     security: Template.fromStack(s.security),
     lakehouse: Template.fromStack(s.lakehouse),

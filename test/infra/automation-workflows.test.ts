@@ -3,7 +3,7 @@
  * target, with retries and DLQs), encrypted with the data key, allowed the Athena data catalog
  * their query names, and retained in prod with the CRM secret.
  */
-import { Template } from "aws-cdk-lib/assertions";
+import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
 import { TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS } from "../../lib/stacks/automation-stack.js";
 import { type BuiltApp, buildApp, devTemplates, type Resources, type Templates } from "./app.js";
 
@@ -165,6 +165,43 @@ describe("Sideline stacks (dev): the workflows in the cloud", () => {
         },
       },
     });
+  });
+});
+
+describe("the ScoutDecider role: who may answer scout decisions", () => {
+  const SCOUTS = ["arn:aws:iam::123456789012:role/scouting-app", "arn:aws:iam::210987654321:user/head-scout"];
+  const deciderRoles = (t: Template) =>
+    Object.entries(t.findResources("AWS::IAM::Role") as Resources).filter(([id]) => id.startsWith("ScoutDecider"));
+
+  it("trusts exactly the principals named in scoutDeciderPrincipals, and not the account", () => {
+    // GIVEN two named principals WHEN the app is synthesized
+    const a = Template.fromStack(buildApp({ stage: "dev", scoutDeciderPrincipals: SCOUTS }).stacks.automation);
+    // THEN the role's trust policy lets those two assume it, and nothing else
+    const roles = deciderRoles(a);
+    expect(roles).toHaveLength(1);
+    const trust = roles[0]![1].Properties!.AssumeRolePolicyDocument;
+    expect(trust).toEqual({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Principal: { AWS: SCOUTS } }],
+    });
+    expect(JSON.stringify(trust)).not.toMatch(/:root|AWS::AccountId/);
+  });
+
+  it("is not created when scoutDeciderPrincipals names no one, and synth warns which key to set", () => {
+    const { stacks } = buildApp({ stage: "dev" });
+    const a = Template.fromStack(stacks.automation);
+    expect(deciderRoles(a)).toEqual([]);
+    // the decision e-mail does not send scouts to a role that is not there
+    const templates = JSON.stringify(a.findResources("AWS::Events::Rule"));
+    expect(templates).toContain("No ScoutDecider role is deployed (context scoutDeciderPrincipals)");
+    expect(templates).not.toContain("the ScoutDecider role's credentials");
+    Annotations.fromStack(stacks.automation).hasWarning("*", Match.stringLikeRegexp("scoutDeciderPrincipals"));
+  });
+
+  it("fails synth on a principal that is not an IAM role or user ARN, naming the key", () => {
+    expect(() => buildApp({ stage: "dev", scoutDeciderPrincipals: "arn:aws:iam::123456789012:root" })).toThrow(
+      "context 'scoutDeciderPrincipals' has 'arn:aws:iam::123456789012:root': it must be an IAM role or user ARN",
+    );
   });
 });
 

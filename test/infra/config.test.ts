@@ -63,7 +63,34 @@ describe("configuration from context", () => {
       { glueCatalogEncryption: true, destroyDataOnDelete: true },
       "context 'glueCatalogEncryption' cannot be true with 'destroyDataOnDelete'",
     ],
+    [
+      { scoutDeciderPrincipals: ["arn:aws:iam::123456789012:root"] },
+      "context 'scoutDeciderPrincipals' has 'arn:aws:iam::123456789012:root': it must be an IAM role or user ARN",
+    ],
+    [
+      { scoutDeciderPrincipals: "arn:aws:iam::123456789012:role/scouts,123456789012" },
+      "context 'scoutDeciderPrincipals' has '123456789012': it must be an IAM role or user ARN",
+    ],
+    [
+      { scoutDeciderPrincipals: "arn:aws:sts::123456789012:assumed-role/scouts/anna" },
+      "context 'scoutDeciderPrincipals' has 'arn:aws:sts::123456789012:assumed-role/scouts/anna': it must be an IAM role or user ARN",
+    ],
+    [{ scoutDeciderPrincipals: 7 }, "context 'scoutDeciderPrincipals' must be a list of IAM role or user ARNs"],
   ])("fails on %j, saying what to change", (values, message) => {
     expect(() => buildConfig(ctx(values), {})).toThrow(message);
+  });
+
+  it("takes the ScoutDecider's principals as a list (cdk.json) or comma-separated (-c), none by default", () => {
+    expect(buildConfig(ctx({}), {}).scoutDeciderPrincipals).toEqual([]);
+    const roles = [
+      "arn:aws:iam::123456789012:role/scouting-app",
+      "arn:aws:iam::210987654321:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Scouts_0a1b2c3d",
+      "arn:aws:iam::123456789012:user/head-scout",
+    ];
+    expect(buildConfig(ctx({ scoutDeciderPrincipals: roles }), {}).scoutDeciderPrincipals).toEqual(roles);
+    expect(buildConfig(ctx({ scoutDeciderPrincipals: ` ${roles.join(" , ")},` }), {}).scoutDeciderPrincipals).toEqual(
+      roles,
+    );
+    expect(buildConfig(ctx({ scoutDeciderPrincipals: "" }), {}).scoutDeciderPrincipals).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { MODALITIES } from "../../lambdas/contracts/modalities.js";
-import { buildApp, devTemplates, nagReport, type Resources, type Templates } from "./app.js";
+import { buildApp, devTemplates, EXAMPLE_SCOUT_DECIDER, nagReport, type Resources, type Templates } from "./app.js";
 import { POSE_CONTEXT } from "./pose-app.js";
 
 /**
@@ -141,7 +141,12 @@ describe("Sideline stacks (prod and options)", () => {
   });
 
   it("passes cdk-nag's AwsSolutions and Serverless packs with no unacknowledged finding, in both stages", () => {
-    for (const context of [{ stage: "dev" }, { stage: "prod" }, { stage: "prod", ...CRM_CONTEXT }])
+    // (the last with the ScoutDecider role, which is created only for named principals)
+    for (const context of [
+      { stage: "dev" },
+      { stage: "prod" },
+      { stage: "prod", ...CRM_CONTEXT, scoutDeciderPrincipals: [EXAMPLE_SCOUT_DECIDER] },
+    ])
       expect(nagReport(context)).toBe("");
   });
 });

@@ -32,7 +32,9 @@ decide options:
   --reason TEXT             why (kept in scouting_decisions and the CRM follow-up)
   --medical-cooldown-h H    hours a player's alerts of one kind are suppressed after one is sent (default ${AUTOMATION_DEFAULTS.medicalCooldownHours})
   --target local|aws        local: the lake's workflows (default); aws: a deployed workflow
-                            (SendTaskSuccess, or SendTaskHeartbeat for hold)
+                            (SendTaskSuccess, or SendTaskHeartbeat for hold), with the
+                            credentials of the ScoutDecider role, which the deployment creates
+                            for the principals in context scoutDeciderPrincipals
   --region R, --endpoint U  with --target aws: region, or a Step Functions-compatible endpoint
 ${LAKE_HELP}
 
