@@ -86,9 +86,6 @@ export function workflowStartInput(workflow: WorkflowName): RuleTargetInput {
  * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html): so the
  * text has no double quote (a scout would paste \" into the shell), and the commands quote the token
  * with ', which base64 task tokens do not contain.
- */
-/**
- * The scouting topic's e-mail for a Scout Decision Requested event.
  * @param decider whether a ScoutDecider role is deployed (context scoutDeciderPrincipals): without
  *   one, the e-mail says who may answer instead.
  */
@@ -316,7 +313,7 @@ export class AutomationStack extends Stack {
     } else {
       Annotations.of(this).addWarningV2(
         "@sideline/automation:noScoutDecider",
-        "no ScoutDecider role: context 'scoutDeciderPrincipals' names no one. Set it to the IAM role or user ARNs of the scouts' tool, or scout decisions can be answered only by identities granted states:SendTaskSuccess on the scouting workflow otherwise",
+        "no ScoutDecider role: context 'scoutDeciderPrincipals' names no one. Set it to the IAM role or user ARNs the scouts' tool runs as; until then only identities granted states:SendTaskSuccess on the scouting workflow by other policies can answer scout decisions",
       );
     }
 
