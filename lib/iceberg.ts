@@ -1,7 +1,7 @@
 /**
  * Table definitions (lambdas/contracts/tables/) -> Glue Iceberg table input. Pure functions (the
- * committed ledger below is read once), so that the exact shape is unit-tested: schema, identifier fields (the key), partition spec (on key
- * columns only) and write order. Only `openTableFormatInput` is produced: columns under
+ * committed ledger below is read once), so that the exact shape is unit-tested: schema, identifier
+ * fields (the key), partition spec (on key columns only) and write order. Only `openTableFormatInput` is produced: columns under
  * `tableInput.storageDescriptor` as well break the table on its first update (CloudFormation
  * coverage roadmap #1919).
  *
