@@ -7,6 +7,7 @@ import { STREAM_MAPPING_DEFAULTS } from "../lambdas/contracts/defaults.js";
 import { MODALITIES, type Modality } from "../lambdas/contracts/modalities.js";
 import { type AnyTable, TABLES } from "../lambdas/contracts/tables/index.js";
 import { POSE_MODALITY_ID, type SidelineConfig } from "./config.js";
+import type { FieldIdLedger } from "./iceberg.js";
 import { AutomationStack } from "./stacks/automation-stack.js";
 import { IngestStack } from "./stacks/ingest-stack.js";
 import { InsightsStack } from "./stacks/insights-stack.js";
@@ -39,6 +40,12 @@ export interface Registry {
   readonly modalities: readonly Modality[];
   /** Every lake table: the shared ones and each modality's. */
   readonly tables: readonly AnyTable[];
+  /**
+   * The Iceberg field ids of every lake table (lib/iceberg.ts says why they are pinned). A modality
+   * kept outside this repository brings its tables' entries here.
+   * @default - the committed ledger, lambdas/contracts/tables/field-ids.json
+   */
+  readonly fieldIds?: FieldIdLedger;
 }
 
 export const REGISTRY: Registry = { modalities: MODALITIES, tables: TABLES };
@@ -60,6 +67,7 @@ export function buildSideline(app: App, config: SidelineConfig, registry: Regist
     firehoseBufferSeconds: config.firehoseBufferSeconds,
     athenaBytesScannedCutoff: config.athenaBytesScannedCutoff,
     tables: [...new Set([...registry.tables, ...registry.modalities.flatMap((m) => m.tables)])],
+    ...(registry.fieldIds ? { fieldIds: registry.fieldIds } : {}),
     logRetention,
     removalPolicy,
     catalogEncryption: config.glueCatalogEncryption,

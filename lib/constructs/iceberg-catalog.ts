@@ -5,7 +5,7 @@ import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import type { AnyTable } from "../../lambdas/contracts/tables/index.js";
-import { icebergTableInput } from "../iceberg.js";
+import { type FieldIdLedger, icebergTableInput } from "../iceberg.js";
 import { acknowledge, grantWildcardReasons, nagValue } from "../nag.js";
 
 /** How cdk-nag prints a value in a finding id: the literal, or `<AWS::Pseudo>` for an unresolved one. */
@@ -20,6 +20,8 @@ export const ORPHAN_FILE_RETENTION_DAYS = 3;
 export interface IcebergCatalogProps {
   readonly databaseName: string;
   readonly tables: readonly AnyTable[];
+  /** The tables' Iceberg field ids. @default - the committed ledger, lambdas/contracts/tables/field-ids.json */
+  readonly fieldIds?: FieldIdLedger;
   readonly warehouse: IBucket;
   readonly dataKey: IKey;
   /** Applied to the database and its tables: the tables' pointers to their Iceberg metadata. @default RemovalPolicy.RETAIN */
@@ -120,7 +122,7 @@ export class IcebergCatalog extends Construct {
           icebergInput: {
             metadataOperation: "CREATE",
             version: "2",
-            icebergTableInput: icebergTableInput(def, props.warehouse.s3UrlForObject(`${def.name}/`)),
+            icebergTableInput: icebergTableInput(def, props.warehouse.s3UrlForObject(`${def.name}/`), props.fieldIds),
           },
         },
       });

@@ -10,6 +10,7 @@ import { IcebergCatalog } from "../constructs/iceberg-catalog.js";
 import { IcebergDeliveryStream } from "../constructs/iceberg-delivery-stream.js";
 import { SecureBucket } from "../constructs/secure-bucket.js";
 import { PROJECT_ROOT } from "../constructs/sideline-function.js";
+import type { FieldIdLedger } from "../iceberg.js";
 
 /** Raw media moves to Glacier Instant Retrieval after 30 days, Deep Archive after 180 (S3 storage classes). */
 const RAW_TO_GLACIER_IR_DAYS = 30;
@@ -28,6 +29,8 @@ export interface LakehouseStackProps extends StackProps {
   readonly athenaBytesScannedCutoff: number;
   /** The lake's tables: each gets an Iceberg table and a delivery stream. @default TABLES */
   readonly tables?: readonly AnyTable[];
+  /** The tables' Iceberg field ids. @default - the committed ledger, lambdas/contracts/tables/field-ids.json */
+  readonly fieldIds?: FieldIdLedger;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
   /** Encrypt the account's Glue Data Catalog with the data key (one setting per account and region). @default false */
@@ -105,6 +108,7 @@ export class LakehouseStack extends Stack {
     this.catalog = new IcebergCatalog(this, "Catalog", {
       databaseName,
       tables,
+      ...(props.fieldIds ? { fieldIds: props.fieldIds } : {}),
       warehouse: this.warehouse,
       dataKey: props.dataKey,
       removalPolicy: props.removalPolicy,

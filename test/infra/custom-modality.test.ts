@@ -14,11 +14,27 @@ import { STREAM_MAPPING_DEFAULTS } from "../../lambdas/contracts/defaults.js";
 import { MODALITIES } from "../../lambdas/contracts/modalities.js";
 import { TABLES } from "../../lambdas/contracts/tables/index.js";
 import { FeatureExtractor, type FeatureExtractorProps } from "../../lib/constructs/feature-extractor.js";
+import { fieldIdLedger } from "../../lib/iceberg.js";
 import type { Registry } from "../../lib/sideline.js";
 import { STEP_WINDOWS, STEPS } from "../fixtures/modality/steps.js";
 import { buildApp, nagReport, type Resources } from "./app.js";
 
-const registry: Registry = { modalities: [...MODALITIES, STEPS], tables: [...TABLES, STEP_WINDOWS] };
+/** The test table's Iceberg field ids travel with the registry, beside the committed ledger. */
+const registry: Registry = {
+  modalities: [...MODALITIES, STEPS],
+  tables: [...TABLES, STEP_WINDOWS],
+  fieldIds: {
+    ...fieldIdLedger(),
+    [STEP_WINDOWS.name]: {
+      lastColumnId: 5,
+      columns: { match_id: 1, player_id: 2, window_start: 3, samples: 4, steps: 5 },
+      droppedColumns: [],
+      lastPartitionId: 1000,
+      partitionFields: { match_id: 1000 },
+      droppedPartitionFields: [],
+    },
+  },
+};
 
 describe("a modality added to the registry, in CDK", () => {
   const built = buildApp({ stage: "dev" }, false, registry);

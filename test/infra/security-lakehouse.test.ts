@@ -96,10 +96,20 @@ describe("Sideline stacks (dev): security and lakehouse", () => {
       sortBy: [],
     });
     // WHEN its Glue table input is generated, THEN it is refused with what to change
-    expect(() => icebergTableInput(table, "s3://w/")).toThrow(
+    const fieldIds = {
+      stamped: {
+        lastColumnId: 2,
+        columns: { id: 1, at: 2 },
+        droppedColumns: [],
+        lastPartitionId: 1000,
+        partitionFields: { at_day: 1000 },
+        droppedPartitionFields: [],
+      },
+    };
+    expect(() => icebergTableInput(table, "s3://w/", fieldIds)).toThrow(
       "table stamped: partition field 'day(at)' is on at, which is not in the key (id); an upsert's equality delete reaches only its own partition",
     );
-    expect(() => icebergTableInput({ ...table, key: ["id", "at"] }, "s3://w/")).not.toThrow();
+    expect(() => icebergTableInput({ ...table, key: ["id", "at"] }, "s3://w/", fieldIds)).not.toThrow();
   });
 
   it("gives every table the three Glue optimizers, under one role scoped to the tables", () => {
