@@ -7,12 +7,13 @@
  */
 import "./zod-locale.js";
 import * as z from "zod/mini";
+import { MAX_HR_BPM, MIN_HR_BPM } from "./records/wearable.js";
 
 /** HRmax from age when it was not measured: 208 - 0.7 x age (Tanaka, Monahan & Seals 2001, J Am Coll Cardiol 37:153). */
 export const TANAKA_INTERCEPT_BPM = 208;
 export const TANAKA_SLOPE_BPM_PER_YEAR = 0.7;
 
-const bpm = z.number().check(z.gte(25), z.lte(250));
+const bpm = z.number().check(z.gte(MIN_HR_BPM), z.lte(MAX_HR_BPM));
 const sex = z.enum(["male", "female"]);
 
 export const squadPlayerSchema = z

@@ -6,9 +6,8 @@
  * corners (./pitch-corners.ts). The positions are quantised and jumpy: smoothing, the speed cap and
  * the off-pitch check are the tracking core's, as for every other tracking source.
  */
-import { basename } from "node:path";
 import { InputError, WHOLE_FILE } from "./input-error.js";
-import { looksBinary, readLines } from "./lines.js";
+import { badItem, csvHeader, fileStem, readLines } from "./lines.js";
 import type { PitchFrame } from "./pitch-corners.js";
 import { wallClockToInstant } from "./timestamps.js";
 import type { ReaderItem } from "./types.js";
@@ -34,11 +33,6 @@ export function excelSerialToWallMs(serial: number): number {
   return Math.round((serial - EXCEL_SERIAL_UNIX_EPOCH) * DAY_MS);
 }
 
-/** The player of a file: its name without .csv, .csv.gz, .txt or .gz (U18_ID1.csv.gz -> U18_ID1). */
-export function playerIdFromFile(path: string): string {
-  return basename(path).replace(/\.(csv|txt)(\.gz)?$|\.gz$/i, "");
-}
-
 export interface CatapultGnssOptions {
   /** IANA zone the timestamps' local time is in. */
   readonly timeZone: string;
@@ -49,7 +43,7 @@ export interface CatapultGnssOptions {
 }
 
 export async function* readCatapultGnss(path: string, o: CatapultGnssOptions): AsyncGenerator<ReaderItem> {
-  const playerId = o.playerId ?? playerIdFromFile(path);
+  const playerId = o.playerId ?? fileStem(path);
   let idx: Record<(typeof COLUMNS)[number], number> | null = null;
   let lineNo = 0;
   let prevT = Number.NEGATIVE_INFINITY;
@@ -59,36 +53,11 @@ export async function* readCatapultGnss(path: string, o: CatapultGnssOptions): A
     if (line.trim() === "") continue;
     const cells = line.split(",");
     if (idx === null) {
-      if (looksBinary(line))
-        throw new InputError(
-          path,
-          lineNo - 1,
-          "binary data, not a Catapult GNSS CSV file",
-          `pass a CSV file with a '${HEADER}' header`,
-        );
-      const names = cells.map((c) => c.trim().toLowerCase());
-      const missing = COLUMNS.filter((c) => !names.includes(c));
-      if (missing.length > 0)
-        throw new InputError(
-          path,
-          lineNo - 1,
-          `not a catapult-gnss file: the header lacks ${missing.join(", ")} (it reads ${JSON.stringify(line.slice(0, 80))})`,
-          `the first line must be '${HEADER}'`,
-        );
-      idx = {
-        timestamp: names.indexOf("timestamp"),
-        longitude: names.indexOf("longitude"),
-        latitude: names.indexOf("latitude"),
-      };
+      const names = csvHeader(path, lineNo - 1, line, "catapult-gnss", COLUMNS, `the first line must be '${HEADER}'`);
+      idx = { timestamp: names.timestamp!, longitude: names.longitude!, latitude: names.latitude! };
       continue;
     }
-    const bad = (reason: string): ReaderItem => ({
-      kind: "bad",
-      ref: `${path}:${lineNo}`,
-      reason,
-      payload: line,
-      samples: 1,
-    });
+    const bad = (reason: string): ReaderItem => badItem(`${path}:${lineNo}`, reason, line);
     if (cells.length < COLUMNS.length) {
       yield bad(`expected ${COLUMNS.length} columns, got ${cells.length}`);
       continue;

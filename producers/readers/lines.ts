@@ -5,10 +5,12 @@
  */
 import { constants, createReadStream } from "node:fs";
 import { access, open, stat } from "node:fs/promises";
+import { basename } from "node:path";
 import { createInterface } from "node:readline";
 import { pipeline } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { describeReadError, InputError, WHOLE_FILE } from "./input-error.js";
+import type { ReaderItem } from "./types.js";
 
 /** Bytes looked at to tell text from binary data. */
 const SNIFF_BYTES = 4096;
@@ -73,4 +75,53 @@ export async function* readLines(path: string): AsyncGenerator<string> {
     rl.close();
     file.destroy();
   }
+}
+
+/**
+ * Longest id a record accepts (records: match, session, player and device ids at most 128 characters):
+ * readers cut file names to it.
+ */
+export const MAX_ID_CHARS = 128;
+/** Extensions stripped from a file's name to make an id. */
+const KNOWN_EXTENSIONS = /(\.(csv|jsonl|json|tcx|gpx|xml|txt))?(\.gz)?$/i;
+
+/** A file's name without folder and extension, as a match, player or device id (e.g. `U18_ID1`, `running_example`). */
+export function fileStem(path: string): string {
+  const stem = basename(path).replace(KNOWN_EXTENSIONS, "");
+  return (stem || basename(path)).slice(0, MAX_ID_CHARS);
+}
+
+/** A rejected line or row (`ref` is `file:line` or `file:packet N`): quarantined with its reason. */
+export const badItem = (ref: string, reason: string, payload: string, samples = 1): ReaderItem => ({
+  kind: "bad",
+  ref,
+  reason,
+  payload,
+  samples,
+});
+
+/**
+ * A CSV header line's columns, lower-cased and trimmed, by name. Throws an InputError naming the file
+ * when the line is binary data or lacks a required column; `format` names the format in the message,
+ * `hint` says what the first line must be.
+ */
+export function csvHeader(
+  path: string,
+  linesBefore: number,
+  line: string,
+  format: string,
+  required: readonly string[],
+  hint: string,
+): Record<string, number> {
+  if (looksBinary(line)) throw new InputError(path, linesBefore, `binary data, not a ${format} text file`, hint);
+  const names = line.split(",").map((c) => c.trim().toLowerCase());
+  const missing = required.filter((r) => !names.includes(r));
+  if (missing.length > 0)
+    throw new InputError(
+      path,
+      linesBefore,
+      `not a ${format} file: the header lacks ${missing.join(", ")} (it reads ${JSON.stringify(line.slice(0, 80))})`,
+      hint,
+    );
+  return Object.fromEntries(names.map((n, i) => [n, i]));
 }

@@ -17,7 +17,7 @@ import {
   type WearableChunk,
 } from "../../lambdas/contracts/records/wearable.js";
 import { InputError } from "./input-error.js";
-import { readLines } from "./lines.js";
+import { badItem, readLines } from "./lines.js";
 import type { ReaderItem } from "./types.js";
 
 type Measure = (typeof IMPORTED_LOAD_MEASURES)[number];
@@ -114,13 +114,7 @@ export async function* readLoadsCsv(path: string, importId = Date.now().toString
       idx = Object.fromEntries(names.map((n, i) => [n, i]));
       continue;
     }
-    const bad = (reason: string): ReaderItem => ({
-      kind: "bad",
-      ref: `${path}:${lineNo}`,
-      reason,
-      payload: line,
-      samples: 1,
-    });
+    const bad = (reason: string): ReaderItem => badItem(`${path}:${lineNo}`, reason, line);
     const cell = (name: string) => (idx![name] === undefined ? "" : (cells[idx![name]!] ?? ""));
     const playerId = cell("player_id");
     const date = cell("date");

@@ -6,7 +6,7 @@
  * pitch frame (origin at a corner).
  */
 import { InputError, WHOLE_FILE } from "./input-error.js";
-import { looksBinary, readLines } from "./lines.js";
+import { badItem, csvHeader, readLines } from "./lines.js";
 import { DEFAULT_TIME_ZONE, parseTime } from "./timestamps.js";
 import type { ReaderItem } from "./types.js";
 
@@ -33,33 +33,17 @@ export async function* readLongCsv(path: string, options: LongCsvOptions = {}): 
     if (line.trim() === "") continue;
     const cells = line.split(",");
     if (idx === null) {
-      if (looksBinary(line))
-        throw new InputError(
-          path,
-          lineNo - 1,
-          "binary data, not a long-csv text file",
-          `pass a CSV file with a '${HEADER}' header`,
-        );
-      const names = cells.map((c) => c.trim().toLowerCase());
-      const missing = REQUIRED.filter((r) => !names.includes(r));
-      if (missing.length > 0) {
-        throw new InputError(
-          path,
-          lineNo - 1,
-          `not a long-csv file: the header lacks ${missing.join(", ")} (it reads ${JSON.stringify(line.slice(0, 80))})`,
-          `the first line must name the columns, e.g. '${HEADER}'`,
-        );
-      }
-      idx = Object.fromEntries(names.map((n, i) => [n, i]));
+      idx = csvHeader(
+        path,
+        lineNo - 1,
+        line,
+        "long-csv",
+        REQUIRED,
+        `the first line must name the columns, e.g. '${HEADER}'`,
+      );
       continue;
     }
-    const bad = (reason: string): ReaderItem => ({
-      kind: "bad",
-      ref: `${path}:${lineNo}`,
-      reason,
-      payload: line,
-      samples: 1,
-    });
+    const bad = (reason: string): ReaderItem => badItem(`${path}:${lineNo}`, reason, line);
     if (cells.length < Object.keys(idx).length) {
       yield bad(`expected ${Object.keys(idx).length} columns, got ${cells.length}`);
       continue;

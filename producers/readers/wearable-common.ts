@@ -3,10 +3,8 @@
  * range check, the per-device time order every `sideline.wearable.v1` channel needs, and a file's
  * name as a device id.
  */
-import { basename } from "node:path";
 import { MAX_HR_BPM, MAX_IMU_RATE_HZ, MIN_HR_BPM } from "../../lambdas/contracts/records/wearable.js";
 import type { ReadSettings } from "./index.js";
-import type { ReaderItem } from "./types.js";
 
 /** What a wearable reader takes from the command line; every field may be left out in tests. */
 export type WearableReadSettings = Partial<Pick<ReadSettings, "timeZone" | "playerId" | "startMs">>;
@@ -14,19 +12,10 @@ export type WearableReadSettings = Partial<Pick<ReadSettings, "timeZone" | "play
 /** Standard gravity, m/s² per g: defined once, in the wearables core (producers may import lambdas/, not the reverse). */
 export { STANDARD_GRAVITY_MPS2 } from "../../lambdas/core/wearables/imu-events.js";
 
-/**
- * Longest id the record accepts (records/wearable.ts: player_id and device_id at most 128 characters):
- * readers cut file names to it, and the chunker rejects longer ids.
- */
-export const MAX_ID_CHARS = 128;
-/** Extensions stripped from a file's name to make its device id. */
-const KNOWN_EXTENSIONS = /(\.(csv|json|tcx|gpx|xml|txt))?(\.gz)?$/i;
+import { MAX_ID_CHARS } from "./lines.js";
 
-/** A file's name without folder and extension, as a device or player id (e.g. `running_example`). */
-export function fileStem(path: string): string {
-  const stem = basename(path).replace(KNOWN_EXTENSIONS, "");
-  return (stem || basename(path)).slice(0, MAX_ID_CHARS);
-}
+/** Ids and rejected rows, shared with every reader (./lines.ts). */
+export { badItem, fileStem, MAX_ID_CHARS } from "./lines.js";
 
 /** The player a single-player file is about: the --player-id given, else the fallback (usually the file's name). */
 export const playerIdFor = (s: WearableReadSettings, fallback: string): string =>
@@ -102,15 +91,6 @@ export class TimeOrder {
     return null;
   }
 }
-
-/** A rejected row (`ref` is `file:line` or `file:packet N`). */
-export const badItem = (ref: string, reason: string, payload: string, samples = 1): ReaderItem => ({
-  kind: "bad",
-  ref,
-  reason,
-  payload,
-  samples,
-});
 
 /** A number cell; NaN when empty or `NA` (R's missing value, as Catapult's exports write it). */
 export function numberCell(cell: string | undefined): number {

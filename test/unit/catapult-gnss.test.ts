@@ -2,8 +2,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { excelSerialToWallMs, playerIdFromFile, readCatapultGnss } from "../../producers/readers/catapult-gnss.js";
+import { excelSerialToWallMs, readCatapultGnss } from "../../producers/readers/catapult-gnss.js";
 import { READERS } from "../../producers/readers/index.js";
+import { fileStem } from "../../producers/readers/lines.js";
 import { pitchFrameFromCorners } from "../../producers/readers/pitch-corners.js";
 import type { ReaderItem, TrackingSample } from "../../producers/readers/types.js";
 import { cornersCsv, excelSerial, GNSS_HEADER, gnssLine, knownToLonLat, PITCH_30 } from "../helpers/gnss.js";
@@ -135,8 +136,8 @@ describe("readCatapultGnss", () => {
   });
 
   it("names the player after the file", () => {
-    expect(playerIdFromFile("/data/U18_ID1.csv.gz")).toBe("U18_ID1");
-    expect(playerIdFromFile("U18_ID2.CSV")).toBe("U18_ID2");
+    expect(fileStem("/data/U18_ID1.csv.gz")).toBe("U18_ID1");
+    expect(fileStem("U18_ID2.CSV")).toBe("U18_ID2");
   });
 
   it("reads the corners once and every file as its own player through READERS", async () => {

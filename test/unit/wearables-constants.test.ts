@@ -28,8 +28,8 @@ describe("wearable constants", () => {
     expect(READERS_GRAVITY).toBe(STANDARD_GRAVITY_MPS2);
   });
 
-  it("defines the longest id of a wearable record once, for the readers and the chunker", () => {
-    expect(declaring("MAX_ID_CHARS")).toEqual(["producers/readers/wearable-common.ts"]);
+  it("defines the longest id of a record once, for the readers and the chunker", () => {
+    expect(declaring("MAX_ID_CHARS")).toEqual(["producers/readers/lines.ts"]);
     expect(MAX_ID_CHARS).toBe(128);
   });
 });

@@ -11,11 +11,10 @@ import { type Modality, WEARABLES } from "../../contracts/modalities.js";
 import type { WearableChunk } from "../../contracts/records/wearable.js";
 import { hrReference, type SquadFile } from "../../contracts/squad.js";
 import { PLAYER_DAILY_LOAD, PLAYER_LOADS, type RowOf, WEARABLE_WINDOWS } from "../../contracts/tables/index.js";
-import type { PlayerRef, VisualLocator } from "../../core/insights/common.js";
+import type { VisualLocator } from "../../core/insights/common.js";
 import { ACWR_LOOKBACK_DAYS, DAY_MS } from "../../core/load/acwr.js";
-import type { LoadMeasure } from "../../core/load/load-spike-insight.js";
 import { loadMeasure, PLAYER_LOAD, TRIMP_BANISTER_LOAD, TRIMP_EDWARDS_LOAD } from "../../core/load/measures.js";
-import { type LoadOrigin, recordSession } from "../../core/load/session-load.js";
+import { recordSession, type SessionToRecord } from "../../core/load/session-load.js";
 import {
   applyWearableChunk,
   newWearableState,
@@ -77,16 +76,8 @@ export function wearableRow(c: WearableChunk, w: WearableWindow): RowOf<typeof W
   };
 }
 
-/** A session load to record after the batch. */
-interface Pending {
-  readonly player: PlayerRef;
-  readonly measure: LoadMeasure;
-  readonly start: number;
-  readonly end: number;
-  readonly load: number;
-  readonly minutes: number;
-  readonly origin: LoadOrigin;
-}
+/** A session load to record after the batch: the session step's input, less what the batch adds. */
+type Pending = Omit<SessionToRecord, "history" | "state" | "visuals">;
 
 export function wearableExtractor(config: WearableConfig): Extractor<WearableChunk, WearableState> {
   const { windowMs, visuals, squad } = config;

@@ -1,7 +1,5 @@
 /** `sideline run <files...>`: provider files through the same pipeline as the demo. */
-import { basename } from "node:path";
 import { MODALITIES, modalityForFormat } from "../../../lambdas/contracts/modalities.js";
-import { playerIdFromFile } from "../../../producers/readers/catapult-gnss.js";
 import {
   CORNERS_FORMATS,
   type ReadSettings,
@@ -9,7 +7,7 @@ import {
   SINGLE_PLAYER_FORMATS,
   START_FORMATS,
 } from "../../../producers/readers/index.js";
-import { assertReadable } from "../../../producers/readers/lines.js";
+import { assertReadable, fileStem } from "../../../producers/readers/lines.js";
 import { metricaTeam } from "../../../producers/readers/metrica.js";
 import { movesenseStartNote } from "../../../producers/readers/movesense.js";
 import { describePitch, type PitchFrame, readPitchCorners } from "../../../producers/readers/pitch-corners.js";
@@ -146,7 +144,7 @@ function singlePlayerSettings(
       );
     const seen = new Map<string, string>();
     for (const f of files) {
-      const id = playerIdFromFile(f);
+      const id = fileStem(f);
       const other = seen.get(id);
       if (other !== undefined)
         throw new UsageError(
@@ -219,10 +217,7 @@ export async function run(argv: string[]): Promise<number> {
       if (note) process.stderr.write(`sideline: ${printable(note)}\n`);
     }
   // Records carry their match (pose-jsonl): the first one names the run; samples take the file's name.
-  const matchId =
-    stringValue(values["match-id"]) ??
-    firstMatch ??
-    basename(files[0]!).replace(/\.(csv|txt|jsonl|json)(\.gz)?$|\.gz$/i, "");
+  const matchId = stringValue(values["match-id"]) ?? firstMatch ?? fileStem(files[0]!);
   if (format === FRAMES_FORMAT) {
     const result = await runFramesPipeline({
       ...opts,
