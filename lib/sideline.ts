@@ -63,6 +63,7 @@ export function buildSideline(app: App, config: SidelineConfig, registry: Regist
   const lakehouse = new LakehouseStack(app, `${prefix}-Lakehouse`, {
     ...common,
     dataKey: security.dataKey,
+    keys: security.keys,
     opsKey: security.opsKey,
     firehoseBufferSeconds: config.firehoseBufferSeconds,
     athenaBytesScannedCutoff: config.athenaBytesScannedCutoff,
@@ -74,13 +75,13 @@ export function buildSideline(app: App, config: SidelineConfig, registry: Regist
   });
   const insights = new InsightsStack(app, `${prefix}-Insights`, {
     ...common,
-    dataKey: security.dataKey,
+    insightsKey: security.healthKey,
     opsKey: security.opsKey,
     removalPolicy,
   });
   const ingest = new IngestStack(app, `${prefix}-Ingest`, {
     ...common,
-    dataKey: security.dataKey,
+    keys: security.keys,
     opsKey: security.opsKey,
     modalities: config.modalities.map((id) => registry.modalities.find((m) => m.id === id)!),
     shardMode: config.shardMode,
@@ -103,6 +104,7 @@ export function buildSideline(app: App, config: SidelineConfig, registry: Regist
   const automation = new AutomationStack(app, `${prefix}-Automation`, {
     ...common,
     dataKey: security.dataKey,
+    healthKey: security.healthKey,
     opsKey: security.opsKey,
     bus: insights.bus,
     stateTable: ingest.stateTable,
@@ -153,7 +155,7 @@ function buildPose(
   return new PoseStack(app, id, {
     ...shared,
     stageName: config.stage,
-    dataKey: s.security.dataKey,
+    biometricKey: s.security.biometricKey,
     opsKey: s.security.opsKey,
     rawArchive: s.lakehouse.rawArchive,
     accessLogs: s.lakehouse.accessLogs,

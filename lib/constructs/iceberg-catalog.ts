@@ -5,6 +5,7 @@ import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import type { AnyTable } from "../../lambdas/contracts/tables/index.js";
+import { allowDecrypt, KEY_CLASS_OF, KEY_CLASSES, type KeyClass, SPECIAL_CATEGORY_KEYS } from "../data-access.js";
 import { type FieldIdLedger, icebergTableInput } from "../iceberg.js";
 import { acknowledge, grantWildcardReasons, nagValue } from "../nag.js";
 
@@ -22,8 +23,10 @@ export interface IcebergCatalogProps {
   readonly tables: readonly AnyTable[];
   /** The tables' Iceberg field ids. @default - the committed ledger, lambdas/contracts/tables/field-ids.json */
   readonly fieldIds?: FieldIdLedger;
-  readonly warehouse: IBucket;
-  readonly dataKey: IKey;
+  /** The warehouse of each key class: a table lives in the bucket under its class's key (lib/data-access.ts). */
+  readonly warehouses: Readonly<Record<KeyClass, IBucket>>;
+  /** The key of each key class. */
+  readonly keys: Readonly<Record<KeyClass, IKey>>;
   /** Applied to the database and its tables: the tables' pointers to their Iceberg metadata. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
   /**
@@ -48,7 +51,11 @@ export class IcebergCatalog extends Construct {
   readonly tables = new Map<string, CfnTable>();
   readonly optimizerRole: Role;
 
-  constructor(scope: Construct, id: string, props: IcebergCatalogProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: IcebergCatalogProps,
+  ) {
     super(scope, id);
     const stack = Stack.of(this);
     this.databaseName = props.databaseName;
@@ -82,9 +89,13 @@ export class IcebergCatalog extends Construct {
       assumedBy: new ServicePrincipal("glue.amazonaws.com"),
       description: "Glue table optimizers for the Sideline Iceberg tables",
     });
-    props.warehouse.grantReadWrite(this.optimizerRole);
-    props.warehouse.grantDelete(this.optimizerRole);
-    props.dataKey.grantEncryptDecrypt(this.optimizerRole);
+    for (const k of KEY_CLASSES) {
+      props.warehouses[k].grantReadWrite(this.optimizerRole);
+      props.warehouses[k].grantDelete(this.optimizerRole);
+      props.keys[k].grantEncryptDecrypt(this.optimizerRole);
+    }
+    // Compaction rewrites every table's files, special categories included.
+    allowDecrypt(this.optimizerRole, ...SPECIAL_CATEGORY_KEYS);
     this.optimizerRole.addToPolicy(
       new PolicyStatement({
         actions: ["glue:GetTable", "glue:GetTables", "glue:UpdateTable", "glue:GetDatabase"],
@@ -101,11 +112,14 @@ export class IcebergCatalog extends Construct {
         ],
       }),
     );
-    const warehouseId = stack.getLogicalId(props.warehouse.node.defaultChild as never);
     acknowledge(this.optimizerRole, {
       ...grantWildcardReasons("Glue table optimizers"),
-      [`AwsSolutions-IAM5[Resource::<${warehouseId}.Arn>/*]`]:
-        "Compaction, snapshot expiry and orphan-file deletion rewrite and delete files anywhere under the Sideline tables' locations in the warehouse bucket.",
+      ...Object.fromEntries(
+        KEY_CLASSES.map((k) => [
+          `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(props.warehouses[k].node.defaultChild as never)}.Arn>/*]`,
+          `Compaction, snapshot expiry and orphan-file deletion rewrite and delete files anywhere under the ${k} tables' locations in the ${k} warehouse bucket.`,
+        ]),
+      ),
       ...Object.fromEntries(
         ["iceberg-compaction", "iceberg-retention", "iceberg-orphan-file-deletion"].map((g) => [
           `AwsSolutions-IAM5[Resource::arn:${nagValue(stack.partition, "AWS::Partition")}:logs:${nagValue(stack.region, "AWS::Region")}:${nagValue(stack.account, "AWS::AccountId")}:log-group:/aws-glue/${g}/logs:*]`,
@@ -122,7 +136,7 @@ export class IcebergCatalog extends Construct {
           icebergInput: {
             metadataOperation: "CREATE",
             version: "2",
-            icebergTableInput: icebergTableInput(def, props.warehouse.s3UrlForObject(`${def.name}/`), props.fieldIds),
+            icebergTableInput: icebergTableInput(def, this.locationOf(def), props.fieldIds),
           },
         },
       });
@@ -159,11 +173,21 @@ export class IcebergCatalog extends Construct {
         orphanFileDeletionConfiguration: {
           icebergConfiguration: {
             orphanFileRetentionPeriodInDays: ORPHAN_FILE_RETENTION_DAYS,
-            location: props.warehouse.s3UrlForObject(`${def.name}/`),
+            location: this.locationOf(def),
           },
         },
       });
     }
+  }
+
+  /** The warehouse bucket a table lives in: its class's. */
+  warehouseFor(table: AnyTable): IBucket {
+    return this.props.warehouses[KEY_CLASS_OF[table.classification]];
+  }
+
+  /** The table's location: its own prefix in its class's warehouse. */
+  locationOf(table: AnyTable): string {
+    return this.warehouseFor(table).s3UrlForObject(`${table.name}/`);
   }
 
   catalogArn(): string {

@@ -6,6 +6,7 @@ import { LogGroup, LogStream, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import type { AnyTable } from "../../lambdas/contracts/tables/index.js";
+import { allowDecrypt, KEY_CLASS_OF, SPECIAL_CATEGORY_KEYS } from "../data-access.js";
 import { acknowledge, grantWildcardReasons } from "../nag.js";
 import type { IcebergCatalog } from "./iceberg-catalog.js";
 
@@ -19,7 +20,8 @@ export interface IcebergDeliveryStreamProps {
   readonly catalog: IcebergCatalog;
   readonly warehouse: IBucket;
   readonly errors: IBucket;
-  readonly dataKey: IKey;
+  /** The key of the table's data class (lib/data-access.ts): the stream's buffer and the error objects. */
+  readonly key: IKey;
   readonly opsKey: IKey;
   readonly bufferSeconds: number;
   readonly logRetention: RetentionDays;
@@ -63,7 +65,10 @@ export class IcebergDeliveryStream extends Construct {
     props.warehouse.grantReadWrite(role, `${name}/*`);
     props.warehouse.grantDelete(role, `${name}/*`);
     props.errors.grantReadWrite(role, `${name}/*`);
-    props.dataKey.grantEncryptDecrypt(role);
+    props.key.grantEncryptDecrypt(role);
+    // Iceberg commits read the table's metadata back: a special-category table's role decrypts its key.
+    const keyClass = KEY_CLASS_OF[props.table.classification];
+    if (SPECIAL_CATEGORY_KEYS.includes(keyClass)) allowDecrypt(role, keyClass);
     this.logGroup.grantWrite(role);
     role.addToPolicy(
       new PolicyStatement({
@@ -74,7 +79,7 @@ export class IcebergDeliveryStream extends Construct {
     const jq = `{destinationDatabaseName: "${props.catalog.databaseName}", destinationTableName: "${name}", operation: "update"}`;
     this.deliveryStream = new CfnDeliveryStream(this, "Resource", {
       deliveryStreamType: "DirectPut",
-      deliveryStreamEncryptionConfigurationInput: { keyType: "CUSTOMER_MANAGED_CMK", keyArn: props.dataKey.keyArn },
+      deliveryStreamEncryptionConfigurationInput: { keyType: "CUSTOMER_MANAGED_CMK", keyArn: props.key.keyArn },
       icebergDestinationConfiguration: {
         roleArn: role.roleArn,
         catalogConfiguration: { catalogArn: props.catalog.catalogArn() },
@@ -112,7 +117,7 @@ export class IcebergDeliveryStream extends Construct {
           prefix: `${name}/backup/`,
           errorOutputPrefix: `${name}/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/`,
           compressionFormat: "GZIP",
-          encryptionConfiguration: { kmsEncryptionConfig: { awskmsKeyArn: props.dataKey.keyArn } },
+          encryptionConfiguration: { kmsEncryptionConfig: { awskmsKeyArn: props.key.keyArn } },
           cloudWatchLoggingOptions: {
             enabled: true,
             logGroupName: this.logGroup.logGroupName,

@@ -33,6 +33,7 @@ import type { AnalyticsWorkgroup } from "../constructs/analytics-workgroup.js";
 import { CrmDestination } from "../constructs/crm-destination.js";
 import { type IcebergDeliveryStream, streamFor } from "../constructs/iceberg-delivery-stream.js";
 import { SidelineFunction } from "../constructs/sideline-function.js";
+import { allowDecrypt } from "../data-access.js";
 import { acknowledge, grantWildcardReasons, nagArn, nagValue } from "../nag.js";
 
 /**
@@ -117,7 +118,10 @@ export function scoutDecisionMessage(decider = true): RuleTargetInput {
 
 export interface AutomationStackProps extends StackProps {
   readonly stageName: string;
+  /** Performance data: the scouting workflow, its topic, the CRM secret and outbox. */
   readonly dataKey: IKey;
+  /** Health data: the medical workflow, its topic, and the targets' DLQ (it holds insight events). */
+  readonly healthKey: IKey;
   readonly opsKey: IKey;
   readonly bus: IEventBus;
   /** The state table: the medical cool-down ledger lives in it. */
@@ -148,7 +152,7 @@ export interface AutomationStackProps extends StackProps {
 /**
  * Front-office automation: the rules from the shared contracts (AUTOMATION_RULES) and their
  * targets. Scouting matches start the scouting workflow, fatigue and load spikes the medical
- * workflow (both Step Functions, defined once in stepfunctions/, encrypted with the data key),
+ * workflow (both Step Functions, defined once in stepfunctions/, each under its data class's key),
  * through the workflow starter, which names each execution after its insight so that a duplicate
  * delivery starts nothing; CRM requests go to the CRM through an API destination or wait in an
  * outbox (CrmDestination), and decision requests reach the scouts by SNS. Every target has a retry
@@ -174,7 +178,8 @@ export class AutomationStack extends Stack {
     const c = props.config;
     this.deadLetterQueue = new Queue(this, "TargetsDlq", {
       encryption: QueueEncryption.KMS,
-      encryptionMasterKey: props.dataKey,
+      // Failed deliveries of insight events, medical alerts among them: health data.
+      encryptionMasterKey: props.healthKey,
       enforceSSL: true,
       retentionPeriod: DLQ_RETENTION,
       removalPolicy: props.removalPolicy,
@@ -183,14 +188,14 @@ export class AutomationStack extends Stack {
       "AwsSolutions-SQS3": "This queue is the dead-letter queue of the automation rules' targets.",
       "Serverless-SQSRedrivePolicy": "This queue is the dead-letter queue; events are inspected and redriven by hand.",
     });
-    const topic = (tid: string, name: string, email: string | undefined) => {
-      // Player data (scouting notes; medical alerts name only the player and the alert): encrypted with the data key.
-      const t = new Topic(this, tid, { displayName: name, masterKey: props.dataKey, enforceSSL: true });
+    const topic = (tid: string, name: string, email: string | undefined, key: IKey) => {
+      // Player data (scouting notes; medical alerts name only the player and the alert): under its class's key.
+      const t = new Topic(this, tid, { displayName: name, masterKey: key, enforceSSL: true });
       if (email) t.addSubscription(new EmailSubscription(email));
       return t;
     };
-    this.scoutingTopic = topic("ScoutingTopic", `Sideline ${props.stageName} scouting`, c.scoutingEmail);
-    this.medicalTopic = topic("MedicalTopic", `Sideline ${props.stageName} medical`, c.medicalEmail);
+    this.scoutingTopic = topic("ScoutingTopic", `Sideline ${props.stageName} scouting`, c.scoutingEmail, props.dataKey);
+    this.medicalTopic = topic("MedicalTopic", `Sideline ${props.stageName} medical`, c.medicalEmail, props.healthKey);
 
     // The workflows' Lambda tasks: valuation, scout decisions, medical alerts.
     const tasks = new SidelineFunction(this, "WorkflowTasks", {
@@ -214,12 +219,14 @@ export class AutomationStack extends Stack {
     this.workflowTasks = tasks;
     for (const t of WORKFLOW_TASK_TABLES) streamFor(props.deliveryStreams, t).grantPutRecords(tasks);
     props.stateTable.grant(tasks, "dynamodb:UpdateItem"); // the cool-down claim: one conditional update
+    // The cool-down ledger is in the state table, under the health key; medical alerts pass through.
+    allowDecrypt(tasks.role!, "health");
     acknowledge(tasks, {
       "Serverless-LambdaDLQ":
         "Invoked synchronously by Step Functions, whose task Retry and the rule target's DLQ handle failures; a function DLQ applies to asynchronous invocations only.",
     });
 
-    const machine = (w: WorkflowName, mid: string, substitutions: Record<string, string>) => {
+    const machine = (w: WorkflowName, mid: string, key: IKey, substitutions: Record<string, string>) => {
       const logs = new LogGroup(this, `${mid}Logs`, {
         encryptionKey: props.opsKey,
         retention: props.logRetention,
@@ -234,15 +241,12 @@ export class AutomationStack extends Stack {
         // Level ALL for every state transition, without execution data: inputs and outputs are personal data.
         logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
         tracingEnabled: true,
-        // Execution history holds player ids, summaries and task tokens: under the data key. CDK grants
+        // Execution history holds player ids, summaries and task tokens: under its class's key. CDK grants
         // the role kms:Decrypt/GenerateDataKey in this state machine's encryption context, and
         // GenerateDataKey for log delivery, and lets delivery.logs.amazonaws.com decrypt, as the Step
         // Functions guide requires with logging on
         // (https://docs.aws.amazon.com/step-functions/latest/dg/encryption-at-rest.html).
-        encryptionConfiguration: new CustomerManagedEncryptionConfiguration(
-          props.dataKey,
-          STATE_MACHINE_DATA_KEY_REUSE,
-        ),
+        encryptionConfiguration: new CustomerManagedEncryptionConfiguration(key, STATE_MACHINE_DATA_KEY_REUSE),
         // Pending decisions live in running executions: kept with the stack's data (retained in prod).
         removalPolicy: props.removalPolicy,
       });
@@ -255,7 +259,7 @@ export class AutomationStack extends Stack {
       });
       return sm;
     };
-    const scouting = machine("scouting", "Scouting", {
+    const scouting = machine("scouting", "Scouting", props.dataKey, {
       EnrichQuery: enrichQuery(),
       AthenaWorkGroup: props.workgroup.workgroupName,
       GlueDatabase: props.databaseName,
@@ -286,14 +290,16 @@ export class AutomationStack extends Stack {
       [`AwsSolutions-IAM5[Resource::${props.lakeExports.athenaResultsArn}/*]`]:
         "Athena writes and reads the query's result files (generated names) in the results bucket.",
     });
-    const medical = machine("medical-alert", "MedicalAlert", {
+    const medical = machine("medical-alert", "MedicalAlert", props.healthKey, {
       WorkflowTasksFunctionArn: tasks.functionArn,
       MedicalTopicArn: this.medicalTopic.topicArn,
     });
     this.medicalTopic.grantPublish(medical);
+    // Its executions are under the health key, which it reads back at every state.
+    allowDecrypt(medical.role, "health");
     acknowledge(medical.role, {
       "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]":
-        "Publishing to the KMS-encrypted medical topic needs GenerateDataKey variants, on the one data key only.",
+        "Publishing to the KMS-encrypted medical topic needs GenerateDataKey variants, on the one health key only.",
     });
     this.stateMachines = { scouting, "medical-alert": medical };
 
@@ -340,19 +346,22 @@ export class AutomationStack extends Stack {
       "Serverless-LambdaAsyncFailureDestination":
         "Failed asynchronous invocations go to the function's DLQ, the automation targets' DLQ (alarmed by AutomationDlqDepth); an on-failure destination would put each failed start in the same queue twice.",
     });
-    // CDK grants the function DLQ sqs:SendMessage; the queue is under the data key, which a sender
+    // CDK grants the function DLQ sqs:SendMessage; the queue is under the health key, which a sender
     // uses in that queue's encryption context only
     // (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html).
     starter.addToRolePolicy(
       new PolicyStatement({
         actions: ["kms:GenerateDataKey", "kms:Decrypt"],
-        resources: [props.dataKey.keyArn],
+        resources: [props.healthKey.keyArn],
         conditions: { StringEquals: { "kms:EncryptionContext:aws:sqs:arn": this.deadLetterQueue.queueArn } },
       }),
     );
     for (const sm of [scouting, medical]) sm.grantStartExecution(starter);
     // StartExecution encrypts the input under the state machine's key, as its caller.
-    grantExecutionKey(starter, props.dataKey, [scouting, medical]);
+    grantExecutionKey(starter, props.dataKey, [scouting]);
+    grantExecutionKey(starter, props.healthKey, [medical]);
+    // It starts medical executions and dead-letters insight events: health data.
+    allowDecrypt(starter.role!, "health");
 
     const retry = {
       deadLetterQueue: this.deadLetterQueue,

@@ -10,10 +10,12 @@ import type { ShardMode } from "../config.js";
 import { FeatureExtractor, type StreamMappingSettings } from "../constructs/feature-extractor.js";
 import type { IcebergDeliveryStream } from "../constructs/iceberg-delivery-stream.js";
 import { SecureBucket } from "../constructs/secure-bucket.js";
+import { allowDecrypt, KEY_CLASS_OF, type KeyClass, SPECIAL_CATEGORY_KEYS } from "../data-access.js";
 
 export interface IngestStackProps extends StackProps {
   readonly stageName: string;
-  readonly dataKey: IKey;
+  /** The key of each key class: a modality's stream is under its class's key. */
+  readonly keys: Readonly<Record<KeyClass, IKey>>;
   readonly opsKey: IKey;
   /** The registry entries to deploy, each with its stream and extractor. */
   readonly modalities: readonly Modality[];
@@ -53,22 +55,24 @@ export class IngestStack extends Stack {
       partitionKey: { name: "pk", type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       encryption: TableEncryption.CUSTOMER_MANAGED,
-      encryptionKey: props.dataKey,
+      // Load history per player and the medical cool-down are health data.
+      encryptionKey: props.keys.health,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: "expires_at",
       removalPolicy: props.removalPolicy,
     });
     this.visuals = new SecureBucket(this, "Visuals", {
-      encryptionKey: props.dataKey,
+      // Insight pictures show load and heart-rate trends: health data.
+      encryptionKey: props.keys.health,
       accessLogs: props.accessLogs,
       removalPolicy: props.removalPolicy,
     }).bucket;
-    this.extractors = props.modalities.map(
+    const extractors = props.modalities.map(
       (modality) =>
         new FeatureExtractor(this, extractorId(modality), {
           modality,
           stageName: props.stageName,
-          dataKey: props.dataKey,
+          dataKey: props.keys[KEY_CLASS_OF[modality.classification]],
           opsKey: props.opsKey,
           shardMode: props.shardMode,
           shardCount: props.shardCount,
@@ -82,5 +86,14 @@ export class IngestStack extends Stack {
           removalPolicy: props.removalPolicy,
         }),
     );
+    for (const x of extractors) {
+      // Every extractor keeps load history and writes pictures (health); each reads its own stream.
+      const streamClass = KEY_CLASS_OF[x.modality.classification];
+      allowDecrypt(
+        x.function.role!,
+        ...new Set<KeyClass>(["health", ...(SPECIAL_CATEGORY_KEYS.includes(streamClass) ? [streamClass] : [])]),
+      );
+    }
+    this.extractors = extractors;
   }
 }

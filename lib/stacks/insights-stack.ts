@@ -14,11 +14,14 @@ const DLQ_RETENTION = Duration.days(14);
 
 export interface InsightsStackProps extends StackProps {
   readonly stageName: string;
-  /** Encrypts the bus and its archive. */
-  readonly dataKey: IKey;
   /**
-   * Encrypts the bus's dead-letter queue. Not the data key: the queue catches events that the bus
-   * could not encrypt or decrypt, chiefly because the data key is disabled or missing.
+   * Encrypts the bus and its archive: the health key, because insights include fatigue, load spikes
+   * and medical alerts (the insights table is classified health).
+   */
+  readonly insightsKey: IKey;
+  /**
+   * Encrypts the bus's dead-letter queue. Not the insights key: the queue catches events that the bus
+   * could not encrypt or decrypt, chiefly because the insights key is disabled or missing.
    */
   readonly opsKey: IKey;
   /** Applied to the bus and its archive. @default RemovalPolicy.RETAIN */
@@ -26,8 +29,8 @@ export interface InsightsStackProps extends StackProps {
 }
 
 /**
- * The insights bus: a custom EventBridge bus, encrypted with the data key, with an archive of every
- * Sideline insight for replay (encrypted with the data key too) and a dead-letter queue for events
+ * The insights bus: a custom EventBridge bus, encrypted with the health key, with an archive of every
+ * Sideline insight for replay (encrypted with the health key too) and a dead-letter queue for events
  * the bus cannot process. The event contracts (detail-types, schemas, patterns) live in
  * lambdas/contracts/events/; rules and their targets subscribe to them.
  */
@@ -61,7 +64,7 @@ export class InsightsStack extends Stack {
     this.bus = new EventBus(this, "Bus", {
       eventBusName,
       description: "Sideline insights: fatigue, load, scouting matches",
-      kmsKey: props.dataKey,
+      kmsKey: props.insightsKey,
       deadLetterQueue: this.deadLetterQueue,
     });
     this.bus.applyRemovalPolicy(removalPolicy);
@@ -101,9 +104,9 @@ export class InsightsStack extends Stack {
     // bus's ARN as encryption context
     // (https://docs.aws.amazon.com/eventbridge/latest/userguide/encryption-archives.html).
     const cfnArchive = this.archive.node.findChild("Archive") as CfnArchive;
-    cfnArchive.kmsKeyIdentifier = props.dataKey.keyArn;
+    cfnArchive.kmsKeyIdentifier = props.insightsKey.keyArn;
     cfnArchive.applyRemovalPolicy(removalPolicy);
-    props.dataKey.addToResourcePolicy(
+    props.insightsKey.addToResourcePolicy(
       new PolicyStatement({
         principals: [new ServicePrincipal("events.amazonaws.com")],
         actions: ["kms:Decrypt", "kms:GenerateDataKey", "kms:ReEncrypt*"],

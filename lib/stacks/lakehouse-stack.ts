@@ -10,6 +10,7 @@ import { IcebergCatalog } from "../constructs/iceberg-catalog.js";
 import { IcebergDeliveryStream } from "../constructs/iceberg-delivery-stream.js";
 import { SecureBucket } from "../constructs/secure-bucket.js";
 import { PROJECT_ROOT } from "../constructs/sideline-function.js";
+import { KEY_CLASS_OF, type KeyClass } from "../data-access.js";
 import type { FieldIdLedger } from "../iceberg.js";
 
 /** Raw media moves to Glacier Instant Retrieval after 30 days, Deep Archive after 180 (S3 storage classes). */
@@ -23,7 +24,10 @@ const ACCESS_LOG_DAYS = 365;
 
 export interface LakehouseStackProps extends StackProps {
   readonly stageName: string;
+  /** Performance data and media metadata: the performance warehouse, Athena results, the raw archive. */
   readonly dataKey: IKey;
+  /** The key of each key class (lib/data-access.ts): each class's warehouse and delivery streams. */
+  readonly keys: Readonly<Record<KeyClass, IKey>>;
   readonly opsKey: IKey;
   readonly firehoseBufferSeconds: number;
   readonly athenaBytesScannedCutoff: number;
@@ -43,7 +47,10 @@ export interface LakehouseStackProps extends StackProps {
  * table, and the analysts' Athena workgroup with the named queries from glue/queries.
  */
 export class LakehouseStack extends Stack {
+  /** The performance warehouse (performance and media-metadata tables). */
   readonly warehouse: Bucket;
+  /** One warehouse per key class, each under its class's key: a bucket has one default key. */
+  readonly warehouses: Readonly<Record<KeyClass, Bucket>>;
   readonly rawArchive: Bucket;
   readonly catalog: IcebergCatalog;
   /** One Firehose delivery stream per lake table, by table name. */
@@ -80,7 +87,13 @@ export class LakehouseStack extends Stack {
         removalPolicy: props.removalPolicy,
         ...extra,
       }).bucket;
-    this.warehouse = secure("Warehouse");
+    // The performance warehouse keeps the id it had before the split (Warehouse): renaming replaces it.
+    this.warehouses = {
+      performance: secure("Warehouse"),
+      biometric: secure("BiometricWarehouse", { encryptionKey: props.keys.biometric }),
+      health: secure("HealthWarehouse", { encryptionKey: props.keys.health }),
+    };
+    this.warehouse = this.warehouses.performance;
     const results = secure("AthenaResults", {
       versioned: false,
       lifecycleRules: [{ id: "expire-results", expiration: Duration.days(ATHENA_RESULTS_DAYS) }],
@@ -109,8 +122,8 @@ export class LakehouseStack extends Stack {
       databaseName,
       tables,
       ...(props.fieldIds ? { fieldIds: props.fieldIds } : {}),
-      warehouse: this.warehouse,
-      dataKey: props.dataKey,
+      warehouses: this.warehouses,
+      keys: props.keys,
       removalPolicy: props.removalPolicy,
       ...(props.catalogEncryption ? { catalogEncryptionKey: props.dataKey } : {}),
     });
@@ -118,9 +131,9 @@ export class LakehouseStack extends Stack {
       new IcebergDeliveryStream(this, `${table.name}Delivery`, {
         table,
         catalog: this.catalog,
-        warehouse: this.warehouse,
+        warehouse: this.catalog.warehouseFor(table),
         errors,
-        dataKey: props.dataKey,
+        key: props.keys[KEY_CLASS_OF[table.classification]],
         opsKey: props.opsKey,
         bufferSeconds: props.firehoseBufferSeconds,
         logRetention: props.logRetention,

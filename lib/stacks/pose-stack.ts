@@ -25,7 +25,8 @@ export const poseBatchEndpointName = (stage: string) => `sideline-pose-batch-${s
 
 export interface PoseStackProps extends StackProps {
   readonly stageName: string;
-  readonly dataKey: IKey;
+  /** Keypoints are biometric data: the endpoints' volumes, data capture, batch results and the invoker's queue. */
+  readonly biometricKey: IKey;
   readonly opsKey: IKey;
   /** The raw archive: sampled frames arrive under frames/; its EventBridge notifications are turned on. */
   readonly rawArchive: IBucket;
@@ -69,7 +70,7 @@ export class PoseStack extends Stack implements PoseResources {
     if (!c.poseModelDataUrl)
       throw new Error("pose stack: poseModelDataUrl is not set: give the s3:// URI of your model.tar.gz");
     const common = {
-      dataKey: props.dataKey,
+      dataKey: props.biometricKey,
       opsKey: props.opsKey,
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
@@ -80,7 +81,7 @@ export class PoseStack extends Stack implements PoseResources {
       expiration: Duration.days(POSE_BUCKET_DAYS),
     });
     this.bucket = new SecureBucket(this, "Inference", {
-      encryptionKey: props.dataKey,
+      encryptionKey: props.biometricKey,
       accessLogs: props.accessLogs,
       removalPolicy: props.removalPolicy,
       lifecycleRules: [DATA_CAPTURE_PREFIX, ...Object.values(BATCH_PREFIXES)].map(expire),

@@ -101,7 +101,7 @@ describe("Sideline stacks (dev): the workflows in the cloud", () => {
     });
   });
 
-  it("lets the starter start these two state machines only, and use the data key only for their executions", () => {
+  it("lets the starter start these two state machines only, and use each one's key only for its executions", () => {
     const statements = roleStatements(t.automation, "WorkflowStarterRole");
     const states = statements.filter((s) => actions(s).some((a) => a.startsWith("states:")));
     expect(states).toEqual([
@@ -116,43 +116,46 @@ describe("Sideline stacks (dev): the workflows in the cloud", () => {
     ]);
     expect((states[0]!.Resource as unknown[]).length).toBe(2);
     const kms = statements.filter((s) => actions(s).includes("kms:GenerateDataKey"));
-    expect(kms).toContainEqual({
-      Effect: "Allow",
-      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-      Resource: expect.anything(),
-      Condition: {
-        StringEquals: {
-          "kms:EncryptionContext:aws:states:stateMachineArn": [
-            { Ref: expect.stringMatching(/^Scouting[0-9A-F]{8}$/) },
-            { Ref: expect.stringMatching(/^MedicalAlert[0-9A-F]{8}$/) },
-          ],
+    for (const [key, machine] of [
+      ["DataKey", /^Scouting[0-9A-F]{8}$/],
+      ["HealthKey", /^MedicalAlert[0-9A-F]{8}$/],
+    ] as const)
+      expect(kms).toContainEqual({
+        Effect: "Allow",
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: { "Fn::ImportValue": expect.stringContaining(key) },
+        Condition: {
+          StringEquals: { "kms:EncryptionContext:aws:states:stateMachineArn": { Ref: expect.stringMatching(machine) } },
         },
-      },
-    });
+      });
     // No rule starts a state machine directly any more (EventBridge would name the execution at random)
     for (const r of Object.values(t.automation.findResources("AWS::Events::Rule") as Resources))
       for (const target of (r.Properties?.Targets ?? []) as { Arn: unknown }[])
         expect(JSON.stringify(target.Arn)).not.toMatch(/"Ref":"(Scouting|MedicalAlert)[0-9A-F]{8}"/);
   });
 
-  it("encrypts both state machines with the data key, and lets CloudWatch log delivery decrypt their log events", () => {
-    const machines = Object.values(t.automation.findResources("AWS::StepFunctions::StateMachine") as Resources);
-    expect(machines).toHaveLength(2);
-    for (const m of machines)
+  it("encrypts the scouting workflow with the data key and the medical one with the health key, and lets CloudWatch log delivery decrypt their log events", () => {
+    const machines = t.automation.findResources("AWS::StepFunctions::StateMachine") as Resources;
+    expect(Object.keys(machines)).toHaveLength(2);
+    for (const [id, m] of Object.entries(machines))
       expect(m.Properties!.EncryptionConfiguration).toEqual({
         Type: "CUSTOMER_MANAGED_KMS_KEY",
-        KmsKeyId: { "Fn::ImportValue": expect.stringMatching(/DataKey.*Arn/) },
+        KmsKeyId: {
+          "Fn::ImportValue": expect.stringMatching(id.startsWith("Scouting") ? /DataKey.*Arn/ : /HealthKey.*Arn/),
+        },
         KmsDataKeyReusePeriodSeconds: 300,
       });
     const keys = t.security.findResources("AWS::KMS::Key") as Resources;
-    const dataKey = Object.entries(keys).find(([id]) => id.startsWith("DataKey"))![1];
-    const policy = (dataKey.Properties as { KeyPolicy: { Statement: Statement[] } }).KeyPolicy.Statement;
-    expect(policy).toContainEqual({
-      Effect: "Allow",
-      Principal: { Service: "delivery.logs.amazonaws.com" },
-      Action: "kms:Decrypt*",
-      Resource: "*",
-    });
+    for (const k of ["DataKey", "HealthKey"]) {
+      const key = Object.entries(keys).find(([id]) => id.startsWith(k))![1];
+      const policy = (key.Properties as { KeyPolicy: { Statement: Statement[] } }).KeyPolicy.Statement;
+      expect(policy).toContainEqual({
+        Effect: "Allow",
+        Principal: { Service: "delivery.logs.amazonaws.com" },
+        Action: "kms:Decrypt*",
+        Resource: "*",
+      });
+    }
     // The scouts answer (SendTaskSuccess) on the scouting workflow's key material only
     const decider = roleStatements(t.automation, "ScoutDecider");
     expect(decider).toContainEqual({

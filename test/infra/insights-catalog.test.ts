@@ -37,17 +37,17 @@ describe("Insights bus (dev): keys and dead letters", () => {
     t = devTemplates();
   });
 
-  it("encrypts the bus and its archive with the data key", () => {
-    const dataKey = keyOf(t.security, "DataKey");
-    t.insights.hasResourceProperties("AWS::Events::EventBus", { KmsKeyIdentifier: dataKey.arnImport });
+  it("encrypts the bus and its archive with the health key (insights include medical alerts)", () => {
+    const healthKey = keyOf(t.security, "HealthKey");
+    t.insights.hasResourceProperties("AWS::Events::EventBus", { KmsKeyIdentifier: healthKey.arnImport });
     t.insights.hasResourceProperties("AWS::Events::Archive", {
-      KmsKeyIdentifier: dataKey.arnImport,
+      KmsKeyIdentifier: healthKey.arnImport,
       RetentionDays: 365,
     });
   });
 
-  it("lets EventBridge re-encrypt archived events under the data key, for this bus only", () => {
-    const archive = keyOf(t.security, "DataKey").policy.filter(
+  it("lets EventBridge re-encrypt archived events under the health key, for this bus only", () => {
+    const archive = keyOf(t.security, "HealthKey").policy.filter(
       (s) =>
         s.Principal?.Service === "events.amazonaws.com" &&
         actions(s).includes("kms:ReEncrypt*") &&

@@ -24,8 +24,8 @@ describe("Sideline stacks (dev): security and lakehouse", () => {
     t = devTemplates();
   });
 
-  it("has two customer-managed keys with rotation on", () => {
-    t.security.resourceCountIs("AWS::KMS::Key", 2);
+  it("has four customer-managed keys with rotation on: performance, biometric, health, ops", () => {
+    t.security.resourceCountIs("AWS::KMS::Key", 4);
     t.security.allResourcesProperties("AWS::KMS::Key", { EnableKeyRotation: true });
   });
 
@@ -215,7 +215,7 @@ describe("Sideline stacks (dev): security and lakehouse", () => {
 
   it("secures every bucket: public access blocked, TLS enforced, KMS (SSE-S3 only for access logs), logged", () => {
     const buckets = t.lakehouse.findResources("AWS::S3::Bucket") as Resources;
-    expect(Object.keys(buckets)).toHaveLength(5);
+    expect(Object.keys(buckets)).toHaveLength(7); // access logs, 3 warehouses, results, errors, raw archive
     const logBucket = Object.entries(buckets).find(
       ([, b]) =>
         (
@@ -243,7 +243,7 @@ describe("Sideline stacks (dev): security and lakehouse", () => {
       });
     }
     const policies = Object.values(t.lakehouse.findResources("AWS::S3::BucketPolicy") as Resources);
-    expect(policies).toHaveLength(5);
+    expect(policies).toHaveLength(7);
     for (const p of policies) expect(JSON.stringify(p.Properties)).toContain('"aws:SecureTransport":"false"');
     t.lakehouse.hasResourceProperties("AWS::S3::Bucket", {
       VersioningConfiguration: { Status: "Enabled" },
