@@ -219,6 +219,10 @@ export class AutomationStack extends Stack {
     this.workflowTasks = tasks;
     for (const t of WORKFLOW_TASK_TABLES) streamFor(props.deliveryStreams, t).grantPutRecords(tasks);
     props.stateTable.grant(tasks, "dynamodb:UpdateItem"); // the cool-down claim: one conditional update
+    // Table.grant adds no key permissions, but DynamoDB uses a customer managed table key as its
+    // caller (kms:ViaService), so the caller needs them
+    // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.usagenotes.html).
+    props.stateTable.encryptionKey?.grantEncryptDecrypt(tasks);
     // The cool-down ledger is in the state table, under the health key; medical alerts pass through.
     allowDecrypt(tasks.role!, "health");
     acknowledge(tasks, {

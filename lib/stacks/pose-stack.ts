@@ -10,6 +10,7 @@ import { BATCH_PREFIXES, PoseBatchEndpoint } from "../constructs/pose-batch-endp
 import { DATA_CAPTURE_PREFIX, PoseEndpoint, PoseModel } from "../constructs/pose-endpoint.js";
 import { PoseInvoker } from "../constructs/pose-invoker.js";
 import { SecureBucket } from "../constructs/secure-bucket.js";
+import { allowDecrypt } from "../data-access.js";
 
 /**
  * Captured requests and batch requests, results and failures hold player images or keypoints: kept
@@ -114,5 +115,7 @@ export class PoseStack extends Stack implements PoseResources {
       modelId: c.poseModelId,
       modelVersion: c.poseModelVersion,
     });
+    // The endpoints read batch requests back under the biometric key (the invoker only writes keypoints: no tag).
+    allowDecrypt(this.model.role, "biometric");
   }
 }

@@ -8,7 +8,7 @@ import { buildApp, devTemplates, type Resources, type Templates } from "./app.js
 type Statement = { Action: string | string[]; Principal?: { Service?: string }; Condition?: Record<string, unknown> };
 
 /** The logical id of a security key ("DataKey" or "OpsKey") and the import of its ARN elsewhere. */
-function keyOf(security: Template, prefix: "DataKey" | "OpsKey") {
+function keyOf(security: Template, prefix: "DataKey" | "HealthKey" | "OpsKey") {
   const id = Object.keys(security.findResources("AWS::KMS::Key")).find((k) => k.startsWith(prefix))!;
   const policy = (security.toJSON().Resources[id].Properties.KeyPolicy as { Statement: Statement[] }).Statement;
   return { id, policy, arnImport: { "Fn::ImportValue": Match.stringLikeRegexp(`GetAtt${id}Arn`) } };
