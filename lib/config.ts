@@ -67,6 +67,18 @@ export interface SidelineConfig {
    */
   readonly scoutDeciderPrincipals: readonly string[];
   /**
+   * IAM role or user ARNs that may assume the Analyst role (performance and media-metadata tables in
+   * Athena, through Lake Formation). Empty: no Analyst role is created.
+   */
+  readonly analystPrincipals: readonly string[];
+  /** IAM role or user ARNs that may assume the MedicalStaff role (health and biometric tables). Empty: no role. */
+  readonly medicalPrincipals: readonly string[];
+  /**
+   * Extra Lake Formation data lake administrators (IAM ARNs), added to the account's list; the
+   * deploying role is always added (it tags tables and grants).
+   */
+  readonly lakeFormationAdmins: readonly string[];
+  /**
    * Video pose: the Triton GPU endpoint, its batch (asynchronous) twin and the pose invoker. Off by
    * default, in dev and prod: a GPU instance is billed by the hour whether or not a match is on, and
    * clubs without video need none of it. The pose stream and its extractor follow `modalities`.
@@ -128,6 +140,9 @@ export const DEFAULTS = {
    * only the deployer knows who the scouts' tool runs as.
    */
   scoutDeciderPrincipals: [],
+  analystPrincipals: [],
+  medicalPrincipals: [],
+  lakeFormationAdmins: [],
   /** Off: the GPU endpoint costs from ~$1.4 an hour per instance (ml.g5.xlarge, us-east-1) around the clock. */
   pose: false,
   /** ml.g5.xlarge: one A10G (24 GB), the smallest current GPU SageMaker hosts that the pinned Triton supports, ~$1.4/h. */
@@ -343,6 +358,12 @@ export function buildConfig(
     scoutDeciderPrincipals: principalArns(
       ctx("scoutDeciderPrincipals") ?? DEFAULTS.scoutDeciderPrincipals,
       "scoutDeciderPrincipals",
+    ),
+    analystPrincipals: principalArns(ctx("analystPrincipals") ?? DEFAULTS.analystPrincipals, "analystPrincipals"),
+    medicalPrincipals: principalArns(ctx("medicalPrincipals") ?? DEFAULTS.medicalPrincipals, "medicalPrincipals"),
+    lakeFormationAdmins: principalArns(
+      ctx("lakeFormationAdmins") ?? DEFAULTS.lakeFormationAdmins,
+      "lakeFormationAdmins",
     ),
     pose,
     ...(poseModelDataUrl ? { poseModelDataUrl } : {}),

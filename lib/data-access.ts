@@ -8,7 +8,7 @@
  */
 import { Tags } from "aws-cdk-lib";
 import type { IConstruct } from "constructs";
-import type { DataClassification } from "../lambdas/contracts/tables/schema.js";
+import { type AnyTable, type DataClassification, storageClassification } from "../lambdas/contracts/tables/schema.js";
 
 /** The keys data is encrypted under: one per special category, one for the rest. */
 export const KEY_CLASSES = ["performance", "biometric", "health"] as const;
@@ -21,6 +21,9 @@ export const KEY_CLASS_OF: Readonly<Record<DataClassification, KeyClass>> = {
   biometric: "biometric",
   health: "health",
 };
+
+/** The key a table's files are stored under: its most sensitive column's class's. */
+export const tableKeyClass = (t: AnyTable): KeyClass => KEY_CLASS_OF[storageClassification(t)];
 
 /** The key classes whose key policy requires the decrypt tag (the GDPR Art. 9 special categories). */
 export const SPECIAL_CATEGORY_KEYS: readonly KeyClass[] = ["biometric", "health"];

@@ -72,6 +72,7 @@ export function buildSideline(app: App, config: SidelineConfig, registry: Regist
     logRetention,
     removalPolicy,
     catalogEncryption: config.glueCatalogEncryption,
+    access: config,
   });
   const insights = new InsightsStack(app, `${prefix}-Insights`, {
     ...common,
@@ -110,6 +111,7 @@ export function buildSideline(app: App, config: SidelineConfig, registry: Regist
     stateTable: ingest.stateTable,
     deliveryStreams: lakehouse.deliveryStreams,
     workgroup: lakehouse.workgroup,
+    lakeAccess: lakehouse.access,
     databaseName: lakehouse.databaseName,
     lakeExports: lakehouse.exports,
     firehoseBufferSeconds: config.firehoseBufferSeconds,

@@ -36,6 +36,23 @@ export const definitionPath = (w: WorkflowName) => join(here, WORKFLOWS[w].file)
 /** The raw definition text, with its ${Name} placeholders. */
 export const definitionText = (w: WorkflowName) => readFileSync(definitionPath(w), "utf8");
 
+/**
+ * The tables and columns the enrich query reads: Lake Formation grants the scouting workflow these
+ * and nothing else. A test runs the query on DuckDB against tables holding only these columns.
+ */
+export const ENRICH_QUERY_READS = {
+  player_match_profiles: [
+    "player_id",
+    "match_end",
+    "minutes",
+    "hsr_distance_m",
+    "sprint_count",
+    "rhie_bouts",
+    "top_speed_mps",
+    "avg_metabolic_power_wkg",
+  ],
+} as const satisfies Readonly<Record<string, readonly string[]>>;
+
 /** The enrich query as one line, escaped to sit inside a JSON string (placeholders are substituted into JSON text). */
 export function enrichQuery(): string {
   const sql = readFileSync(join(here, "scouting-enrich.sql"), "utf8")

@@ -26,6 +26,7 @@ import {
   QUARANTINE,
   SCOUTING_NEEDS,
   sensitivity,
+  storageClassification,
   WEARABLE_WINDOWS,
 } from "./tables/index.js";
 
@@ -161,9 +162,9 @@ export function validateModality(m: Modality, registry: readonly Modality[] = MO
     if (t.scope !== "lake") throw new Error(`modality '${m.id}' writes ${t.name}, which is not a lake table`);
     // A table written by several modalities (quarantine, insights) holds each one's data: it must be
     // classified at least as high as the most sensitive of them.
-    if (sensitivity(t.classification) < sensitivity(m.classification))
+    if (sensitivity(storageClassification(t)) < sensitivity(m.classification))
       throw new Error(
-        `table ${t.name} is classified ${t.classification} but modality '${m.id}' writes ${m.classification} data to it`,
+        `table ${t.name} is classified ${storageClassification(t)} but modality '${m.id}' writes ${m.classification} data to it`,
       );
   }
   for (const f of m.readers) {

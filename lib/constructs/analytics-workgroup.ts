@@ -6,6 +6,7 @@ import { Grant, type IGrantable } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
+import { type AnyTable, type DataClassification, sensitivity } from "../../lambdas/contracts/tables/index.js";
 
 export interface NamedQueryFile {
   readonly name: string;
@@ -27,10 +28,30 @@ export function readNamedQueries(dir: string): NamedQueryFile[] {
     });
 }
 
+/**
+ * The most sensitive class a query reads: each lake table it names contributes its class, or a
+ * column's own class where the query names a column classified above its table.
+ */
+export function queryClassification(sql: string, tables: readonly AnyTable[]): DataClassification {
+  const names = (name: string) => new RegExp(`\\b${name}\\b`, "i").test(sql);
+  let max: DataClassification = "performance";
+  for (const t of tables.filter((x) => names(x.name))) {
+    const read = [
+      t.classification,
+      ...t.columns.filter((c) => c.classification && names(c.name)).map((c) => c.classification!),
+    ];
+    for (const c of read) if (sensitivity(c) > sensitivity(max)) max = c;
+  }
+  return max;
+}
+
 export interface AnalyticsWorkgroupProps {
   readonly name: string;
   readonly database: string;
   readonly results: IBucket;
+  /** Where in the results bucket this workgroup's results go, e.g. `results/` (ends with /). */
+  readonly resultsPrefix: string;
+  /** Encrypts the query results: the key of the most sensitive class its users read. */
   readonly dataKey: IKey;
   readonly bytesScannedCutoff: number;
   readonly queries: readonly NamedQueryFile[];
@@ -62,7 +83,7 @@ export class AnalyticsWorkgroup extends Construct {
         publishCloudWatchMetricsEnabled: true,
         requesterPaysEnabled: false,
         resultConfiguration: {
-          outputLocation: props.results.s3UrlForObject("results/"),
+          outputLocation: props.results.s3UrlForObject(props.resultsPrefix),
           encryptionConfiguration: { encryptionOption: "SSE_KMS", kmsKey: props.dataKey.keyArn },
         },
       },
@@ -80,11 +101,14 @@ export class AnalyticsWorkgroup extends Construct {
 
   /**
    * Lets a principal run queries in this workgroup and read their results (what Step Functions'
-   * Athena integration needs): Athena on this workgroup, Glue reads on this database, S3 reads on
-   * the warehouse, result writes, and the data key. The buckets are passed in, so that another stack
-   * can pass its imports of them.
+   * Athena integration needs): Athena on this workgroup, Glue reads on this database's tables (all,
+   * or the named ones), lakeformation:GetDataAccess (Lake Formation vends the table files'
+   * credentials for what it has granted: no S3 read on a warehouse), result reads and writes under
+   * this workgroup's prefix, and the results key. The results bucket is passed in, so that another
+   * stack can pass its import of it. Which rows and columns it reads is Lake Formation's grant
+   * (LakeAccess), not this.
    */
-  grantQuery(grantee: IGrantable, buckets: { readonly warehouse: IBucket; readonly results: IBucket }): Grant {
+  grantQuery(grantee: IGrantable, access: { readonly results: IBucket; readonly tables?: readonly string[] }): Grant {
     const stack = Stack.of(this);
     const grant = Grant.addToPrincipal({
       grantee,
@@ -103,11 +127,15 @@ export class AnalyticsWorkgroup extends Construct {
       resourceArns: [
         stack.formatArn({ service: "glue", resource: "catalog" }),
         stack.formatArn({ service: "glue", resource: "database", resourceName: this.props.database }),
-        stack.formatArn({ service: "glue", resource: "table", resourceName: `${this.props.database}/*` }),
+        ...(access.tables ?? ["*"]).map((t) =>
+          stack.formatArn({ service: "glue", resource: "table", resourceName: `${this.props.database}/${t}` }),
+        ),
       ],
     });
-    buckets.warehouse.grantRead(grantee);
-    buckets.results.grantReadWrite(grantee);
+    // GetDataAccess has no resource-level permissions: Lake Formation's grants scope it
+    // (https://docs.aws.amazon.com/lake-formation/latest/dg/lake-formation-permissions-reference.html).
+    Grant.addToPrincipal({ grantee, actions: ["lakeformation:GetDataAccess"], resourceArns: ["*"] });
+    access.results.grantReadWrite(grantee, `${this.props.resultsPrefix}*`);
     this.props.dataKey.grantEncryptDecrypt(grantee);
     return grant;
   }

@@ -5,7 +5,7 @@ import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import type { AnyTable } from "../../lambdas/contracts/tables/index.js";
-import { allowDecrypt, KEY_CLASS_OF, KEY_CLASSES, type KeyClass, SPECIAL_CATEGORY_KEYS } from "../data-access.js";
+import { allowDecrypt, KEY_CLASSES, type KeyClass, SPECIAL_CATEGORY_KEYS, tableKeyClass } from "../data-access.js";
 import { type FieldIdLedger, icebergTableInput } from "../iceberg.js";
 import { acknowledge, grantWildcardReasons, nagValue } from "../nag.js";
 
@@ -65,6 +65,10 @@ export class IcebergCatalog extends Construct {
       databaseInput: {
         name: props.databaseName,
         description: "Sideline lakehouse: physical features, quarantine, insights",
+        // No IAMAllowedPrincipals grant on new tables: Lake Formation's grants alone decide who reads
+        // them (LakeAccess), not any IAM policy with glue:GetTable and s3:GetObject
+        // (https://docs.aws.amazon.com/lake-formation/latest/dg/change-settings.html).
+        createTableDefaultPermissions: [],
       },
     });
     db.applyRemovalPolicy(removalPolicy);
@@ -182,7 +186,7 @@ export class IcebergCatalog extends Construct {
 
   /** The warehouse bucket a table lives in: its class's. */
   warehouseFor(table: AnyTable): IBucket {
-    return this.props.warehouses[KEY_CLASS_OF[table.classification]];
+    return this.props.warehouses[tableKeyClass(table)];
   }
 
   /** The table's location: its own prefix in its class's warehouse. */

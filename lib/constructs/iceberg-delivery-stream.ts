@@ -6,7 +6,7 @@ import { LogGroup, LogStream, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import type { AnyTable } from "../../lambdas/contracts/tables/index.js";
-import { allowDecrypt, KEY_CLASS_OF, SPECIAL_CATEGORY_KEYS } from "../data-access.js";
+import { allowDecrypt, SPECIAL_CATEGORY_KEYS, tableKeyClass } from "../data-access.js";
 import { acknowledge, grantWildcardReasons } from "../nag.js";
 import type { IcebergCatalog } from "./iceberg-catalog.js";
 
@@ -38,6 +38,8 @@ export class IcebergDeliveryStream extends Construct {
   readonly deliveryStream: CfnDeliveryStream;
   readonly deliveryStreamName: string;
   readonly logGroup: LogGroup;
+  /** The role Firehose delivers with (Lake Formation grants it its table). */
+  readonly role: Role;
 
   constructor(scope: Construct, id: string, props: IcebergDeliveryStreamProps) {
     super(scope, id);
@@ -62,12 +64,13 @@ export class IcebergDeliveryStream extends Construct {
       }),
       description: `Firehose delivery into the ${name} Iceberg table`,
     });
+    this.role = role;
     props.warehouse.grantReadWrite(role, `${name}/*`);
     props.warehouse.grantDelete(role, `${name}/*`);
     props.errors.grantReadWrite(role, `${name}/*`);
     props.key.grantEncryptDecrypt(role);
     // Iceberg commits read the table's metadata back: a special-category table's role decrypts its key.
-    const keyClass = KEY_CLASS_OF[props.table.classification];
+    const keyClass = tableKeyClass(props.table);
     if (SPECIAL_CATEGORY_KEYS.includes(keyClass)) allowDecrypt(role, keyClass);
     this.logGroup.grantWrite(role);
     role.addToPolicy(

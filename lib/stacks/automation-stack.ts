@@ -27,11 +27,18 @@ import type { Construct } from "constructs";
 import { BUS_DEFAULTS } from "../../lambdas/contracts/defaults.js";
 import { AUTOMATION_RULES, type EventPattern } from "../../lambdas/contracts/events/index.js";
 import { WORKFLOW_TASK_TABLES } from "../../lambdas/contracts/tables/index.js";
-import { DECISION_STATE, definitionText, enrichQuery, type WorkflowName } from "../../stepfunctions/definitions.js";
+import {
+  DECISION_STATE,
+  definitionText,
+  ENRICH_QUERY_READS,
+  enrichQuery,
+  type WorkflowName,
+} from "../../stepfunctions/definitions.js";
 import type { SidelineConfig } from "../config.js";
 import type { AnalyticsWorkgroup } from "../constructs/analytics-workgroup.js";
 import { CrmDestination } from "../constructs/crm-destination.js";
 import { type IcebergDeliveryStream, streamFor } from "../constructs/iceberg-delivery-stream.js";
+import type { LakeAccess } from "../constructs/lake-access.js";
 import { SidelineFunction } from "../constructs/sideline-function.js";
 import { allowDecrypt } from "../data-access.js";
 import { acknowledge, grantWildcardReasons, nagArn, nagValue } from "../nag.js";
@@ -128,6 +135,8 @@ export interface AutomationStackProps extends StackProps {
   readonly stateTable: ITable;
   readonly deliveryStreams: Readonly<Record<string, IcebergDeliveryStream>>;
   readonly workgroup: AnalyticsWorkgroup;
+  /** Lake Formation: the scouting workflow is granted the columns its query reads. */
+  readonly lakeAccess: LakeAccess;
   readonly databaseName: string;
   /** The lakehouse's named exports of its warehouse and Athena results bucket ARNs. */
   readonly lakeExports: { readonly warehouseArn: string; readonly athenaResultsArn: string };
@@ -272,10 +281,12 @@ export class AutomationStack extends Stack {
       ScoutingTopicArn: this.scoutingTopic.topicArn,
       LakeSettleSeconds: String(props.firehoseBufferSeconds + LAKE_SETTLE_MARGIN_S),
     });
+    // Glue metadata of the tables its query reads, and Lake Formation grants of their columns only.
     props.workgroup.grantQuery(scouting, {
-      warehouse: Bucket.fromBucketArn(this, "Warehouse", Fn.importValue(props.lakeExports.warehouseArn)),
       results: Bucket.fromBucketArn(this, "AthenaResults", Fn.importValue(props.lakeExports.athenaResultsArn)),
+      tables: Object.keys(ENRICH_QUERY_READS),
     });
+    props.lakeAccess.grantColumns(scouting.role, ENRICH_QUERY_READS);
     // What CDK's own Athena StartQueryExecution task grants besides the workgroup: the data catalog.
     scouting.addToRolePolicy(
       new PolicyStatement({
@@ -286,13 +297,11 @@ export class AutomationStack extends Stack {
     props.bus.grantPutEventsTo(scouting);
     this.scoutingTopic.grantPublish(scouting);
     acknowledge(scouting.role, {
-      ...grantWildcardReasons("Scouting enrich query (Athena reads the Iceberg warehouse, writes results)"),
-      [`AwsSolutions-IAM5[Resource::arn:${nagValue(this.partition, "AWS::Partition")}:glue:${nagValue(this.region, "AWS::Region")}:${nagValue(this.account, "AWS::AccountId")}:table/${props.databaseName}/*]`]:
-        "Athena reads the lake's tables through Glue: every table of this one database.",
-      [`AwsSolutions-IAM5[Resource::${props.lakeExports.warehouseArn}/*]`]:
-        "Athena reads the Iceberg data and metadata files of the warehouse (generated names), read only.",
-      [`AwsSolutions-IAM5[Resource::${props.lakeExports.athenaResultsArn}/*]`]:
-        "Athena writes and reads the query's result files (generated names) in the results bucket.",
+      ...grantWildcardReasons("Scouting enrich query (Athena writes and reads its results)"),
+      "AwsSolutions-IAM5[Resource::*]":
+        "lakeformation:GetDataAccess has no resource-level permissions; Lake Formation vends only the columns granted to this role (ENRICH_QUERY_READS). Step Functions log delivery and X-Ray also support no narrower resource.",
+      [`AwsSolutions-IAM5[Resource::${props.lakeExports.athenaResultsArn}/results/*]`]:
+        "Athena writes and reads the query's result files (generated names) under the analysts' workgroup prefix.",
     });
     const medical = machine("medical-alert", "MedicalAlert", props.healthKey, {
       WorkflowTasksFunctionArn: tasks.functionArn,

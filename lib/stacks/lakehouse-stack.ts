@@ -1,17 +1,21 @@
 import { join } from "node:path";
-import { CfnOutput, Duration, type RemovalPolicy, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import { Annotations, CfnOutput, Duration, type RemovalPolicy, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import { ArnPrincipal, CompositePrincipal, Role } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, StorageClass } from "aws-cdk-lib/aws-s3";
 import type { Construct } from "constructs";
 import { type AnyTable, TABLES } from "../../lambdas/contracts/tables/index.js";
-import { AnalyticsWorkgroup, readNamedQueries } from "../constructs/analytics-workgroup.js";
+import type { SidelineConfig } from "../config.js";
+import { AnalyticsWorkgroup, queryClassification, readNamedQueries } from "../constructs/analytics-workgroup.js";
 import { IcebergCatalog } from "../constructs/iceberg-catalog.js";
 import { IcebergDeliveryStream } from "../constructs/iceberg-delivery-stream.js";
+import { ACCESS_ROLES, type AccessRoleName, LakeAccess, WRITE_PERMISSIONS } from "../constructs/lake-access.js";
 import { SecureBucket } from "../constructs/secure-bucket.js";
 import { PROJECT_ROOT } from "../constructs/sideline-function.js";
-import { KEY_CLASS_OF, type KeyClass } from "../data-access.js";
+import { allowDecrypt, type KeyClass, tableKeyClass } from "../data-access.js";
 import type { FieldIdLedger } from "../iceberg.js";
+import { acknowledge, grantWildcardReasons } from "../nag.js";
 
 /** Raw media moves to Glacier Instant Retrieval after 30 days, Deep Archive after 180 (S3 storage classes). */
 const RAW_TO_GLACIER_IR_DAYS = 30;
@@ -37,6 +41,8 @@ export interface LakehouseStackProps extends StackProps {
   readonly fieldIds?: FieldIdLedger;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
+  /** Who reads the lake through Lake Formation (config). */
+  readonly access: Pick<SidelineConfig, "analystPrincipals" | "medicalPrincipals" | "lakeFormationAdmins">;
   /** Encrypt the account's Glue Data Catalog with the data key (one setting per account and region). @default false */
   readonly catalogEncryption?: boolean;
 }
@@ -60,7 +66,16 @@ export class LakehouseStack extends Stack {
   readonly databaseName: string;
   /** Named exports of the warehouse and Athena results bucket ARNs, for stacks that query the lake. */
   readonly exports: { readonly warehouseArn: string; readonly athenaResultsArn: string };
+  /** The analysts' workgroup (performance data): the scouting workflow queries through it too. */
   readonly workgroup: AnalyticsWorkgroup;
+  /** The medical staff's workgroup: results under the health key. */
+  readonly medicalWorkgroup: AnalyticsWorkgroup;
+  /** Lake Formation: registrations, classification tags, grants. */
+  readonly access: LakeAccess;
+  /** Assumed by the analysts' identities (config analystPrincipals). */
+  readonly analystRole?: Role;
+  /** Assumed by the medical staff's identities (config medicalPrincipals). */
+  readonly medicalRole?: Role;
 
   constructor(scope: Construct, id: string, props: LakehouseStackProps) {
     super(scope, id, props);
@@ -133,7 +148,7 @@ export class LakehouseStack extends Stack {
         catalog: this.catalog,
         warehouse: this.catalog.warehouseFor(table),
         errors,
-        key: props.keys[KEY_CLASS_OF[table.classification]],
+        key: props.keys[tableKeyClass(table)],
         opsKey: props.opsKey,
         bufferSeconds: props.firehoseBufferSeconds,
         logRetention: props.logRetention,
@@ -148,13 +163,73 @@ export class LakehouseStack extends Stack {
     };
     new CfnOutput(this, "WarehouseArn", { value: this.warehouse.bucketArn, exportName: this.exports.warehouseArn });
     new CfnOutput(this, "AthenaResultsArn", { value: results.bucketArn, exportName: this.exports.athenaResultsArn });
+    // Lake Formation: the warehouses registered, every table tagged with its class, grants by class.
+    this.access = new LakeAccess(this, "Access", {
+      databaseName,
+      tables,
+      warehouses: this.warehouses,
+      keys: props.keys,
+      admins: props.access.lakeFormationAdmins,
+      tablesReady: [...this.catalog.tables.values()],
+    });
+    for (const t of tables) {
+      const ds = this.deliveryStreams[t.name]!;
+      // Firehose checks its access to the table when the stream is created.
+      ds.deliveryStream.addDependency(this.access.grantTable(ds.role, t.name, WRITE_PERMISSIONS));
+    }
+    for (const t of tables) this.access.grantTable(this.catalog.optimizerRole, t.name, WRITE_PERMISSIONS);
+    this.access.grantDataLocations(this.catalog.optimizerRole);
+
+    // Two workgroups: each person's queries and results stay under the key of the classes they read.
+    const queries = readNamedQueries(join(PROJECT_ROOT, "glue/queries"));
+    const medicalQuery = (q: { sql: string }) =>
+      (ACCESS_ROLES.medical.classes as readonly string[]).includes(queryClassification(q.sql, tables));
     this.workgroup = new AnalyticsWorkgroup(this, "Workgroup", {
       name: `sideline-${props.stageName}`,
       database: databaseName,
       results,
+      resultsPrefix: "results/",
       dataKey: props.dataKey,
       bytesScannedCutoff: props.athenaBytesScannedCutoff,
-      queries: readNamedQueries(join(PROJECT_ROOT, "glue/queries")),
+      queries: queries.filter((q) => !medicalQuery(q)),
     });
+    this.medicalWorkgroup = new AnalyticsWorkgroup(this, "MedicalWorkgroup", {
+      name: `sideline-${props.stageName}-medical`,
+      database: databaseName,
+      results,
+      resultsPrefix: "medical-results/",
+      dataKey: props.keys.health,
+      bytesScannedCutoff: props.athenaBytesScannedCutoff,
+      queries: queries.filter(medicalQuery),
+    });
+    const role = (name: AccessRoleName, rid: string, principals: readonly string[], wg: AnalyticsWorkgroup) => {
+      if (principals.length === 0) {
+        Annotations.of(this).addWarningV2(
+          `@sideline/lakehouse:no${rid}`,
+          `no ${rid} role: context '${name}Principals' names no one. Set it to the IAM role or user ARNs of the ${name === "analyst" ? "analysts" : "medical staff"}; until then nobody reads the ${ACCESS_ROLES[name].classes.join(" and ")} tables in Athena`,
+        );
+        return undefined;
+      }
+      const r = new Role(this, rid, {
+        assumedBy: new CompositePrincipal(...principals.map((arn) => new ArnPrincipal(arn))),
+        description: ACCESS_ROLES[name].description,
+      });
+      wg.grantQuery(r, { results });
+      this.access.grantClasses(r, ACCESS_ROLES[name].classes);
+      // Lake Formation's data-access roles decrypt the warehouses; the person decrypts the results.
+      if (wg === this.medicalWorkgroup) allowDecrypt(r, "health");
+      acknowledge(r, {
+        ...grantWildcardReasons(`${rid} queries (Athena results)`),
+        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/${databaseName}/*]`]:
+          "Glue metadata reads on this database's tables; which tables and columns are readable is Lake Formation's grant by classification.",
+        "AwsSolutions-IAM5[Resource::*]":
+          "lakeformation:GetDataAccess has no resource-level permissions; Lake Formation's grants decide what it vends.",
+        [`AwsSolutions-IAM5[Resource::<${this.getLogicalId(results.node.defaultChild as never)}.Arn>/${wg === this.medicalWorkgroup ? "medical-results" : "results"}/*]`]:
+          "Athena writes and reads this workgroup's result files (generated names), under its own prefix.",
+      });
+      return r;
+    };
+    this.analystRole = role("analyst", "Analyst", props.access.analystPrincipals, this.workgroup);
+    this.medicalRole = role("medical", "MedicalStaff", props.access.medicalPrincipals, this.medicalWorkgroup);
   }
 }

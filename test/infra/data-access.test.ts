@@ -12,6 +12,7 @@ import {
   KEY_CLASS_OF,
   type KeyClass,
   SPECIAL_CATEGORY_KEYS,
+  tableKeyClass,
 } from "../../lib/data-access.js";
 import type { SidelineStacks } from "../../lib/sideline.js";
 import { buildApp, type Resources } from "./app.js";
@@ -153,7 +154,7 @@ describe("keys per data class", () => {
       expect(JSON.stringify(buckets[id]!.Properties)).toContain(`${KEY_ID[k as KeyClass]}`);
     const firehoses = lake.findResources("AWS::KinesisFirehose::DeliveryStream") as Resources;
     for (const t of TABLES) {
-      const k = KEY_CLASS_OF[t.classification];
+      const k = tableKeyClass(t);
       const [, ds] = Object.entries(firehoses).find(([id]) => id.startsWith(`${t.name.replace(/_/g, "")}Delivery`))!;
       const p = ds.Properties as { DeliveryStreamEncryptionConfigurationInput: { KeyARN: unknown } };
       expect([t.name, refersTo(p.DeliveryStreamEncryptionConfigurationInput.KeyARN, k)]).toEqual([t.name, true]);

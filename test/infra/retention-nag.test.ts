@@ -39,6 +39,12 @@ const STATELESS_TYPES: Readonly<Record<string, string>> = {
   "AWS::Athena::NamedQuery": "query text, from glue/queries",
   "AWS::Athena::WorkGroup": "settings; query results live in the Athena results bucket",
   "AWS::CloudWatch::Alarm": "configuration; alarm history is not data the pipeline keeps",
+  "AWS::LakeFormation::DataLakeSettings":
+    "administrators appended to the account's list (APPEND): removing them deletes no data",
+  "AWS::LakeFormation::PrincipalPermissions": "grants, from the template; the data they reach is retained",
+  "AWS::LakeFormation::Resource": "a location registration; the warehouse bucket itself is retained",
+  "AWS::LakeFormation::Tag": "the classification tag's definition, from the registry",
+  "AWS::LakeFormation::TagAssociation": "a table's classification tag, from the registry",
   "AWS::CloudWatch::Dashboard": "configuration, from the template",
   "AWS::Events::ApiDestination": "configuration; its credentials are in the connection's secret",
   "AWS::Events::Connection": "configuration, recreated from the CRM secret",

@@ -2,7 +2,7 @@
  * The lake's tables: Iceberg (Glue catalog, Athena) in the cloud and DuckDB locally, from these
  * definitions. Each carries its data classification.
  */
-import { col, defineTable, optCol } from "./schema.js";
+import { classified, col, defineTable, optCol } from "./schema.js";
 
 export const PLAYER_WINDOWS = defineTable({
   name: "player_windows",
@@ -36,8 +36,9 @@ export const PLAYER_WINDOWS = defineTable({
 
 export const QUARANTINE = defineTable({
   name: "quarantine",
-  // Quarantined payloads are any modality's records: as sensitive as the most sensitive that writes it (wearables' heart rate).
-  classification: "health",
+  // Where and why a record was refused is operational (performance); the payload is any modality's
+  // record, so as sensitive as the most sensitive that writes it (wearables' heart rate).
+  classification: "performance",
   scope: "lake",
   doc: "Records or samples that could not be used, with the reason. Nothing bad is dropped silently.",
   columns: [
@@ -50,7 +51,7 @@ export const QUARANTINE = defineTable({
     optCol("match_id", "string", "Match, when it could be read."),
     col("reason", "string", "Why it was quarantined, in words."),
     col("sample_count", "int", "Tracking samples the quarantined record held (0 when unknown)."),
-    col("payload", "string", "The start of the raw payload, truncated to 1 KB."),
+    classified(col("payload", "string", "The start of the raw payload, truncated to 1 KB."), "health"),
     col("quarantined_at", "timestamp", "When it was quarantined, UTC."),
   ],
   key: ["source", "record_ref"],

@@ -28,7 +28,18 @@ export interface ColumnDef<N extends string = string, T extends ColumnType = Col
   readonly type: T;
   readonly nullable: O;
   readonly doc: string;
+  /**
+   * A column more sensitive than its table (e.g. a raw payload in an operational table): readers
+   * of the table's class do not see it (a Lake Formation column tag). @default - the table's
+   */
+  readonly classification?: DataClassification;
 }
+
+/** The same column, classified higher than its table. */
+export const classified = <C extends ColumnDef>(column: C, classification: DataClassification): C => ({
+  ...column,
+  classification,
+});
 
 /** A required column. */
 export const col = <const N extends string, const T extends ColumnType>(
@@ -69,6 +80,31 @@ export interface TableDef<N extends string = string, C extends readonly ColumnDe
 export function partitionField(field: string): { readonly transform: string; readonly column: string } {
   const m = /^(\w+)\((\w+)\)$/.exec(field);
   return m ? { transform: m[1]!, column: m[2]! } : { transform: "identity", column: field };
+}
+
+/** A column's classification: its own when it has one, else its table's. */
+export const columnClassification = (t: AnyTable, c: ColumnDef): DataClassification =>
+  c.classification ?? t.classification;
+
+/**
+ * The class a table's files are stored under: its most sensitive column's (a data file holds every
+ * column, so its key must protect the most sensitive).
+ */
+export function storageClassification(t: AnyTable): DataClassification {
+  return t.columns.reduce<DataClassification>((max, c) => {
+    const k = columnClassification(t, c);
+    return sensitivity(k) > sensitivity(max) ? k : max;
+  }, t.classification);
+}
+
+/** What is wrong with a table's column classifications: a column classified below its table. */
+export function classificationProblems(t: AnyTable): string[] {
+  return t.columns
+    .filter((c) => c.classification !== undefined && sensitivity(c.classification) <= sensitivity(t.classification))
+    .map(
+      (c) =>
+        `table ${t.name}: column ${c.name} is classified ${c.classification}, not above its table (${t.classification}); a column can only be more sensitive than its table`,
+    );
 }
 
 /** Any table, whatever its columns. */
