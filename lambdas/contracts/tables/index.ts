@@ -64,7 +64,10 @@ export function tableDocs(): string {
   return ALL_TABLES.map(
     (t) =>
       `### ${t.name}\n${t.doc}\n\nClassification: ${t.classification}.\n\n| column | type | doc |\n|---|---|---|\n${t.columns
-        .map((c) => `| ${c.name} | ${c.type}${c.nullable ? " (nullable)" : ""} | ${c.doc} |`)
+        .map(
+          (c) =>
+            `| ${c.name} | ${c.type}${c.nullable ? " (nullable)" : ""} | ${c.doc}${c.classification ? ` Classified ${c.classification}: readers of the table's class do not see it.` : ""} |`,
+        )
         .join("\n")}`,
   ).join("\n\n");
 }

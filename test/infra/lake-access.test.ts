@@ -1,0 +1,248 @@
+/**
+ * Zero trust in the lake (lib/constructs/lake-access.ts): Lake Formation decides who reads which
+ * tables and columns, from the registry's classification. These assertions are on the synthesized
+ * templates: the grants a deployment would make.
+ */
+
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { Template } from "aws-cdk-lib/assertions";
+import { MODALITIES } from "../../lambdas/contracts/modalities.js";
+import { DATA_CLASSIFICATIONS, TABLES, tableByName } from "../../lambdas/contracts/tables/index.js";
+import { queryClassification, readNamedQueries } from "../../lib/constructs/analytics-workgroup.js";
+import { ACCESS_ROLES, CLASSIFICATION_TAG } from "../../lib/constructs/lake-access.js";
+import { PROJECT_ROOT } from "../../lib/constructs/sideline-function.js";
+import { ENRICH_QUERY_READS, enrichQuery } from "../../stepfunctions/definitions.js";
+import { buildApp, type Resources } from "./app.js";
+
+const ANALYST = "arn:aws:iam::123456789012:role/club-analysts";
+const MEDICAL = "arn:aws:iam::123456789012:role/club-medical";
+
+interface Permission {
+  Principal: { DataLakePrincipalIdentifier: unknown };
+  Resource: Record<string, Record<string, unknown>>;
+  Permissions: string[];
+  PermissionsWithGrantOption: string[];
+}
+
+function templates() {
+  const { stacks } = buildApp({
+    stage: "prod",
+    modalities: MODALITIES.map((m) => m.id).join(","),
+    analystPrincipals: [ANALYST],
+    medicalPrincipals: [MEDICAL],
+  });
+  return {
+    lakehouse: Template.fromStack(stacks.lakehouse),
+    automation: Template.fromStack(stacks.automation),
+    all: Object.values(stacks).map((s) => Template.fromStack(s)),
+  };
+}
+
+/** Every Lake Formation grant of the app, with the logical id of the role it names. */
+function grants(all: readonly Template[]): { role: string; p: Permission }[] {
+  return all.flatMap((t) =>
+    Object.values(t.findResources("AWS::LakeFormation::PrincipalPermissions") as Resources).map((r) => {
+      const p = r.Properties as unknown as Permission;
+      const id = JSON.stringify(p.Principal.DataLakePrincipalIdentifier).match(/"Fn::GetAtt":\["([^"]+)","Arn"\]/);
+      return { role: id?.[1] ?? JSON.stringify(p.Principal), p };
+    }),
+  );
+}
+const grantsOf = (all: readonly Template[], rolePrefix: string) =>
+  grants(all)
+    .filter((g) => g.role.startsWith(rolePrefix))
+    .map((g) => g.p);
+
+describe("Lake Formation: access by classification", () => {
+  let t: ReturnType<typeof templates>;
+  beforeAll(() => {
+    t = templates();
+  });
+
+  it("gives new tables no IAMAllowedPrincipals grant, so IAM alone reads nothing", () => {
+    t.lakehouse.hasResourceProperties("AWS::Glue::Database", {
+      DatabaseInput: { CreateTableDefaultPermissions: [] },
+    });
+  });
+
+  it("registers each warehouse with its own data-access role, and appends the deployer as an administrator", () => {
+    const locations = Object.values(t.lakehouse.findResources("AWS::LakeFormation::Resource") as Resources);
+    expect(locations).toHaveLength(3);
+    const refs = locations.map((l) => JSON.stringify(l.Properties!.ResourceArn));
+    for (const w of ["WarehouseBucket", "BiometricWarehouseBucket", "HealthWarehouseBucket"])
+      expect(refs.some((r) => r.includes(`"${w}`))).toBe(true);
+    expect(new Set(locations.map((l) => JSON.stringify(l.Properties!.RoleArn))).size).toBe(3);
+    for (const l of locations)
+      expect(l.Properties).toMatchObject({ UseServiceLinkedRole: false, HybridAccessEnabled: false });
+    t.lakehouse.hasResourceProperties("AWS::LakeFormation::DataLakeSettings", { MutationType: "APPEND" });
+  });
+
+  it("tags every table with its classification, and quarantine's payload column with health", () => {
+    t.lakehouse.hasResourceProperties("AWS::LakeFormation::Tag", {
+      TagKey: CLASSIFICATION_TAG,
+      TagValues: [...DATA_CLASSIFICATIONS],
+    });
+    const assoc = Object.values(t.lakehouse.findResources("AWS::LakeFormation::TagAssociation") as Resources).map(
+      (r) =>
+        r.Properties as {
+          Resource: Record<string, { Name: string; ColumnNames?: string[] }>;
+          LFTags: { TagValues: string[] }[];
+        },
+    );
+    for (const table of TABLES) {
+      const own = assoc.find((a) => a.Resource.Table?.Name === table.name);
+      expect([table.name, own?.LFTags[0]!.TagValues]).toEqual([table.name, [table.classification]]);
+    }
+    expect(assoc).toContainEqual(
+      expect.objectContaining({
+        Resource: { TableWithColumns: expect.objectContaining({ Name: "quarantine", ColumnNames: ["payload"] }) },
+        LFTags: [expect.objectContaining({ TagKey: CLASSIFICATION_TAG, TagValues: ["health"] })],
+      }),
+    );
+  });
+
+  it("lets the scouting workflow read only the columns of its query: not medical_alerts, not player_loads", () => {
+    const scouting = grantsOf(t.all, "ScoutingRole");
+    expect(scouting).toEqual([
+      {
+        Catalog: expect.anything(),
+        Principal: expect.anything(),
+        Resource: {
+          TableWithColumns: expect.objectContaining({
+            Name: "player_match_profiles",
+            ColumnNames: [...ENRICH_QUERY_READS.player_match_profiles],
+          }),
+        },
+        Permissions: ["SELECT"],
+        PermissionsWithGrantOption: [],
+      },
+    ]);
+    const json = JSON.stringify(scouting);
+    for (const table of ["medical_alerts", "player_loads", "insights", "wearable_windows"])
+      expect(json).not.toContain(table);
+    // Nor may IAM read a warehouse directly, or Glue metadata of other tables.
+    const roles = t.automation.findResources("AWS::IAM::Policy") as Resources;
+    const scoutingPolicy = JSON.stringify(
+      Object.values(roles).filter((r) => JSON.stringify(r.Properties!.Roles).includes("ScoutingRole")),
+    );
+    expect(scoutingPolicy).not.toMatch(/WarehouseArn/);
+    expect(scoutingPolicy).toContain(":table/sideline_prod/player_match_profiles");
+    expect(scoutingPolicy).not.toContain(":table/sideline_prod/*");
+  });
+
+  it("lets analysts read performance and media metadata, and medical staff health and biometric data, by tag", () => {
+    const expressions = (prefix: string) =>
+      grantsOf(t.all, prefix)
+        .filter((p) => p.Resource.LFTagPolicy)
+        .map(
+          (p) =>
+            p.Resource.LFTagPolicy as { ResourceType: string; Expression: { TagKey: string; TagValues: string[] }[] },
+        );
+    expect(expressions("Analyst")).toEqual([
+      expect.objectContaining({
+        ResourceType: "TABLE",
+        Expression: [{ TagKey: CLASSIFICATION_TAG, TagValues: ["performance", "media-metadata"] }],
+      }),
+    ]);
+    expect(expressions("MedicalStaff")).toEqual([
+      expect.objectContaining({
+        ResourceType: "TABLE",
+        Expression: [{ TagKey: CLASSIFICATION_TAG, TagValues: ["health", "biometric"] }],
+      }),
+    ]);
+    for (const p of grantsOf(t.all, "Analyst"))
+      expect(p.Permissions.every((x) => ["SELECT", "DESCRIBE"].includes(x))).toBe(true);
+  });
+
+  it("makes no wildcard grant across classes: every grant names a table, a location, the database, or one role's classes", () => {
+    const all = grants(t.all).map((g) => g.p);
+    expect(all.length).toBeGreaterThan(TABLES.length);
+    const roleClasses = Object.values(ACCESS_ROLES).map((r) => JSON.stringify([...r.classes]));
+    for (const p of all) {
+      const json = JSON.stringify(p);
+      expect(json).not.toMatch(/TableWildcard|ColumnWildcard|"Catalog":\{\}/);
+      expect(p.Permissions).not.toContain("ALL");
+      expect(p.PermissionsWithGrantOption).toEqual([]);
+      const [kind] = Object.keys(p.Resource);
+      expect(["Table", "TableWithColumns", "DataLocation", "Database", "LFTagPolicy"]).toContain(kind);
+      if (kind === "Database") expect(p.Permissions).toEqual(["DESCRIBE"]);
+      if (kind === "LFTagPolicy") {
+        const values = (p.Resource.LFTagPolicy!.Expression as { TagValues: string[] }[])[0]!.TagValues;
+        expect(roleClasses).toContain(JSON.stringify(values));
+      }
+    }
+  });
+
+  it("grants each Firehose stream its own table only, before the stream is created", () => {
+    const firehose = grants(t.all).filter((g) => /DeliveryRole/.test(g.role));
+    expect(firehose).toHaveLength(TABLES.length);
+    const lake = t.lakehouse.toJSON().Resources as Record<
+      string,
+      { Type: string; DependsOn?: string[]; Properties: { PrincipalPermissions?: unknown } }
+    >;
+    for (const g of firehose) {
+      const table = (g.p.Resource.Table as { Name: string }).Name;
+      expect(g.role.toLowerCase()).toContain(table.replace(/_/g, ""));
+      const [grantId] = Object.entries(lake).find(
+        ([, r]) =>
+          r.Type === "AWS::LakeFormation::PrincipalPermissions" && JSON.stringify(r.Properties) === JSON.stringify(g.p),
+      )!;
+      const [, stream] = Object.entries(lake).find(
+        ([id, r]) =>
+          r.Type === "AWS::KinesisFirehose::DeliveryStream" && id.startsWith(`${table.replace(/_/g, "")}Delivery`),
+      )!;
+      expect(stream.DependsOn).toContain(grantId);
+    }
+  });
+
+  it("runs each named query in the workgroup of the classes it reads", () => {
+    const queries = t.lakehouse.findResources("AWS::Athena::NamedQuery") as Resources;
+    for (const q of readNamedQueries(join(PROJECT_ROOT, "glue/queries"))) {
+      const [, r] = Object.entries(queries).find(([, x]) => x.Properties!.Name === q.name)!;
+      const medical = (ACCESS_ROLES.medical.classes as readonly string[]).includes(queryClassification(q.sql, TABLES));
+      expect([q.name, JSON.stringify(r.Properties!.WorkGroup)]).toEqual([
+        q.name,
+        expect.stringContaining(medical ? "MedicalWorkgroup" : '"Workgroup'),
+      ]);
+    }
+    expect(queryClassification("SELECT source, reason FROM quarantine", TABLES)).toBe("performance");
+    expect(queryClassification("SELECT source, payload FROM quarantine", TABLES)).toBe("health");
+  });
+});
+
+describe("the scouting workflow's query reads only what it is granted", () => {
+  const typeOf = { string: "VARCHAR", int: "INTEGER", double: "DOUBLE", timestamp: "TIMESTAMP" } as Record<
+    string,
+    string
+  >;
+  const sql = JSON.parse(`"${enrichQuery()}"`).replace("?", "'p1'");
+  async function runWith(columns: readonly string[]): Promise<unknown[]> {
+    const db = await DuckDBInstance.create(":memory:");
+    const c = await db.connect();
+    const def = tableByName("player_match_profiles");
+    const cols = columns.map((n) => `${n} ${typeOf[def.columns.find((x) => x.name === n)!.type]}`);
+    await c.run(`CREATE TABLE player_match_profiles (${cols.join(", ")})`);
+    const values: Record<string, string> = {
+      player_id: "'p1'",
+      match_end: "TIMESTAMP '2026-05-01 20:00:00'",
+      minutes: "90",
+    };
+    await c.run(
+      `INSERT INTO player_match_profiles (${columns.join(", ")}) VALUES (${columns.map((n) => values[n] ?? "1").join(", ")})`,
+    );
+    const rows = (await c.runAndReadAll(sql)).getRowObjects();
+    c.closeSync();
+    return rows;
+  }
+
+  it("runs on a table holding only ENRICH_QUERY_READS's columns", async () => {
+    expect(await runWith(ENRICH_QUERY_READS.player_match_profiles)).toHaveLength(1);
+  });
+
+  it("fails when one granted column is missing: the list is what the query needs", async () => {
+    await expect(runWith(ENRICH_QUERY_READS.player_match_profiles.filter((c) => c !== "rhie_bouts"))).rejects.toThrow(
+      /rhie_bouts/,
+    );
+  });
+});
