@@ -33,7 +33,7 @@ import type { AnalyticsWorkgroup } from "../constructs/analytics-workgroup.js";
 import { CrmDestination } from "../constructs/crm-destination.js";
 import { type IcebergDeliveryStream, streamFor } from "../constructs/iceberg-delivery-stream.js";
 import { SidelineFunction } from "../constructs/sideline-function.js";
-import { acknowledge, grantWildcardReasons, nagArn, nagValue } from "../nag.js";
+import { acknowledge, grantWildcardReasons, inlinePolicyReason, nagArn, nagValue } from "../nag.js";
 
 /**
  * Rule targets retry with EventBridge's backoff for up to a day (BUS_DEFAULTS, shared with the local
@@ -201,6 +201,8 @@ export class AutomationStack extends Stack {
       logRemovalPolicy: props.removalPolicy,
       memorySize: 256,
       timeout: Duration.seconds(30),
+      noDeadLetterQueueReason:
+        "Invoked synchronously by Step Functions, whose task Retry and the rule target's DLQ handle failures; a function DLQ applies to asynchronous invocations only.",
       environment: {
         DELIVERY_STREAMS: JSON.stringify(
           Object.fromEntries(
@@ -214,10 +216,6 @@ export class AutomationStack extends Stack {
     this.workflowTasks = tasks;
     for (const t of WORKFLOW_TASK_TABLES) streamFor(props.deliveryStreams, t).grantPutRecords(tasks);
     props.stateTable.grant(tasks, "dynamodb:UpdateItem"); // the cool-down claim: one conditional update
-    acknowledge(tasks, {
-      "Serverless-LambdaDLQ":
-        "Invoked synchronously by Step Functions, whose task Retry and the rule target's DLQ handle failures; a function DLQ applies to asynchronous invocations only.",
-    });
 
     const machine = (w: WorkflowName, mid: string, substitutions: Record<string, string>) => {
       const logs = new LogGroup(this, `${mid}Logs`, {
@@ -248,6 +246,7 @@ export class AutomationStack extends Stack {
       });
       tasks.grantInvoke(sm);
       acknowledge(sm.role, {
+        ...inlinePolicyReason(`The ${w} state machine's role`),
         "AwsSolutions-IAM5[Resource::*]":
           "Step Functions log delivery (logs:CreateLogDelivery and related) and X-Ray (xray:PutTraceSegments) support no resource narrower than * (service authorization references).",
         [`AwsSolutions-IAM5[Resource::${nagArn(tasks)}:*]`]:
@@ -309,6 +308,7 @@ export class AutomationStack extends Stack {
       scouting.grantTaskResponse(role);
       // A task response is written to the encrypted execution history: the caller uses the key too.
       grantExecutionKey(role, props.dataKey, [scouting]);
+      acknowledge(role, inlinePolicyReason("The ScoutDecider role (task responses on the scouting workflow)"));
       this.scoutDeciderRole = role;
     } else {
       Annotations.of(this).addWarningV2(
