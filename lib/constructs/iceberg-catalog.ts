@@ -6,7 +6,7 @@ import type { IBucket } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import type { AnyTable } from "../../lambdas/contracts/tables/index.js";
 import { type FieldIdLedger, icebergTableInput } from "../iceberg.js";
-import { acknowledge, grantWildcardReasons, nagValue } from "../nag.js";
+import { acknowledge, grantWildcardReasons, inlinePolicyReason, nagValue } from "../nag.js";
 
 /** How cdk-nag prints a value in a finding id: the literal, or `<AWS::Pseudo>` for an unresolved one. */
 
@@ -104,6 +104,7 @@ export class IcebergCatalog extends Construct {
     const warehouseId = stack.getLogicalId(props.warehouse.node.defaultChild as never);
     acknowledge(this.optimizerRole, {
       ...grantWildcardReasons("Glue table optimizers"),
+      ...inlinePolicyReason("The Glue table optimizers' role"),
       [`AwsSolutions-IAM5[Resource::<${warehouseId}.Arn>/*]`]:
         "Compaction, snapshot expiry and orphan-file deletion rewrite and delete files anywhere under the Sideline tables' locations in the warehouse bucket.",
       ...Object.fromEntries(

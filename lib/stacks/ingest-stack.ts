@@ -10,6 +10,7 @@ import type { ShardMode } from "../config.js";
 import { FeatureExtractor, type StreamMappingSettings } from "../constructs/feature-extractor.js";
 import type { IcebergDeliveryStream } from "../constructs/iceberg-delivery-stream.js";
 import { SecureBucket } from "../constructs/secure-bucket.js";
+import { acknowledge } from "../nag.js";
 
 export interface IngestStackProps extends StackProps {
   readonly stageName: string;
@@ -57,6 +58,10 @@ export class IngestStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: "expires_at",
       removalPolicy: props.removalPolicy,
+    });
+    acknowledge(this.stateTable, {
+      "HIPAA.Security-DynamoDBInBackupPlan":
+        "Point-in-time recovery is on: the table can be restored to any second of the last 35 days. It holds live, expiring state (per-player windows, load history, the medical cool-down) derived from the streams, whose features are kept in the lake; an AWS Backup plan would pay for snapshots that outlive the state's own TTL and add nothing PITR does not cover.",
     });
     this.visuals = new SecureBucket(this, "Visuals", {
       encryptionKey: props.dataKey,
