@@ -5,7 +5,7 @@
  *   npx cdk deploy --all -c stage=prod
  */
 import { App, Tags, Validations } from "aws-cdk-lib";
-import { AwsSolutionsChecks, ServerlessChecks } from "cdk-nag";
+import { AwsSolutionsChecks, HIPAASecurityChecks, ServerlessChecks } from "cdk-nag";
 import { buildConfig } from "../lib/config.js";
 import { buildSideline } from "../lib/sideline.js";
 
@@ -19,5 +19,5 @@ const untaggable = {
 };
 Tags.of(app).add("project", "sideline", untaggable);
 Tags.of(app).add("stage", config.stage, untaggable);
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app), new HIPAASecurityChecks(app));
 app.synth();

@@ -27,3 +27,13 @@ export function grantWildcardReasons(what: string): Record<string, string> {
     "AwsSolutions-IAM5[Action::kms:ReEncrypt*]": `${what}: grantEncryptDecrypt's ReEncrypt variants, on the one customer key only.`,
   };
 }
+
+/**
+ * HIPAA.Security-IAMNoInlinePolicy on one role: CDK's grants write the role's permissions as its
+ * inline DefaultPolicy.
+ */
+export function inlinePolicyReason(role: string): Record<string, string> {
+  return {
+    "HIPAA.Security-IAMNoInlinePolicy": `${role}: CDK grants write this role's least-privilege permissions as its own inline policy, which IAM recommends for a strict one-to-one relationship between a policy and its identity; no other identity can attach it, it is deleted with the role, and it is reviewed in the template like the role. A managed policy would add a reusable object nothing here reuses.`,
+  };
+}

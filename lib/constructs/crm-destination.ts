@@ -26,7 +26,7 @@ import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { type IQueue, Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { DEFAULTS, type SidelineConfig } from "../config.js";
-import { acknowledge } from "../nag.js";
+import { acknowledge, inlinePolicyReason } from "../nag.js";
 
 /** The outbox keeps requests 14 days, SQS's maximum, for the club's integration to catch up. */
 const OUTBOX_RETENTION = Duration.days(14);
@@ -124,9 +124,11 @@ function buildApiDestination(scope: Construct, p: CrmDestinationProps, endpoint:
     // The credential the CRM issued: deleting it with the stack would cut the CRM off until it is reissued.
     removalPolicy: p.removalPolicy ?? RemovalPolicy.RETAIN,
   });
+  const noRotation =
+    "The CRM issues this credential; it is rotated in the CRM and then here, which a Secrets Manager rotation Lambda cannot do.";
   acknowledge(credentials, {
-    "AwsSolutions-SMG4":
-      "The CRM issues this credential; it is rotated in the CRM and then here, which a Secrets Manager rotation Lambda cannot do.",
+    "AwsSolutions-SMG4": noRotation,
+    "HIPAA.Security-SecretsManagerRotationEnabled": noRotation,
   });
   const authorization = oauth
     ? Authorization.oauth({
@@ -193,6 +195,12 @@ export class CrmDestination extends Construct {
     // Grant: binding the target lets the rule reach it and nothing else: an EventsRole that may invoke
     // this one API destination, or a queue policy that lets this rule send to the outbox.
     props.rule.addTarget(built.target);
+    const eventsRole = built.destination?.node.tryFindChild("EventsRole");
+    if (eventsRole)
+      acknowledge(
+        eventsRole,
+        inlinePolicyReason("The CRM rule's EventsRole (InvokeApiDestination on this one destination)"),
+      );
 
     // Expose.
     this.destination = built.destination;

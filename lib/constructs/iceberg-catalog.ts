@@ -7,7 +7,7 @@ import { Construct } from "constructs";
 import type { AnyTable } from "../../lambdas/contracts/tables/index.js";
 import { allowDecrypt, KEY_CLASSES, type KeyClass, SPECIAL_CATEGORY_KEYS, tableKeyClass } from "../data-access.js";
 import { type FieldIdLedger, icebergTableInput } from "../iceberg.js";
-import { acknowledge, grantWildcardReasons, nagValue } from "../nag.js";
+import { acknowledge, grantWildcardReasons, inlinePolicyReason, nagValue } from "../nag.js";
 
 /** How cdk-nag prints a value in a finding id: the literal, or `<AWS::Pseudo>` for an unresolved one. */
 
@@ -118,6 +118,7 @@ export class IcebergCatalog extends Construct {
     );
     acknowledge(this.optimizerRole, {
       ...grantWildcardReasons("Glue table optimizers"),
+      ...inlinePolicyReason("The Glue table optimizers' role"),
       ...Object.fromEntries(
         KEY_CLASSES.map((k) => [
           `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(props.warehouses[k].node.defaultChild as never)}.Arn>/*]`,

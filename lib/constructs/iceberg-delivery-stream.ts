@@ -7,7 +7,7 @@ import type { IBucket } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import type { AnyTable } from "../../lambdas/contracts/tables/index.js";
 import { allowDecrypt, SPECIAL_CATEGORY_KEYS, tableKeyClass } from "../data-access.js";
-import { acknowledge, grantWildcardReasons } from "../nag.js";
+import { acknowledge, grantWildcardReasons, inlinePolicyReason } from "../nag.js";
 import type { IcebergCatalog } from "./iceberg-catalog.js";
 
 /** How long Firehose retries a failing Iceberg commit before the rows go to the error bucket. */
@@ -134,6 +134,7 @@ export class IcebergDeliveryStream extends Construct {
     if (policy) this.deliveryStream.node.addDependency(policy);
     acknowledge(role, {
       ...grantWildcardReasons(`Firehose into ${name}`),
+      ...inlinePolicyReason(`Firehose delivery into ${name}`),
       [`AwsSolutions-IAM5[Resource::<${stack.getLogicalId(props.warehouse.node.defaultChild as never)}.Arn>/${name}/*]`]: `Objects under this table's own prefix (${name}/) in the warehouse: Iceberg data and metadata files have generated names.`,
       [`AwsSolutions-IAM5[Resource::<${stack.getLogicalId(props.errors.node.defaultChild as never)}.Arn>/${name}/*]`]: `Objects under this table's own prefix (${name}/) in the error bucket, named by Firehose.`,
     });

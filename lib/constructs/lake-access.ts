@@ -32,7 +32,7 @@ import {
   type DataClassification,
 } from "../../lambdas/contracts/tables/index.js";
 import { allowDecrypt, KEY_CLASSES, type KeyClass, SPECIAL_CATEGORY_KEYS } from "../data-access.js";
-import { acknowledge, grantWildcardReasons } from "../nag.js";
+import { acknowledge, grantWildcardReasons, inlinePolicyReason } from "../nag.js";
 
 /** The LF-tag that carries a table's (or column's) data classification. LF-tag keys are lowercase. */
 export const CLASSIFICATION_TAG = "sideline_classification";
@@ -124,6 +124,7 @@ export class LakeAccess extends Construct {
       if (SPECIAL_CATEGORY_KEYS.includes(k)) allowDecrypt(role, k);
       acknowledge(role, {
         ...grantWildcardReasons(`Lake Formation's ${k} data access`),
+        ...inlinePolicyReason(`Lake Formation's ${k} data-access role`),
         [`AwsSolutions-IAM5[Resource::<${stack.getLogicalId(props.warehouses[k].node.defaultChild as never)}.Arn>/*]`]: `Lake Formation vends credentials for any table under the ${k} warehouse, narrowed per query to the granted table's location.`,
       });
       const location = new CfnResource(this, `${name}Location`, {

@@ -37,7 +37,7 @@ import {
   type PoseModel,
   sagemakerAutoScalingRole,
 } from "./pose-endpoint.js";
-import { acceptsVolumeKmsKey, assertTritonGpu } from "./triton-image.js";
+import { acceptsVolumeKmsKey, assertTritonGpu, volumeKeyReason } from "./triton-image.js";
 
 /** Where batch requests and their results live in the pose bucket. */
 export const BATCH_PREFIXES = { input: "batch/input", output: "batch/output", failure: "batch/failure" } as const;
@@ -150,6 +150,10 @@ export class PoseBatchEndpoint extends Construct {
         },
       },
     });
+    if (!acceptsVolumeKmsKey(instanceType))
+      acknowledge(this.endpointConfig, {
+        "HIPAA.Security-SageMakerEndpointConfigurationKMSKeyConfigured": volumeKeyReason(instanceType),
+      });
     this.endpoint = new CfnEndpoint(this, "Endpoint", {
       endpointName: props.endpointName,
       endpointConfigName: this.endpointConfig.attrEndpointConfigName,

@@ -28,7 +28,7 @@ import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import { CfnEndpoint, CfnEndpointConfig, CfnModel } from "aws-cdk-lib/aws-sagemaker";
 import { Construct } from "constructs";
-import { acknowledge, nagArn } from "../nag.js";
+import { acknowledge, inlinePolicyReason, nagArn } from "../nag.js";
 import {
   acceptsVolumeKmsKey,
   assertTritonGpu,
@@ -37,6 +37,7 @@ import {
   TRITON_REPOSITORY,
   type TritonImage,
   tritonImage,
+  volumeKeyReason,
 } from "./triton-image.js";
 
 /** The model directory in the tarball (models/movenet/config.pbtxt's `name`). */
@@ -189,6 +190,7 @@ export class PoseModel extends Construct {
     acknowledge(this.role, {
       "AwsSolutions-IAM5[Resource::*]":
         "ecr:GetAuthorizationToken and cloudwatch:PutMetricData support no resource narrower than * (service authorization references); PutMetricData is limited to the /aws/sagemaker/* namespaces by condition.",
+      ...inlinePolicyReason("The pose model's SageMaker execution role"),
     });
   }
 }
@@ -286,6 +288,10 @@ export class PoseEndpoint extends Construct {
           }
         : {}),
     });
+    if (!acceptsVolumeKmsKey(instanceType))
+      acknowledge(this.endpointConfig, {
+        "HIPAA.Security-SageMakerEndpointConfigurationKMSKeyConfigured": volumeKeyReason(instanceType),
+      });
     this.endpoint = new CfnEndpoint(this, "Endpoint", {
       endpointName: props.endpointName,
       endpointConfigName: this.endpointConfig.attrEndpointConfigName,

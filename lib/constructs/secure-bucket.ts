@@ -9,6 +9,7 @@ import {
   ObjectOwnership,
 } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
+import { acknowledge } from "../nag.js";
 
 export interface SecureBucketProps {
   /** The customer-managed key for SSE-KMS. */
@@ -22,6 +23,10 @@ export interface SecureBucketProps {
   /** @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
 }
+
+/** Why no Sideline bucket replicates (HIPAA.Security-S3BucketReplicationEnabled). */
+export const REPLICATION_REASON =
+  "Cross-Region replication would keep a second copy of players' personal and health data in another Region, a data-residency decision for the club's data protection officer rather than a default, and double the storage bill. Within its Region S3 stores each object across at least three Availability Zones (99.999999999% durability); versioning (where data lives) and the Retain deletion policy guard against deletion.";
 
 /**
  * The house bucket: public access blocked, TLS enforced, SSE-KMS with the customer key (S3 Bucket
@@ -52,5 +57,6 @@ export class SecureBucket extends Construct {
       ],
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
+    acknowledge(this.bucket, { "HIPAA.Security-S3BucketReplicationEnabled": REPLICATION_REASON });
   }
 }

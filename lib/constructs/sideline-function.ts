@@ -10,7 +10,7 @@ import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { LAMBDA_BUNDLE } from "../bundling.js";
-import { acknowledge } from "../nag.js";
+import { acknowledge, inlinePolicyReason } from "../nag.js";
 
 export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -41,7 +41,24 @@ export interface SidelineFunctionProps {
    * @default - none: the function is invoked synchronously or by an event source mapping with its own DLQ
    */
   readonly deadLetterQueue?: IQueue;
+  /**
+   * Why the function needs no DLQ of its own, when deadLetterQueue is not set: the reason given to
+   * cdk-nag's DLQ rules (Serverless-LambdaDLQ, HIPAA.Security-LambdaDLQ).
+   * @default - invoked only by a Kinesis event source mapping, whose on-failure destination receives failed batches
+   */
+  readonly noDeadLetterQueueReason?: string;
 }
+
+/**
+ * Why no Sideline function runs in a VPC (HIPAA.Security-LambdaInsideVPC): every call it makes is
+ * to an AWS API that authenticates with IAM (SigV4) over TLS, and the data it handles is under KMS.
+ */
+const NO_VPC_REASON =
+  "The function calls only AWS APIs (Kinesis, Firehose, DynamoDB, S3, EventBridge, SageMaker, Step Functions), each authenticated by IAM (SigV4) over TLS 1.2+, on data encrypted under Sideline's KMS keys; it reaches no private network resource. A VPC would add NAT gateways or interface endpoints (a fixed monthly cost per AZ) and ENI cold starts without narrowing what the function can reach, which its role already limits.";
+
+/** Why no Sideline function reserves concurrency (HIPAA.Security-LambdaConcurrency). */
+const NO_RESERVED_CONCURRENCY_REASON =
+  "Concurrency is bounded by the trigger: Kinesis shards x parallelization factor for the extractors (whose throttles and iterator age are alarmed), Step Functions executions and EventBridge rules, with retries and DLQs, for the rest. Reserved concurrency is carved out of the account's regional pool: Lambda refuses a reservation that leaves under 100 unreserved, so on a new account (quota 10) the deploy would fail, and a fixed cap would throttle a busy match day.";
 
 /**
  * Installs native modules into the bundle's directory for Lambda's platform, whatever the machine
@@ -116,15 +133,17 @@ export class SidelineFunction extends NodejsFunction {
     });
     const runtimeReason =
       "Pinned to nodejs22.x, the runtime Sideline's dependencies (Powertools 2, Middy 7) and the embedded runtime are tested on; newer runtimes are adopted with the toolchain, deliberately.";
+    const noDlqReason =
+      props.noDeadLetterQueueReason ??
+      "Invoked only by a Kinesis event source mapping, whose on-failure destination (an SQS DLQ) receives failed batches; a function DLQ applies to asynchronous invocations only.";
     acknowledge(this, {
       "AwsSolutions-L1": runtimeReason,
       "Serverless-LambdaLatestVersion": runtimeReason,
+      "HIPAA.Security-LambdaInsideVPC": NO_VPC_REASON,
+      "HIPAA.Security-LambdaConcurrency": NO_RESERVED_CONCURRENCY_REASON,
       ...(props.deadLetterQueue
         ? {}
-        : {
-            "Serverless-LambdaDLQ":
-              "Invoked only by a Kinesis event source mapping, whose on-failure destination (an SQS DLQ) receives failed batches; a function DLQ applies to asynchronous invocations only.",
-          }),
+        : { "Serverless-LambdaDLQ": noDlqReason, "HIPAA.Security-LambdaDLQ": noDlqReason }),
     });
     acknowledge(role, {
       "AwsSolutions-IAM5[Resource::*]":
@@ -133,6 +152,7 @@ export class SidelineFunction extends NodejsFunction {
         "grantEncryptDecrypt on the one data key (DynamoDB and SQS encryption); GenerateDataKey variants are needed for writes.",
       "AwsSolutions-IAM5[Action::kms:ReEncrypt*]":
         "grantEncryptDecrypt on the one data key; no other key is reachable.",
+      ...inlinePolicyReason(`The ${props.serviceName ?? id} function's role`),
     });
   }
 }

@@ -110,6 +110,13 @@ export function instanceFamily(instanceType: string): string {
 export const acceptsVolumeKmsKey = (instanceType: string) =>
   !INSTANCE_STORE_FAMILIES.includes(instanceFamily(instanceType));
 
+/**
+ * HIPAA.Security-SageMakerEndpointConfigurationKMSKeyConfigured, for an endpoint configuration on an
+ * instance type that refuses a KmsKeyId: nothing under Sideline's control is left unencrypted.
+ */
+export const volumeKeyReason = (instanceType: string) =>
+  `${instanceType} has local NVMe instance storage, and SageMaker refuses a KmsKeyId for it (CreateEndpointConfig); that storage is encrypted at rest by a hardware module on the instance (XTS-AES-256). Everything the endpoint writes outside the instance (captured requests, batch results) is under the data key.`;
+
 /** Throws, naming the supported families, unless the pinned Triton runs on this instance type. */
 export function assertTritonGpu(instanceType: string): void {
   const family = instanceFamily(instanceType);

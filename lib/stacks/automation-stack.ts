@@ -41,7 +41,7 @@ import { type IcebergDeliveryStream, streamFor } from "../constructs/iceberg-del
 import type { LakeAccess } from "../constructs/lake-access.js";
 import { SidelineFunction } from "../constructs/sideline-function.js";
 import { allowDecrypt } from "../data-access.js";
-import { acknowledge, grantWildcardReasons, nagArn, nagValue } from "../nag.js";
+import { acknowledge, grantWildcardReasons, inlinePolicyReason, nagArn, nagValue } from "../nag.js";
 
 /**
  * Rule targets retry with EventBridge's backoff for up to a day (BUS_DEFAULTS, shared with the local
@@ -215,6 +215,8 @@ export class AutomationStack extends Stack {
       logRemovalPolicy: props.removalPolicy,
       memorySize: 256,
       timeout: Duration.seconds(30),
+      noDeadLetterQueueReason:
+        "Invoked synchronously by Step Functions, whose task Retry and the rule target's DLQ handle failures; a function DLQ applies to asynchronous invocations only.",
       environment: {
         DELIVERY_STREAMS: JSON.stringify(
           Object.fromEntries(
@@ -234,10 +236,6 @@ export class AutomationStack extends Stack {
     props.stateTable.encryptionKey?.grantEncryptDecrypt(tasks);
     // The cool-down ledger is in the state table, under the health key; medical alerts pass through.
     allowDecrypt(tasks.role!, "health");
-    acknowledge(tasks, {
-      "Serverless-LambdaDLQ":
-        "Invoked synchronously by Step Functions, whose task Retry and the rule target's DLQ handle failures; a function DLQ applies to asynchronous invocations only.",
-    });
 
     const machine = (w: WorkflowName, mid: string, key: IKey, substitutions: Record<string, string>) => {
       const logs = new LogGroup(this, `${mid}Logs`, {
@@ -265,6 +263,7 @@ export class AutomationStack extends Stack {
       });
       tasks.grantInvoke(sm);
       acknowledge(sm.role, {
+        ...inlinePolicyReason(`The ${w} state machine's role`),
         "AwsSolutions-IAM5[Resource::*]":
           "Step Functions log delivery (logs:CreateLogDelivery and related) and X-Ray (xray:PutTraceSegments) support no resource narrower than * (service authorization references).",
         [`AwsSolutions-IAM5[Resource::${nagArn(tasks)}:*]`]:
@@ -328,6 +327,7 @@ export class AutomationStack extends Stack {
       scouting.grantTaskResponse(role);
       // A task response is written to the encrypted execution history: the caller uses the key too.
       grantExecutionKey(role, props.dataKey, [scouting]);
+      acknowledge(role, inlinePolicyReason("The ScoutDecider role (task responses on the scouting workflow)"));
       this.scoutDeciderRole = role;
     } else {
       Annotations.of(this).addWarningV2(

@@ -11,6 +11,7 @@ import { FeatureExtractor, type StreamMappingSettings } from "../constructs/feat
 import type { IcebergDeliveryStream } from "../constructs/iceberg-delivery-stream.js";
 import { SecureBucket } from "../constructs/secure-bucket.js";
 import { allowDecrypt, KEY_CLASS_OF, type KeyClass, SPECIAL_CATEGORY_KEYS } from "../data-access.js";
+import { acknowledge } from "../nag.js";
 
 export interface IngestStackProps extends StackProps {
   readonly stageName: string;
@@ -60,6 +61,10 @@ export class IngestStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: "expires_at",
       removalPolicy: props.removalPolicy,
+    });
+    acknowledge(this.stateTable, {
+      "HIPAA.Security-DynamoDBInBackupPlan":
+        "Point-in-time recovery is on: the table can be restored to any second of the last 35 days. It holds live, expiring state (per-player windows, load history, the medical cool-down) derived from the streams, whose features are kept in the lake; an AWS Backup plan would pay for snapshots that outlive the state's own TTL and add nothing PITR does not cover.",
     });
     this.visuals = new SecureBucket(this, "Visuals", {
       // Insight pictures show load and heart-rate trends: health data.

@@ -11,11 +11,11 @@ import { AnalyticsWorkgroup, queryClassification, readNamedQueries } from "../co
 import { IcebergCatalog } from "../constructs/iceberg-catalog.js";
 import { IcebergDeliveryStream } from "../constructs/iceberg-delivery-stream.js";
 import { ACCESS_ROLES, type AccessRoleName, LakeAccess, WRITE_PERMISSIONS } from "../constructs/lake-access.js";
-import { SecureBucket } from "../constructs/secure-bucket.js";
+import { REPLICATION_REASON, SecureBucket } from "../constructs/secure-bucket.js";
 import { PROJECT_ROOT } from "../constructs/sideline-function.js";
 import { allowDecrypt, type KeyClass, tableKeyClass } from "../data-access.js";
 import type { FieldIdLedger } from "../iceberg.js";
-import { acknowledge, grantWildcardReasons } from "../nag.js";
+import { acknowledge, grantWildcardReasons, inlinePolicyReason } from "../nag.js";
 
 /** Raw media moves to Glacier Instant Retrieval after 30 days, Deep Archive after 180 (S3 storage classes). */
 const RAW_TO_GLACIER_IR_DAYS = 30;
@@ -23,8 +23,9 @@ const RAW_TO_DEEP_ARCHIVE_DAYS = 180;
 /** Athena results are scratch: kept 30 days. Firehose error files are kept 90 days for replay. */
 const ATHENA_RESULTS_DAYS = 30;
 const FIREHOSE_ERRORS_DAYS = 90;
-/** S3 access logs kept a year, then expired. */
+/** S3 access logs kept a year, then expired; a deleted or expired log stays recoverable 30 more days. */
 const ACCESS_LOG_DAYS = 365;
+const ACCESS_LOG_NONCURRENT_DAYS = 30;
 
 export interface LakehouseStackProps extends StackProps {
   readonly stageName: string;
@@ -87,13 +88,23 @@ export class LakehouseStack extends Stack {
       // S3 server access logging delivers only to SSE-S3 buckets, not SSE-KMS.
       encryption: BucketEncryption.S3_MANAGED,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
-      lifecycleRules: [{ id: "expire-logs", expiration: Duration.days(ACCESS_LOG_DAYS) }],
+      // Versioned, so a log deleted before its time stays recoverable (logs are written once: no other cost).
+      versioned: true,
+      lifecycleRules: [
+        {
+          id: "expire-logs",
+          expiration: Duration.days(ACCESS_LOG_DAYS),
+          noncurrentVersionExpiration: Duration.days(ACCESS_LOG_NONCURRENT_DAYS),
+        },
+      ],
       removalPolicy: props.removalPolicy,
     });
     this.accessLogs = accessLogs;
-    Validations.of(accessLogs).acknowledge({
-      id: "AwsSolutions-S1",
-      reason: "This is the access-log bucket itself; logging it into itself would loop.",
+    acknowledge(accessLogs, {
+      "AwsSolutions-S1": "This is the access-log bucket itself; logging it into itself would loop.",
+      "HIPAA.Security-S3DefaultEncryptionKMS":
+        "S3 server access logging delivers only to buckets whose default encryption is SSE-S3 (AES-256), not SSE-KMS; the logs hold request metadata (keys, requesters), no object contents.",
+      "HIPAA.Security-S3BucketReplicationEnabled": REPLICATION_REASON,
     });
     const secure = (bid: string, extra: Partial<ConstructorParameters<typeof SecureBucket>[2]> = {}) =>
       new SecureBucket(this, bid, {
@@ -112,6 +123,10 @@ export class LakehouseStack extends Stack {
     const results = secure("AthenaResults", {
       versioned: false,
       lifecycleRules: [{ id: "expire-results", expiration: Duration.days(ATHENA_RESULTS_DAYS) }],
+    });
+    acknowledge(results, {
+      "HIPAA.Security-S3BucketVersioningEnabled":
+        "Athena query results are scratch, written once under generated names and expired after 30 days; any of them is recomputed by rerunning its query on the versioned warehouse, so older versions would only keep copies of player data longer.",
     });
     const errors = secure("FirehoseErrors", {
       lifecycleRules: [{ id: "expire-errors", expiration: Duration.days(FIREHOSE_ERRORS_DAYS) }],
@@ -220,6 +235,7 @@ export class LakehouseStack extends Stack {
       if (wg === this.medicalWorkgroup) allowDecrypt(r, "health");
       acknowledge(r, {
         ...grantWildcardReasons(`${rid} queries (Athena results)`),
+        ...inlinePolicyReason(`The ${rid} role`),
         [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/${databaseName}/*]`]:
           "Glue metadata reads on this database's tables; which tables and columns are readable is Lake Formation's grant by classification.",
         "AwsSolutions-IAM5[Resource::*]":

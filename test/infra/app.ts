@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { App, Validations } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { BUNDLING_STACKS } from "aws-cdk-lib/cx-api";
-import { AwsSolutionsChecks, ServerlessChecks } from "cdk-nag";
+import { AwsSolutionsChecks, HIPAASecurityChecks, ServerlessChecks } from "cdk-nag";
 import { buildConfig, type SidelineConfig } from "../../lib/config.js";
 import { buildSideline, REGISTRY, type Registry, type SidelineStacks } from "../../lib/sideline.js";
 
@@ -38,7 +38,12 @@ export function buildApp(context: Record<string, unknown> = {}, nag = false, reg
   });
   const config = buildConfig((k) => app.node.tryGetContext(k), {}, registry.modalities);
   const stacks = buildSideline(app, config, registry);
-  if (nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  if (nag)
+    Validations.of(app).addPlugins(
+      new AwsSolutionsChecks(app),
+      new ServerlessChecks(app),
+      new HIPAASecurityChecks(app),
+    );
   return { app, config, stacks, outdir };
 }
 
@@ -75,12 +80,18 @@ export function devTemplates(): Templates {
 }
 
 /**
- * Synthesizes the app with cdk-nag's AwsSolutions and Serverless packs and returns the validation
- * report: synth throws when a finding is not acknowledged and writes the report to the output
- * directory; "" when every finding is acknowledged.
+ * Synthesizes the app with cdk-nag's AwsSolutions, Serverless and HIPAA Security packs and returns
+ * the validation report: synth throws when a finding is not acknowledged and writes the report to
+ * the output directory; "" when every finding is acknowledged. `extend` adds to the stacks before
+ * synthesis (a test's deliberate finding).
  */
-export function nagReport(context: Record<string, unknown>, registry: Registry = REGISTRY): string {
-  const { app, outdir } = buildApp(context, true, registry);
+export function nagReport(
+  context: Record<string, unknown>,
+  registry: Registry = REGISTRY,
+  extend: (stacks: SidelineStacks) => void = () => {},
+): string {
+  const { app, stacks, outdir } = buildApp(context, true, registry);
+  extend(stacks);
   try {
     app.synth();
   } catch {

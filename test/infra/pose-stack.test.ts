@@ -130,7 +130,7 @@ describe("pose on", () => {
     );
   });
 
-  it("passes cdk-nag's AwsSolutions and Serverless packs with no unacknowledged finding, in dev and prod", () => {
+  it("passes cdk-nag's AwsSolutions, Serverless and HIPAA Security packs with no unacknowledged finding, in dev and prod", () => {
     for (const stage of ["dev", "prod"]) expect(poseNagReport({ stage })).toBe("");
   });
 });

@@ -3,9 +3,22 @@
  * buffering and log retention, dev's options, and cdk-nag with no unacknowledged finding.
  */
 import { Match, Template } from "aws-cdk-lib/assertions";
+import { CfnFunction } from "aws-cdk-lib/aws-lambda";
 import { MODALITIES } from "../../lambdas/contracts/modalities.js";
+import { REGISTRY } from "../../lib/sideline.js";
 import { buildApp, devTemplates, EXAMPLE_SCOUT_DECIDER, nagReport, type Resources, type Templates } from "./app.js";
 import { POSE_CONTEXT } from "./pose-app.js";
+
+/** The parts of CDK's validation-report.json that name each pack's findings. */
+interface NagValidationReport {
+  readonly pluginReports: {
+    readonly pluginName: string;
+    readonly violations: {
+      readonly ruleName: string;
+      readonly violatingConstructs: { readonly constructPath: string }[];
+    }[];
+  }[];
+}
 
 /**
  * Every resource type that holds data, with what would be lost if it were deleted with its stack.
@@ -146,7 +159,7 @@ describe("Sideline stacks (prod and options)", () => {
       expect(r.DeletionPolicy).toBe("Delete");
   });
 
-  it("passes cdk-nag's AwsSolutions and Serverless packs with no unacknowledged finding, in both stages", () => {
+  it("passes cdk-nag's AwsSolutions, Serverless and HIPAA Security packs with no unacknowledged finding, in both stages", () => {
     // (the last with the ScoutDecider role, which is created only for named principals)
     for (const context of [
       { stage: "dev" },
@@ -154,5 +167,22 @@ describe("Sideline stacks (prod and options)", () => {
       { stage: "prod", ...CRM_CONTEXT, scoutDeciderPrincipals: [EXAMPLE_SCOUT_DECIDER] },
     ])
       expect(nagReport(context)).toBe("");
+  });
+
+  it("fails synthesis on a finding left unacknowledged, in each of the three packs", () => {
+    // A bare function, with none of SidelineFunction's settings or acknowledgements: every pack flags it.
+    const report = nagReport({ stage: "dev" }, REGISTRY, (stacks) => {
+      new CfnFunction(stacks.ingest, "Unacknowledged", {
+        code: { zipFile: "export const handler = async () => {};" },
+        handler: "index.handler",
+        runtime: "nodejs20.x",
+        role: "arn:aws:iam::123456789012:role/example",
+      });
+    });
+    const { pluginReports } = JSON.parse(report) as NagValidationReport;
+    const flagging = pluginReports.filter((p) =>
+      p.violations.some((v) => v.violatingConstructs.some((c) => c.constructPath.endsWith("/Unacknowledged"))),
+    );
+    expect(flagging.map((p) => p.pluginName).sort()).toEqual(["AwsSolutions", "HIPAA.Security", "Serverless"]);
   });
 });

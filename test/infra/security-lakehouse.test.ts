@@ -235,7 +235,21 @@ describe("Sideline stacks (dev): security and lakehouse", () => {
         IgnorePublicAcls: true,
         RestrictPublicBuckets: true,
       });
-      if (id === logBucket) continue;
+      if (id === logBucket) {
+        // Versioned: a log deleted before its year is up stays recoverable for 30 days.
+        expect(p.VersioningConfiguration).toEqual({ Status: "Enabled" });
+        expect(p.LifecycleConfiguration).toEqual({
+          Rules: [
+            {
+              Id: "expire-logs",
+              ExpirationInDays: 365,
+              NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+              Status: "Enabled",
+            },
+          ],
+        });
+        continue;
+      }
       expect(JSON.stringify(p.BucketEncryption)).toContain('"SSEAlgorithm":"aws:kms"');
       expect(p.LoggingConfiguration).toEqual({
         DestinationBucketName: { Ref: logBucket },
