@@ -160,11 +160,17 @@ describe("Sideline stacks (prod and options)", () => {
   });
 
   it("passes cdk-nag's AwsSolutions, Serverless and HIPAA Security packs with no unacknowledged finding, in both stages", () => {
-    // (the last with the ScoutDecider role, which is created only for named principals)
+    // (the last with the ScoutDecider, Analyst and MedicalStaff roles, created only for named principals)
     for (const context of [
       { stage: "dev" },
       { stage: "prod" },
-      { stage: "prod", ...CRM_CONTEXT, scoutDeciderPrincipals: [EXAMPLE_SCOUT_DECIDER] },
+      {
+        stage: "prod",
+        ...CRM_CONTEXT,
+        scoutDeciderPrincipals: [EXAMPLE_SCOUT_DECIDER],
+        analystPrincipals: ["arn:aws:iam::123456789012:role/club-analysts"],
+        medicalPrincipals: ["arn:aws:iam::123456789012:role/club-medical"],
+      },
     ])
       expect(nagReport(context)).toBe("");
   });
