@@ -111,6 +111,8 @@ export class LakehouseStack extends Stack {
       ...(props.fieldIds ? { fieldIds: props.fieldIds } : {}),
       warehouse: this.warehouse,
       dataKey: props.dataKey,
+      logKey: props.opsKey,
+      logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
       ...(props.catalogEncryption ? { catalogEncryptionKey: props.dataKey } : {}),
     });
