@@ -37,6 +37,14 @@ export const CREATE_FAILED_PHYSICAL_ID = "SIDELINE::IcebergTable::CREATE_FAILED"
  */
 export const RESPONSE_MARGIN_MS = 10_000;
 
+/**
+ * The most of the change list the answer's Data carries: the whole answer must stay within
+ * CloudFormation's 4,096 bytes (cfn-response.ts), and the full list is in the function's log.
+ */
+export const CHANGES_DATA_CHARS = 1024;
+
+const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 6)} [...]`);
+
 export interface IcebergTableHandlerOptions {
   readonly glue: GlueClient;
   /** The database this function owns (its IAM policy names no other): a request for another fails. */
@@ -126,7 +134,7 @@ export function createIcebergTableHandler(options: IcebergTableHandlerOptions): 
       response = answer({
         Status: "SUCCESS",
         PhysicalResourceId: done.physicalId,
-        Data: { Outcome: done.outcome, Changes: (done.changes ?? []).join("; ") },
+        Data: { Outcome: done.outcome, Changes: clip((done.changes ?? []).join("; "), CHANGES_DATA_CHARS) },
       });
     } catch (e) {
       const reason = (e as Error).message;
