@@ -144,7 +144,7 @@ export class IcebergCatalog extends Construct {
         removalPolicy,
       });
       table.node.addDependency(db);
-      this.grantTableFiles(props.warehouse, def.name);
+      this.grantTableFiles(props.warehouse, def.name, props.dataKey);
       this.tables.set(def.name, table);
       const optimizer = (type: string, config: Partial<CfnTableOptimizer.TableOptimizerConfigurationProperty>) => {
         const o = new CfnTableOptimizer(
@@ -183,10 +183,7 @@ export class IcebergCatalog extends Construct {
     }
   }
 
-  /**
-   * The function that owns this database's tables, allowed the Glue table calls on them only, and
-   * the data key that Glue's Iceberg metadata writes under the warehouse need.
-   */
+  /** The function that owns this database's tables, allowed the Glue table calls on them only. */
   private createTableFunction(props: IcebergCatalogProps, removalPolicy: RemovalPolicy): SidelineFunction {
     const fn = new SidelineFunction(this, "TableFunction", {
       entry: "lambdas/functions/iceberg-table/index.ts",
@@ -210,8 +207,6 @@ export class IcebergCatalog extends Construct {
         resources: [this.catalogArn(), this.databaseArn(), ...props.tables.map((t) => this.tableArn(t.name))],
       }),
     );
-    // Glue writes the new metadata files with the caller's credentials: SSE-KMS under the data key.
-    props.dataKey.grant(fn, "kms:Decrypt", "kms:GenerateDataKey");
     // With catalog encryption on, every catalog call encrypts and decrypts under that key too.
     props.catalogEncryptionKey?.grant(fn, "kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey");
     acknowledge(fn, {
@@ -221,8 +216,13 @@ export class IcebergCatalog extends Construct {
     return fn;
   }
 
-  /** Lets the table function write the table's Iceberg metadata under its prefix of the warehouse. */
-  private grantTableFiles(warehouse: IBucket, table: string): void {
+  /**
+   * Lets the table function write the table's Iceberg metadata under its prefix of the warehouse:
+   * Glue writes the files with the caller's credentials, SSE-KMS under the bucket's key.
+   * @param key the bucket's key when the bucket does not name one (an imported bucket)
+   */
+  private grantTableFiles(warehouse: IBucket, table: string, key: IKey): void {
+    (warehouse.encryptionKey ?? key).grant(this.tableFunction, "kms:Decrypt", "kms:GenerateDataKey");
     this.tableFunction.addToRolePolicy(
       new PolicyStatement({
         // What Glue needs of the table's creator (https://docs.aws.amazon.com/lake-formation/latest/dg/creating-iceberg-tables.html).
