@@ -21,7 +21,10 @@
  * names columns by their (ledger) ids, and the order of its fields is the sort's meaning.
  */
 import { readFileSync } from "node:fs";
+import type { IcebergTableInput } from "../lambdas/contracts/tables/iceberg-resource.js";
 import { type AnyTable, type ColumnType, partitionField } from "../lambdas/contracts/tables/index.js";
+
+export type { IcebergTableInput };
 
 const ICEBERG_TYPES: Record<ColumnType, string> = {
   string: "string",
@@ -178,25 +181,6 @@ function ledgerProblems(
     }
   }
   return problems;
-}
-
-export interface IcebergTableInput {
-  readonly location: string;
-  readonly schema: {
-    readonly schemaId: number;
-    readonly type: "struct";
-    readonly fields: { id: number; name: string; type: string; required: boolean; doc: string }[];
-    readonly identifierFieldIds: number[];
-  };
-  readonly partitionSpec: {
-    specId: number;
-    fields: { name: string; sourceId: number; transform: string; fieldId: number }[];
-  };
-  readonly writeOrder: {
-    orderId: number;
-    fields: { sourceId: number; transform: string; direction: string; nullOrder: string }[];
-  };
-  readonly properties: Record<string, string>;
 }
 
 /**

@@ -1,13 +1,16 @@
-import { RemovalPolicy, Stack } from "aws-cdk-lib";
-import { CfnDatabase, CfnDataCatalogEncryptionSettings, CfnTable, CfnTableOptimizer } from "aws-cdk-lib/aws-glue";
+import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { CfnDatabase, CfnDataCatalogEncryptionSettings, CfnTableOptimizer } from "aws-cdk-lib/aws-glue";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
+import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import type { AnyTable } from "../../lambdas/contracts/tables/index.js";
 import { allowDecrypt, KEY_CLASSES, type KeyClass, SPECIAL_CATEGORY_KEYS, tableKeyClass } from "../data-access.js";
 import { type FieldIdLedger, icebergTableInput } from "../iceberg.js";
-import { acknowledge, grantWildcardReasons, inlinePolicyReason, nagValue } from "../nag.js";
+import { acknowledge, grantWildcardReasons, inlinePolicyReason, nagArn, nagValue } from "../nag.js";
+import { IcebergTable } from "./iceberg-table.js";
+import { SidelineFunction } from "./sideline-function.js";
 
 /** How cdk-nag prints a value in a finding id: the literal, or `<AWS::Pseudo>` for an unresolved one. */
 
@@ -17,6 +20,13 @@ export const SNAPSHOT_RETENTION_DAYS = 7;
 export const SNAPSHOTS_TO_RETAIN = 10;
 /** Unreferenced files older than this are deleted (Glue's default, 3 days, protects in-flight writes). */
 export const ORPHAN_FILE_RETENTION_DAYS = 3;
+/**
+ * The table function's limit: a request is a few Glue calls (get, create or update, get again) of
+ * well under a second each; the handler answers CloudFormation RESPONSE_MARGIN_MS before it.
+ */
+export const TABLE_FUNCTION_TIMEOUT = Duration.minutes(2);
+/** The table function's memory: it parses a table definition and makes Glue calls, nothing CPU-bound. */
+export const TABLE_FUNCTION_MEMORY_MB = 256;
 
 export interface IcebergCatalogProps {
   readonly databaseName: string;
@@ -27,7 +37,13 @@ export interface IcebergCatalogProps {
   readonly warehouses: Readonly<Record<KeyClass, IBucket>>;
   /** The key of each key class. */
   readonly keys: Readonly<Record<KeyClass, IKey>>;
-  /** Applied to the database and its tables: the tables' pointers to their Iceberg metadata. @default RemovalPolicy.RETAIN */
+  /** The key of the table function's log group. */
+  readonly logKey: IKey;
+  readonly logRetention: RetentionDays;
+  /**
+   * Applied to the database and its tables (the catalog entries, never the warehouse's files), and
+   * to the table function's logs. @default RemovalPolicy.RETAIN
+   */
   readonly removalPolicy?: RemovalPolicy;
   /**
    * Encrypt the account's Data Catalog (metadata at rest, and connection passwords) with this key.
@@ -42,14 +58,19 @@ export interface IcebergCatalogProps {
 /**
  * The Glue database and one Iceberg table per table definition, each with the three Glue table
  * optimizers (compaction, snapshot retention, orphan file deletion) under one role scoped to these
- * tables and the warehouse.
+ * tables and the warehouse. Each table is a custom resource (IcebergTable) answered by one function
+ * that owns this database's tables: a deploy creates a table, and evolves its schema as Iceberg
+ * allows (lambdas/functions/iceberg-table/evolution.ts).
  */
 export class IcebergCatalog extends Construct {
   readonly databaseName: string;
+  readonly database: CfnDatabase;
   /** The account's catalog encryption settings, when this catalog sets them. */
   readonly encryptionSettings?: CfnDataCatalogEncryptionSettings;
-  readonly tables = new Map<string, CfnTable>();
+  readonly tables = new Map<string, IcebergTable>();
   readonly optimizerRole: Role;
+  /** The function behind the tables' custom resources. */
+  readonly tableFunction: SidelineFunction;
 
   constructor(
     scope: Construct,
@@ -72,6 +93,7 @@ export class IcebergCatalog extends Construct {
       },
     });
     db.applyRemovalPolicy(removalPolicy);
+    this.database = db;
     if (props.catalogEncryptionKey) {
       // SSE-KMS: Glue encrypts with the caller's own KMS permissions (no service role), and encrypts
       // objects created or updated after the setting; connection passwords are returned encrypted
@@ -132,21 +154,18 @@ export class IcebergCatalog extends Construct {
         ]),
       ),
     });
+    this.tableFunction = this.createTableFunction(props, removalPolicy);
     for (const def of props.tables) {
-      const table = new CfnTable(this, `${def.name}Table`, {
-        catalogId: stack.account,
+      const location = this.locationOf(def);
+      const table = new IcebergTable(this, `${def.name}Table`, {
+        provider: this.tableFunction,
         databaseName: props.databaseName,
-        name: def.name,
-        openTableFormatInput: {
-          icebergInput: {
-            metadataOperation: "CREATE",
-            version: "2",
-            icebergTableInput: icebergTableInput(def, this.locationOf(def), props.fieldIds),
-          },
-        },
+        tableName: def.name,
+        input: icebergTableInput(def, location, props.fieldIds),
+        removalPolicy,
       });
-      table.addResourceDependency(db);
-      table.applyRemovalPolicy(removalPolicy);
+      table.node.addDependency(db);
+      this.grantTableFiles(this.warehouseFor(def), def.name, props.keys[tableKeyClass(def)]);
       this.tables.set(def.name, table);
       const optimizer = (type: string, config: Partial<CfnTableOptimizer.TableOptimizerConfigurationProperty>) => {
         const o = new CfnTableOptimizer(
@@ -160,7 +179,7 @@ export class IcebergCatalog extends Construct {
             tableOptimizerConfiguration: { roleArn: this.optimizerRole.roleArn, enabled: true, ...config },
           },
         );
-        o.addResourceDependency(table);
+        o.node.addDependency(table);
         const policy = this.optimizerRole.node.tryFindChild("DefaultPolicy");
         if (policy) o.node.addDependency(policy);
       };
@@ -193,6 +212,59 @@ export class IcebergCatalog extends Construct {
   /** The table's location: its own prefix in its class's warehouse. */
   locationOf(table: AnyTable): string {
     return this.warehouseFor(table).s3UrlForObject(`${table.name}/`);
+  }
+
+  /** The function that owns this database's tables, allowed the Glue table calls on them only. */
+  private createTableFunction(props: IcebergCatalogProps, removalPolicy: RemovalPolicy): SidelineFunction {
+    const fn = new SidelineFunction(this, "TableFunction", {
+      entry: "lambdas/functions/iceberg-table/index.ts",
+      description: `Creates and evolves the Iceberg tables of ${props.databaseName} (Custom::IcebergTable)`,
+      logKey: props.logKey,
+      logRetention: props.logRetention,
+      logRemovalPolicy: removalPolicy,
+      memorySize: TABLE_FUNCTION_MEMORY_MB,
+      timeout: TABLE_FUNCTION_TIMEOUT,
+      environment: { DATABASE_NAME: props.databaseName },
+    });
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: [
+          "glue:GetTable",
+          "glue:CreateTable",
+          "glue:UpdateTable",
+          // Deleting a catalog entry only where the stage lets its tables go (dev, destroyDataOnDelete).
+          ...(removalPolicy === RemovalPolicy.DESTROY ? ["glue:DeleteTable"] : []),
+        ],
+        resources: [this.catalogArn(), this.databaseArn(), ...props.tables.map((t) => this.tableArn(t.name))],
+      }),
+    );
+    // With catalog encryption on, every catalog call encrypts and decrypts under that key too.
+    props.catalogEncryptionKey?.grant(fn, "kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey");
+    acknowledge(fn, {
+      "Serverless-LambdaDLQ":
+        "Invoked asynchronously by CloudFormation for the Custom::IcebergTable resources; the function answers CloudFormation itself, SUCCESS or FAILED with the reason, before its timeout, and the failed deployment reports it: a DLQ would hold nothing to redrive.",
+    });
+    return fn;
+  }
+
+  /**
+   * Lets the table function write the table's Iceberg metadata under its prefix of the warehouse:
+   * Glue writes the files with the caller's credentials, SSE-KMS under the bucket's key.
+   * @param key the bucket's key when the bucket does not name one (an imported bucket)
+   */
+  private grantTableFiles(warehouse: IBucket, table: string, key: IKey): void {
+    (warehouse.encryptionKey ?? key).grant(this.tableFunction, "kms:Decrypt", "kms:GenerateDataKey");
+    this.tableFunction.addToRolePolicy(
+      new PolicyStatement({
+        // What Glue needs of the table's creator (https://docs.aws.amazon.com/lake-formation/latest/dg/creating-iceberg-tables.html).
+        actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+        resources: [warehouse.arnForObjects(`${table}/*`)],
+      }),
+    );
+    acknowledge(this.tableFunction.role!, {
+      [`AwsSolutions-IAM5[Resource::${nagArn(warehouse)}/${table}/*]`]:
+        "Glue writes the table's Iceberg metadata files, whose names it generates, under the table's own prefix of the warehouse, with this function's credentials.",
+    });
   }
 
   catalogArn(): string {

@@ -87,6 +87,7 @@ export class LakeAccess extends Construct {
   readonly settings: CfnDataLakeSettings;
   readonly tag: CfnTag;
   private readonly tableTags = new Map<string, CfnTagAssociation[]>();
+  private readonly locations: CfnResource[] = [];
   private readonly catalogId: string;
 
   constructor(
@@ -134,6 +135,7 @@ export class LakeAccess extends Construct {
         hybridAccessEnabled: false,
       });
       location.addDependency(this.settings);
+      this.locations.push(location);
     }
 
     this.tag = new CfnTag(this, "ClassificationTag", {
@@ -224,7 +226,10 @@ export class LakeAccess extends Construct {
     );
   }
 
-  /** Lets a role create and manage tables in the warehouses (DATA_LOCATION_ACCESS), e.g. the table optimizers. */
+  /**
+   * Lets a role point tables at the warehouses (DATA_LOCATION_ACCESS), e.g. the table optimizers and
+   * the table function. Only needs the settings and the registrations: tables may wait for it.
+   */
   grantDataLocations(role: IRole): CfnPrincipalPermissions[] {
     return KEY_CLASSES.map((k) =>
       this.permission(
@@ -232,7 +237,23 @@ export class LakeAccess extends Construct {
         `${k}Location`,
         { dataLocation: { catalogId: this.catalogId, resourceArn: this.props.warehouses[k].bucketArn } },
         ["DATA_LOCATION_ACCESS"],
+        [this.settings, ...this.locations],
       ),
+    );
+  }
+
+  /**
+   * Lets the table creator create tables in the database. The creator of a table holds every
+   * permission on it (https://docs.aws.amazon.com/lake-formation/latest/dg/implicit-permissions.html),
+   * so evolving it needs nothing more. Only needs the settings: tables may wait for it.
+   */
+  grantCreateTables(role: IRole, database: IConstruct): CfnPrincipalPermissions {
+    return this.permission(
+      role,
+      "CreateTables",
+      { database: { catalogId: this.catalogId, name: this.props.databaseName } },
+      ["CREATE_TABLE", "DESCRIBE"],
+      [this.settings, database],
     );
   }
 
@@ -248,6 +269,7 @@ export class LakeAccess extends Construct {
     what: string,
     resource: CfnPrincipalPermissions.ResourceProperty,
     permissions: readonly string[],
+    after: readonly IConstruct[] = [this],
   ): CfnPrincipalPermissions {
     // In the role's stack, at its root: a child of the role would sit inside whatever must wait for it.
     const scope = Stack.of(role);
@@ -259,7 +281,7 @@ export class LakeAccess extends Construct {
       permissions: [...permissions],
       permissionsWithGrantOption: [],
     });
-    p.node.addDependency(this);
+    p.node.addDependency(...after);
     return p;
   }
 }

@@ -13,7 +13,7 @@ import { IcebergDeliveryStream } from "../constructs/iceberg-delivery-stream.js"
 import { ACCESS_ROLES, type AccessRoleName, LakeAccess, WRITE_PERMISSIONS } from "../constructs/lake-access.js";
 import { REPLICATION_REASON, SecureBucket } from "../constructs/secure-bucket.js";
 import { PROJECT_ROOT } from "../constructs/sideline-function.js";
-import { allowDecrypt, type KeyClass, tableKeyClass } from "../data-access.js";
+import { allowDecrypt, type KeyClass, SPECIAL_CATEGORY_KEYS, tableKeyClass } from "../data-access.js";
 import type { FieldIdLedger } from "../iceberg.js";
 import { acknowledge, grantWildcardReasons, inlinePolicyReason } from "../nag.js";
 
@@ -154,6 +154,8 @@ export class LakehouseStack extends Stack {
       ...(props.fieldIds ? { fieldIds: props.fieldIds } : {}),
       warehouses: this.warehouses,
       keys: props.keys,
+      logKey: props.opsKey,
+      logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
       ...(props.catalogEncryption ? { catalogEncryptionKey: props.dataKey } : {}),
     });
@@ -194,6 +196,15 @@ export class LakehouseStack extends Stack {
     }
     for (const t of tables) this.access.grantTable(this.catalog.optimizerRole, t.name, WRITE_PERMISSIONS);
     this.access.grantDataLocations(this.catalog.optimizerRole);
+    // The table function creates the tables: CREATE_TABLE on the database and the warehouses' locations, first.
+    const creator = this.catalog.tableFunction.role!;
+    const creatorGrants = [
+      this.access.grantCreateTables(creator, this.catalog.database),
+      ...this.access.grantDataLocations(creator),
+    ];
+    for (const t of this.catalog.tables.values()) t.node.addDependency(...creatorGrants);
+    // It writes every table's metadata files, special categories included.
+    allowDecrypt(creator, ...SPECIAL_CATEGORY_KEYS);
 
     // Two workgroups: each person's queries and results stay under the key of the classes they read.
     const queries = readNamedQueries(join(PROJECT_ROOT, "glue/queries"));

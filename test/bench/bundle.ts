@@ -18,6 +18,7 @@ export const LAMBDA_ENTRIES = {
   "workflow-tasks": "lambdas/functions/workflow-tasks/index.ts",
   "workflow-starter": "lambdas/functions/workflow-starter/index.ts",
   "pose-invoker": "lambdas/functions/pose-invoker/index.ts",
+  "iceberg-table": "lambdas/functions/iceberg-table/index.ts",
 } as const;
 export type LambdaName = keyof typeof LAMBDA_ENTRIES;
 
@@ -103,6 +104,7 @@ export const LAMBDA_IMPORT_ENV: Readonly<Record<LambdaName, Readonly<Record<stri
     MODEL_ID: "movenet-singlepose-lightning",
     MODEL_VERSION: "4",
   },
+  "iceberg-table": { DATABASE_NAME: "sideline_dev" },
 };
 
 export interface ColdImport {

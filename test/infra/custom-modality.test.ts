@@ -92,7 +92,7 @@ describe("a modality added to the registry, in CDK", () => {
 
   it("gets its lake table and delivery stream, and its alarms with actions", () => {
     const lake = Template.fromStack(built.stacks.lakehouse);
-    lake.hasResourceProperties("AWS::Glue::Table", { Name: "test_step_windows" });
+    lake.hasResourceProperties("Custom::IcebergTable", { TableName: "test_step_windows" });
     lake.resourceCountIs("AWS::KinesisFirehose::DeliveryStream", TABLES.length + 1);
     const alarms = Template.fromStack(built.stacks.observability).findResources("AWS::CloudWatch::Alarm") as Resources;
     const steps = Object.values(alarms).filter((a) =>

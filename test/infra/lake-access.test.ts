@@ -166,12 +166,30 @@ describe("Lake Formation: access by classification", () => {
       expect(p.PermissionsWithGrantOption).toEqual([]);
       const [kind] = Object.keys(p.Resource);
       expect(["Table", "TableWithColumns", "DataLocation", "Database", "LFTagPolicy"]).toContain(kind);
-      if (kind === "Database") expect(p.Permissions).toEqual(["DESCRIBE"]);
+      // Database-level: DESCRIBE, and CREATE_TABLE for the table function alone (reading rows needs a table grant).
+      if (kind === "Database") expect([["DESCRIBE"], ["CREATE_TABLE", "DESCRIBE"]]).toContainEqual(p.Permissions);
       if (kind === "LFTagPolicy") {
         const values = (p.Resource.LFTagPolicy!.Expression as { TagValues: string[] }[])[0]!.TagValues;
         expect(roleClasses).toContain(JSON.stringify(values));
       }
     }
+  });
+
+  it("lets only the table function create tables, before the tables are created", () => {
+    const creators = grants(t.all).filter((g) => g.p.Permissions.includes("CREATE_TABLE"));
+    expect(creators.map((g) => g.role)).toEqual([expect.stringMatching(/^CatalogTableFunction/)]);
+    const lake = t.lakehouse.toJSON().Resources as Record<
+      string,
+      { Type: string; DependsOn?: string[]; Properties: unknown }
+    >;
+    const [grantId] = Object.entries(lake).find(
+      ([, r]) =>
+        r.Type === "AWS::LakeFormation::PrincipalPermissions" &&
+        JSON.stringify(r.Properties) === JSON.stringify(creators[0]!.p),
+    )!;
+    const tables = Object.values(lake).filter((r) => r.Type === "Custom::IcebergTable");
+    expect(tables).toHaveLength(TABLES.length);
+    for (const r of tables) expect(r.DependsOn).toContain(grantId);
   });
 
   it("grants each Firehose stream its own table only, before the stream is created", () => {

@@ -34,7 +34,8 @@ const STATEFUL_TYPES: Readonly<Record<string, string>> = {
   "AWS::Logs::LogStream": "the log events of a stream (Firehose's error streams)",
   "AWS::SQS::Queue": "dead letters and outbox messages waiting to be inspected or redriven",
   "AWS::Glue::Database": "the catalog entry of every lake table",
-  "AWS::Glue::Table": "each Iceberg table's pointer to its current metadata: the table's schema and snapshots",
+  "Custom::IcebergTable":
+    "each Iceberg table's catalog entry, the pointer to its current metadata: the table's schema and snapshots",
   "AWS::Events::EventBus":
     "the archive's source: replays go back onto this bus, and its ARN is in the archive's encryption context",
   "AWS::Events::Archive": "a year of insight events, kept for replay",
@@ -97,7 +98,7 @@ describe("Sideline stacks (dev)", () => {
         "AWS::Kinesis::Stream",
         "AWS::KMS::Key",
         "AWS::Glue::Database",
-        "AWS::Glue::Table",
+        "Custom::IcebergTable",
         "AWS::Events::EventBus",
         "AWS::Events::Archive",
       ]) {
@@ -131,7 +132,7 @@ describe("Sideline stacks (prod and options)", () => {
     expect([...found].filter((type) => !(type in STATEFUL_TYPES) && !(type in STATELESS_TYPES))).toEqual([]);
     expect(deleted).toEqual([]);
     // The Glue and Events types are present, so the check above covered them.
-    for (const type of ["AWS::Glue::Database", "AWS::Glue::Table", "AWS::Events::EventBus", "AWS::Events::Archive"])
+    for (const type of ["AWS::Glue::Database", "Custom::IcebergTable", "AWS::Events::EventBus", "AWS::Events::Archive"])
       expect(found).toContain(type);
     const lake = Template.fromStack(stacks.lakehouse);
     lake.hasResourceProperties("AWS::KinesisFirehose::DeliveryStream", {

@@ -6,6 +6,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Match } from "aws-cdk-lib/assertions";
 import {
+  ICEBERG_TABLE_RESOURCE_TYPE,
+  parseIcebergTableProperties,
+} from "../../lambdas/contracts/tables/iceberg-resource.js";
+import {
   col,
   defineTable,
   INSIGHTS,
@@ -15,7 +19,7 @@ import {
 } from "../../lambdas/contracts/tables/index.js";
 import { readNamedQueries } from "../../lib/constructs/analytics-workgroup.js";
 import { PROJECT_ROOT } from "../../lib/constructs/sideline-function.js";
-import { icebergTableInput } from "../../lib/iceberg.js";
+import { fieldIdLedger, icebergTableInput } from "../../lib/iceberg.js";
 import { devTemplates, type Resources, type Templates } from "./app.js";
 
 describe("Sideline stacks (dev): security and lakehouse", () => {
@@ -29,47 +33,27 @@ describe("Sideline stacks (dev): security and lakehouse", () => {
     t.security.allResourcesProperties("AWS::KMS::Key", { EnableKeyRotation: true });
   });
 
-  it("defines Iceberg tables only through openTableFormatInput, generated from the table definitions", () => {
-    const tables = t.lakehouse.findResources("AWS::Glue::Table") as Resources;
-    expect(Object.keys(tables)).toHaveLength(TABLES.length);
+  it("defines every lake table as one Custom::IcebergTable with its pinned ids, and no AWS::Glue::Table", () => {
+    // (an AWS::Glue::Table update strips table_type and metadata_location: roadmap #1919, #2495)
+    t.lakehouse.resourceCountIs("AWS::Glue::Table", 0);
+    const tables = Object.values(t.lakehouse.findResources(ICEBERG_TABLE_RESOURCE_TYPE) as Resources);
+    expect(tables.map((r) => r.Properties?.TableName).sort()).toEqual(TABLES.map((d) => d.name).sort());
     for (const def of TABLES) {
-      const [, res] = Object.entries(tables).find(([, r]) => r.Properties?.Name === def.name)!;
-      expect(res.Properties?.TableInput).toBeUndefined(); // no storage descriptor columns (roadmap #1919)
-      const input = (res.Properties as { OpenTableFormatInput: { IcebergInput: Record<string, unknown> } })
-        .OpenTableFormatInput.IcebergInput;
-      const expected = icebergTableInput(def, "s3://placeholder/");
-      expect(input.MetadataOperation).toBe("CREATE");
-      const iceberg = input.IcebergTableInput as Record<string, unknown>;
-      expect(iceberg.Schema).toEqual({
-        SchemaId: 0,
-        Type: "struct",
-        Fields: expected.schema.fields.map((f) => ({
-          Id: f.id,
-          Name: f.name,
-          Type: f.type,
-          Required: f.required,
-          Doc: f.doc,
-        })),
-        IdentifierFieldIds: expected.schema.identifierFieldIds,
-      });
-      expect(iceberg.PartitionSpec).toEqual({
-        SpecId: 0,
-        Fields: expected.partitionSpec.fields.map((f) => ({
-          Name: f.name,
-          SourceId: f.sourceId,
-          Transform: f.transform,
-          FieldId: f.fieldId,
-        })),
-      });
-      expect(iceberg.WriteOrder).toEqual({
-        OrderId: 1,
-        Fields: expected.writeOrder.fields.map((f) => ({
-          SourceId: f.sourceId,
-          Transform: f.transform,
-          Direction: f.direction,
-          NullOrder: f.nullOrder,
-        })),
-      });
+      const p = tables.find((r) => r.Properties?.TableName === def.name)!.Properties!;
+      expect(p.DatabaseName).toBe("sideline_dev");
+      expect(p.CatalogId).toEqual({ Ref: "AWS::AccountId" });
+      expect(p.RemovalPolicy).toBe("retain");
+      // the warehouse bucket's table prefix, as s3://<bucket>/<table>/
+      expect(JSON.stringify(p.Location)).toMatch(
+        new RegExp(`^\\{"Fn::Join":\\["",\\["s3://",.*"/${def.name}/"\\]\\]\\}$`),
+      );
+      const { location: _, ...expected } = icebergTableInput(def, "s3://placeholder/");
+      // the definition as the function parses it: the ledger's ids, the key, partition spec and write order
+      const parsed = parseIcebergTableProperties({ ...p, CatalogId: "111122223333", Location: "s3://placeholder/" });
+      expect(parsed.input).toEqual({ location: "s3://placeholder/", ...expected });
+      expect(parsed.input.schema.fields.map((f) => f.id)).toEqual(
+        def.columns.map((c) => fieldIdLedger()[def.name]!.columns[c.name]),
+      );
     }
     expect(icebergTableInput(PLAYER_WINDOWS, "s3://w/").partitionSpec.fields.map((f) => [f.name, f.transform])).toEqual(
       [
@@ -112,9 +96,17 @@ describe("Sideline stacks (dev): security and lakehouse", () => {
     expect(() => icebergTableInput({ ...table, key: ["id", "at"] }, "s3://w/", fieldIds)).not.toThrow();
   });
 
-  it("gives every table the three Glue optimizers, under one role scoped to the tables", () => {
-    const optimizers = Object.values(t.lakehouse.findResources("AWS::Glue::TableOptimizer") as Resources);
+  it("gives every table the three Glue optimizers, created after the table, under one role scoped to the tables", () => {
+    const optimizers = Object.values(
+      t.lakehouse.findResources("AWS::Glue::TableOptimizer") as Record<
+        string,
+        Resources[string] & { DependsOn?: string[] }
+      >,
+    );
     expect(optimizers).toHaveLength(3 * TABLES.length);
+    const tables = t.lakehouse.findResources(ICEBERG_TABLE_RESOURCE_TYPE) as Resources;
+    const tableId = (name: unknown) => Object.keys(tables).find((id) => tables[id]!.Properties?.TableName === name);
+    for (const o of optimizers) expect(o.DependsOn).toContain(tableId(o.Properties?.TableName));
     for (const def of TABLES) {
       expect(
         optimizers

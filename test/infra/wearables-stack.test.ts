@@ -33,6 +33,6 @@ describe("Sideline stacks (dev): wearables", () => {
 
   it("creates wearable_windows and player_daily_load in the Glue catalog, as Iceberg tables", () => {
     for (const name of ["wearable_windows", "player_daily_load"])
-      t.lakehouse.hasResourceProperties("AWS::Glue::Table", Match.objectLike({ Name: name }));
+      t.lakehouse.hasResourceProperties("Custom::IcebergTable", Match.objectLike({ TableName: name }));
   });
 });

@@ -17,6 +17,7 @@ import {
   assertRow,
   type ColumnType,
   duckDbDdl,
+  duckDbEvolution,
   LOCAL_TABLES,
   type Row,
   type RowOf,
@@ -105,7 +106,11 @@ export class DuckDbLake implements FeatureSink {
   /** Staging tables created on this connection, by lake table name. */
   private readonly staged = new Set<string>();
 
-  /** Opens (or creates) the lake at `path` and makes sure every table exists (see LakeOpenOptions). */
+  /**
+   * Opens (or creates) the lake at `path` and makes sure every table exists with every defined
+   * column: a lake made by an older version gets the columns added since (null in its rows), and
+   * one that lacks a required column is refused, naming it (see duckDbEvolution).
+   */
   static async open(path: string, options: LakeOpenOptions = {}): Promise<DuckDbLake> {
     const sandbox = options.sandbox === true;
     const readOnly = sandbox || options.readOnly === true;
@@ -122,8 +127,29 @@ export class DuckDbLake implements FeatureSink {
     const conn = await instance.connect();
     const tables = new Set<AnyTable>([...TABLES, ...LOCAL_TABLES, ...(options.tables ?? [])]);
     const lake = new DuckDbLake(path, instance, conn, sandbox, tables);
-    if (!readOnly) for (const t of tables) await conn.run(duckDbDdl(t));
+    if (!readOnly) {
+      try {
+        await lake.createTables();
+      } catch (e) {
+        lake.close();
+        throw new Error(`cannot open lake '${path}': ${(e as Error).message}`);
+      }
+    }
     return lake;
+  }
+
+  /** Creates each table that is missing, and adds the columns a table made from an older definition lacks. */
+  private async createTables(): Promise<void> {
+    for (const t of this.tables) await this.conn.run(duckDbDdl(t));
+    const reader = await this.conn.runAndReadAll(
+      "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main'",
+    );
+    const columns = new Map<string, string[]>();
+    for (const [table, column] of reader.getRows() as [string, string][])
+      columns.set(table, [...(columns.get(table) ?? []), column]);
+    for (const t of this.tables) {
+      for (const sql of duckDbEvolution(t, columns.get(t.name) ?? [])) await this.conn.run(sql);
+    }
   }
 
   put<T extends AnyTable>(table: T, rows: readonly RowOf<T>[]): Promise<void> {
@@ -140,8 +166,10 @@ export class DuckDbLake implements FeatureSink {
     if (!this.tables.has(def)) throw new Error(`table ${def.name} is not in this lake`);
     for (const r of rows) assertRow(def, r);
     const stage = `stage_${def.name}`;
+    const cols = def.columns.map((c) => c.name).join(", ");
     if (!this.staged.has(def.name)) {
-      await this.conn.run(`CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT * FROM ${def.name} WHERE false`);
+      // The definition's columns in its order: a lake from an older version has added columns last.
+      await this.conn.run(`CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT ${cols} FROM ${def.name} WHERE false`);
       this.staged.add(def.name);
     }
     const appender = await this.conn.createAppender(stage, "main", "temp");
@@ -154,7 +182,6 @@ export class DuckDbLake implements FeatureSink {
     } finally {
       appender.closeSync();
     }
-    const cols = def.columns.map((c) => c.name).join(", ");
     await this.conn.run(
       `INSERT OR REPLACE INTO ${def.name} (${cols}) SELECT ${cols} FROM ${stage}
          QUALIFY row_number() OVER (PARTITION BY ${def.key.join(", ")} ORDER BY rowid DESC) = 1`,

@@ -152,6 +152,25 @@ export function duckDbDdl(table: AnyTable): string {
   return `CREATE TABLE IF NOT EXISTS ${table.name} (\n${cols.join(",\n")}\n)`;
 }
 
+/**
+ * The statements that bring a local table made from an older definition up to this one: `ALTER
+ * TABLE ... ADD COLUMN` for each defined column it lacks, null in the rows already there, as Iceberg
+ * adds a column to a deployed table. A required column cannot be added so (the rows already there
+ * have no value for it): that throws, naming the table and the columns, with what to do. Columns
+ * the table has and the definition no longer does are left as they are.
+ * @param existing the columns the table has now
+ */
+export function duckDbEvolution(table: AnyTable, existing: readonly string[]): string[] {
+  const have = new Set(existing);
+  const missing = table.columns.filter((c) => !have.has(c.name));
+  const required = missing.filter((c) => !c.nullable).map((c) => `'${c.name}'`);
+  if (required.length > 0)
+    throw new Error(
+      `table ${table.name} has no column ${required.join(", ")}, which its definition requires (NOT NULL), and the rows already in it have no value for it: define the column with optCol (nullable), as a deployed Iceberg table requires too, or start a new local lake (move the lake file aside)`,
+    );
+  return missing.map((c) => `ALTER TABLE ${table.name} ADD COLUMN ${c.name} ${DUCKDB_TYPES[c.type]}`);
+}
+
 const INT32_MAX = 2_147_483_647;
 const COLUMN_VALIDATORS: Record<ColumnType, z.ZodMiniType> = {
   string: z.string(),
