@@ -26,6 +26,7 @@ import {
 import type { Construct } from "constructs";
 import { BUS_DEFAULTS } from "../../lambdas/contracts/defaults.js";
 import { AUTOMATION_RULES, type EventPattern } from "../../lambdas/contracts/events/index.js";
+import { MEDICAL_KEY_PATTERN } from "../../lambdas/contracts/state-keys.js";
 import { WORKFLOW_TASK_TABLES } from "../../lambdas/contracts/tables/index.js";
 import { DECISION_STATE, definitionText, enrichQuery, type WorkflowName } from "../../stepfunctions/definitions.js";
 import type { SidelineConfig } from "../config.js";
@@ -34,6 +35,7 @@ import { CrmDestination } from "../constructs/crm-destination.js";
 import { type IcebergDeliveryStream, streamFor } from "../constructs/iceberg-delivery-stream.js";
 import { SidelineFunction } from "../constructs/sideline-function.js";
 import { acknowledge, grantWildcardReasons, nagArn, nagValue } from "../nag.js";
+import { grantStateTableKeys } from "../state-table-grants.js";
 
 /**
  * Rule targets retry with EventBridge's backoff for up to a day (BUS_DEFAULTS, shared with the local
@@ -213,7 +215,11 @@ export class AutomationStack extends Stack {
     });
     this.workflowTasks = tasks;
     for (const t of WORKFLOW_TASK_TABLES) streamFor(props.deliveryStreams, t).grantPutRecords(tasks);
-    props.stateTable.grant(tasks, "dynamodb:UpdateItem"); // the cool-down claim: one conditional update
+    // The cool-down claim, one conditional update, on the medical ledger's keys only (and, as before, no key grant).
+    grantStateTableKeys(tasks, props.stateTable, [MEDICAL_KEY_PATTERN], {
+      actions: ["dynamodb:UpdateItem"],
+      tableKey: false,
+    });
     acknowledge(tasks, {
       "Serverless-LambdaDLQ":
         "Invoked synchronously by Step Functions, whose task Retry and the rule target's DLQ handle failures; a function DLQ applies to asynchronous invocations only.",
