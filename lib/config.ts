@@ -67,6 +67,12 @@ export interface SidelineConfig {
    */
   readonly scoutDeciderPrincipals: readonly string[];
   /**
+   * Per producer kind (the registry's `producer` ids: stadium-edge, wearables-gateway, vision), the IAM
+   * role or user ARNs that may assume that kind's producer role and write its modalities' streams. A
+   * kind with no one named gets no role.
+   */
+  readonly producerPrincipals: Readonly<Record<string, readonly string[]>>;
+  /**
    * Video pose: the Triton GPU endpoint, its batch (asynchronous) twin and the pose invoker. Off by
    * default, in dev and prod: a GPU instance is billed by the hour whether or not a match is on, and
    * clubs without video need none of it. The pose stream and its extractor follow `modalities`.
@@ -128,6 +134,11 @@ export const DEFAULTS = {
    * only the deployer knows who the scouts' tool runs as.
    */
   scoutDeciderPrincipals: [],
+  /**
+   * No one, for every kind: a producer role is trusted by named principals only (an edge device's IAM
+   * Roles Anywhere role, a gateway's instance role), which only the deployer knows.
+   */
+  producerPrincipals: {},
   /** Off: the GPU endpoint costs from ~$1.4 an hour per instance (ml.g5.xlarge, us-east-1) around the clock. */
   pose: false,
   /** ml.g5.xlarge: one A10G (24 GB), the smallest current GPU SageMaker hosts that the pinned Triton supports, ~$1.4/h. */
@@ -182,6 +193,39 @@ function principalArns(v: unknown, name: string): string[] {
         `context '${name}' has '${a}': it must be an IAM role or user ARN, arn:aws:iam::<account>:role/<name> or arn:aws:iam::<account>:user/<name>`,
       );
   return [...new Set(arns)];
+}
+
+/**
+ * Principals per producer kind: a JSON object (cdk.json, or a JSON string with -c) from kind to a list
+ * of IAM role or user ARNs; every kind must be a registered modality's producer.
+ */
+function producerPrincipals(v: unknown, registry: readonly Modality[]): Record<string, string[]> {
+  const name = "producerPrincipals";
+  let o = v;
+  if (typeof v === "string") {
+    try {
+      o = JSON.parse(v);
+    } catch {
+      throw new Error(
+        `context '${name}' must be a JSON object from producer kind to IAM role or user ARNs, e.g. {"stadium-edge":["arn:aws:iam::123456789012:role/edge"]}, got '${v}'`,
+      );
+    }
+  }
+  if (typeof o !== "object" || o === null || Array.isArray(o))
+    throw new Error(
+      `context '${name}' must be an object from producer kind to IAM role or user ARNs, got '${JSON.stringify(v)}'`,
+    );
+  const kinds = [...new Set(registry.map((m) => m.producer.id))];
+  const out: Record<string, string[]> = {};
+  for (const [kind, arns] of Object.entries(o)) {
+    if (!kinds.includes(kind))
+      throw new Error(
+        `context '${name}' has unknown producer '${kind}': the registered modalities' producers are ${kinds.join(", ")}`,
+      );
+    const list = principalArns(arns, `${name}.${kind}`);
+    if (list.length > 0) out[kind] = list;
+  }
+  return out;
 }
 
 /**
@@ -344,6 +388,7 @@ export function buildConfig(
       ctx("scoutDeciderPrincipals") ?? DEFAULTS.scoutDeciderPrincipals,
       "scoutDeciderPrincipals",
     ),
+    producerPrincipals: producerPrincipals(ctx("producerPrincipals") ?? DEFAULTS.producerPrincipals, registry),
     pose,
     ...(poseModelDataUrl ? { poseModelDataUrl } : {}),
     poseInstanceType,

@@ -99,6 +99,7 @@ export function buildSideline(app: App, config: SidelineConfig, registry: Regist
     windowSeconds: config.windowSeconds,
     logRetention,
     removalPolicy,
+    producerPrincipals: config.producerPrincipals,
   });
   const automation = new AutomationStack(app, `${prefix}-Automation`, {
     ...common,
