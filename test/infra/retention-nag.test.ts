@@ -40,6 +40,8 @@ const STATELESS_TYPES: Readonly<Record<string, string>> = {
   "AWS::Athena::WorkGroup": "settings; query results live in the Athena results bucket",
   "AWS::CloudWatch::Alarm": "configuration; alarm history is not data the pipeline keeps",
   "AWS::CloudWatch::Dashboard": "configuration, from the template",
+  "AWS::EC2::SecurityGroup": "the VPC endpoints' network rules, from the template",
+  "AWS::EC2::VPCEndpoint": "a network path to a service; it holds no data",
   "AWS::Events::ApiDestination": "configuration; its credentials are in the connection's secret",
   "AWS::Events::Connection": "configuration, recreated from the CRM secret",
   "AWS::Events::Rule": "routing configuration, from the template",
@@ -88,6 +90,12 @@ describe("Sideline stacks (dev)", () => {
   });
 });
 
+/** Every optional identity and network resource: producer roles, and VPC endpoints in an example VPC. */
+const ACCESS_CONTEXT = {
+  producerPrincipals: { "stadium-edge": ["arn:aws:iam::123456789012:role/stadium-edge"] },
+  vpcEndpoints: { vpcId: "vpc-0123456789abcdef0", vpcCidr: "10.0.0.0/16", subnetIds: ["subnet-0123456789abcdef0"] },
+};
+
 const CRM_CONTEXT = {
   crmEndpoint: "https://crm.example.com/hooks",
   crmAuth: "oauth",
@@ -97,8 +105,8 @@ const CRM_CONTEXT = {
 
 describe("Sideline stacks (prod and options)", () => {
   it("fails if any stateful resource in prod would be deleted with its stack, or a resource type is unclassified", () => {
-    // Every optional stack and resource on: pose (SageMaker) and the CRM (connection, secret).
-    const { stacks } = buildApp({ stage: "prod", ...POSE_CONTEXT, ...CRM_CONTEXT });
+    // Every optional stack and resource on: pose (SageMaker), the CRM (connection, secret), producer roles and VPC endpoints.
+    const { stacks } = buildApp({ stage: "prod", ...POSE_CONTEXT, ...CRM_CONTEXT, ...ACCESS_CONTEXT });
     const found = new Set<string>();
     const deleted: string[] = [];
     for (const stack of Object.values(stacks)) {
@@ -112,7 +120,13 @@ describe("Sideline stacks (prod and options)", () => {
     expect([...found].filter((type) => !(type in STATEFUL_TYPES) && !(type in STATELESS_TYPES))).toEqual([]);
     expect(deleted).toEqual([]);
     // The Glue and Events types are present, so the check above covered them.
-    for (const type of ["AWS::Glue::Database", "AWS::Glue::Table", "AWS::Events::EventBus", "AWS::Events::Archive"])
+    for (const type of [
+      "AWS::Glue::Database",
+      "AWS::Glue::Table",
+      "AWS::Events::EventBus",
+      "AWS::Events::Archive",
+      "AWS::EC2::VPCEndpoint",
+    ])
       expect(found).toContain(type);
     const lake = Template.fromStack(stacks.lakehouse);
     lake.hasResourceProperties("AWS::KinesisFirehose::DeliveryStream", {
@@ -141,11 +155,11 @@ describe("Sideline stacks (prod and options)", () => {
   });
 
   it("passes cdk-nag's AwsSolutions and Serverless packs with no unacknowledged finding, in both stages", () => {
-    // (the last with the ScoutDecider role, which is created only for named principals)
+    // (the last with the ScoutDecider and producer roles, created only for named principals, and the VPC endpoints)
     for (const context of [
       { stage: "dev" },
       { stage: "prod" },
-      { stage: "prod", ...CRM_CONTEXT, scoutDeciderPrincipals: [EXAMPLE_SCOUT_DECIDER] },
+      { stage: "prod", ...CRM_CONTEXT, ...ACCESS_CONTEXT, scoutDeciderPrincipals: [EXAMPLE_SCOUT_DECIDER] },
     ])
       expect(nagReport(context)).toBe("");
   });
