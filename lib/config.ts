@@ -157,8 +157,8 @@ export const DEFAULTS = {
   producerPrincipals: {},
   /**
    * Off: producers reach Kinesis over the internet (TLS, SigV4) unless a VPC is named. Each interface
-   * endpoint costs ~$0.01 an hour per Availability Zone (us-east-1), and with private DNS it takes over
-   * its service's name for the whole VPC, so only the deployer can choose the VPC.
+   * endpoint costs ~$0.01 an hour per Availability Zone (AWS PrivateLink pricing, us-east-1), and with
+   * private DNS it takes over its service's name for the whole VPC, so only the deployer can choose it.
    */
   vpcEndpoints: undefined,
   /** Off: the GPU endpoint costs from ~$1.4 an hour per instance (ml.g5.xlarge, us-east-1) around the clock. */
@@ -252,7 +252,7 @@ function producerPrincipals(v: unknown, registry: readonly Modality[]): Record<s
 
 /** VPC and subnet ids: the prefix and 8 or 17 hex digits (EC2's short and long resource ids). */
 const EC2_ID = (prefix: string) => new RegExp(`^${prefix}-(?:[0-9a-f]{8}|[0-9a-f]{17})$`);
-/** An IPv4 CIDR of a VPC's size: /16 to /28 (the VPC block sizes EC2 allows). */
+/** An IPv4 CIDR of a VPC's size: /16 to /28, the block sizes a VPC may have (Amazon VPC User Guide, "VPC CIDR blocks"). */
 const VPC_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const VPC_PREFIX_LENGTHS = [16, 28] as const;
 

@@ -15,7 +15,10 @@ import type { Construct } from "constructs";
 import type { VpcEndpointsConfig } from "../config.js";
 import { PRODUCER_STREAM_ACTIONS } from "../constructs/producer-access.js";
 
-/** Interface endpoints answer on HTTPS only. */
+/**
+ * An interface endpoint takes HTTPS only: its security group must allow 443 from its clients (AWS
+ * PrivateLink guide, https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html).
+ */
 const HTTPS_PORT = 443;
 
 /**
