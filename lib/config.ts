@@ -10,6 +10,16 @@ import { assertTritonGpu, inferenceAmiFor, TRITON_IMAGE } from "./constructs/tri
 export type Stage = "dev" | "prod";
 export type ShardMode = "on-demand" | "provisioned";
 
+/** An existing VPC to put Sideline's interface endpoints in (its ids, not a lookup: synth needs no credentials). */
+export interface VpcEndpointsConfig {
+  /** vpc-... */
+  readonly vpcId: string;
+  /** The VPC's IPv4 CIDR: the endpoints accept HTTPS from it only. */
+  readonly vpcCidr: string;
+  /** subnet-...: one per Availability Zone the producers run in; each endpoint gets a network interface in each. */
+  readonly subnetIds: readonly string[];
+}
+
 export interface SidelineConfig {
   readonly stage: Stage;
   /** Account and region; from the environment when given (CDK_DEFAULT_*), otherwise environment-agnostic. */
@@ -79,6 +89,18 @@ export interface SidelineConfig {
    */
   readonly lakeFormationAdmins: readonly string[];
   /**
+   * Per producer kind (the registry's `producer` ids: stadium-edge, wearables-gateway, vision), the IAM
+   * role or user ARNs that may assume that kind's producer role and write its modalities' streams. A
+   * kind with no one named gets no role.
+   */
+  readonly producerPrincipals: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Interface VPC endpoints with private DNS for Kinesis (kinesis-streams) and, with pose, SageMaker
+   * runtime, in an existing VPC, whose policies allow only Sideline's streams and pose endpoints.
+   * Off when undefined.
+   */
+  readonly vpcEndpoints?: VpcEndpointsConfig;
+  /**
    * Video pose: the Triton GPU endpoint, its batch (asynchronous) twin and the pose invoker. Off by
    * default, in dev and prod: a GPU instance is billed by the hour whether or not a match is on, and
    * clubs without video need none of it. The pose stream and its extractor follow `modalities`.
@@ -143,6 +165,17 @@ export const DEFAULTS = {
   analystPrincipals: [],
   medicalPrincipals: [],
   lakeFormationAdmins: [],
+  /**
+   * No one, for every kind: a producer role is trusted by named principals only (an edge device's IAM
+   * Roles Anywhere role, a gateway's instance role), which only the deployer knows.
+   */
+  producerPrincipals: {},
+  /**
+   * Off: producers reach Kinesis over the internet (TLS, SigV4) unless a VPC is named. Each interface
+   * endpoint costs ~$0.01 an hour per Availability Zone (AWS PrivateLink pricing, us-east-1), and with
+   * private DNS it takes over its service's name for the whole VPC, so only the deployer can choose it.
+   */
+  vpcEndpoints: undefined,
   /** Off: the GPU endpoint costs from ~$1.4 an hour per instance (ml.g5.xlarge, us-east-1) around the clock. */
   pose: false,
   /** ml.g5.xlarge: one A10G (24 GB), the smallest current GPU SageMaker hosts that the pinned Triton supports, ~$1.4/h. */
@@ -197,6 +230,83 @@ function principalArns(v: unknown, name: string): string[] {
         `context '${name}' has '${a}': it must be an IAM role or user ARN, arn:aws:iam::<account>:role/<name> or arn:aws:iam::<account>:user/<name>`,
       );
   return [...new Set(arns)];
+}
+
+/**
+ * Principals per producer kind: a JSON object (cdk.json, or a JSON string with -c) from kind to a list
+ * of IAM role or user ARNs; every kind must be a registered modality's producer.
+ */
+function producerPrincipals(v: unknown, registry: readonly Modality[]): Record<string, string[]> {
+  const name = "producerPrincipals";
+  let o = v;
+  if (typeof v === "string") {
+    try {
+      o = JSON.parse(v);
+    } catch {
+      throw new Error(
+        `context '${name}' must be a JSON object from producer kind to IAM role or user ARNs, e.g. {"stadium-edge":["arn:aws:iam::123456789012:role/edge"]}, got '${v}'`,
+      );
+    }
+  }
+  if (typeof o !== "object" || o === null || Array.isArray(o))
+    throw new Error(
+      `context '${name}' must be an object from producer kind to IAM role or user ARNs, got '${JSON.stringify(v)}'`,
+    );
+  const kinds = [...new Set(registry.map((m) => m.producer.id))];
+  const out: Record<string, string[]> = {};
+  for (const [kind, arns] of Object.entries(o)) {
+    if (!kinds.includes(kind))
+      throw new Error(
+        `context '${name}' has unknown producer '${kind}': the registered modalities' producers are ${kinds.join(", ")}`,
+      );
+    const list = principalArns(arns, `${name}.${kind}`);
+    if (list.length > 0) out[kind] = list;
+  }
+  return out;
+}
+
+/** VPC and subnet ids: the prefix and 8 or 17 hex digits (EC2's short and long resource ids). */
+const EC2_ID = (prefix: string) => new RegExp(`^${prefix}-(?:[0-9a-f]{8}|[0-9a-f]{17})$`);
+/** An IPv4 CIDR of a VPC's size: /16 to /28, the block sizes a VPC may have (Amazon VPC User Guide, "VPC CIDR blocks"). */
+const VPC_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const VPC_PREFIX_LENGTHS = [16, 28] as const;
+
+/** The VPC endpoints' VPC: a JSON object (cdk.json, or a JSON string with -c) with vpcId, vpcCidr and subnetIds. */
+function vpcEndpoints(v: unknown): VpcEndpointsConfig | undefined {
+  const name = "vpcEndpoints";
+  if (v === undefined || v === null || v === "" || v === false || v === "false") return undefined;
+  const example = `{"vpcId":"vpc-0123456789abcdef0","vpcCidr":"10.0.0.0/16","subnetIds":["subnet-0123456789abcdef0","subnet-0fedcba9876543210"]}`;
+  let o = v;
+  if (typeof v === "string") {
+    try {
+      o = JSON.parse(v);
+    } catch {
+      throw new Error(`context '${name}' must be a JSON object, e.g. ${example}, got '${v}'`);
+    }
+  }
+  const c = o as Partial<Record<keyof VpcEndpointsConfig, unknown>>;
+  if (typeof o !== "object" || o === null || Array.isArray(o))
+    throw new Error(`context '${name}' must be an object, e.g. ${example}, got '${JSON.stringify(v)}'`);
+  const unknown = Object.keys(c).filter((k) => !["vpcId", "vpcCidr", "subnetIds"].includes(k));
+  if (unknown.length > 0)
+    throw new Error(`context '${name}' has unknown key '${unknown[0]}': it takes vpcId, vpcCidr and subnetIds`);
+  if (typeof c.vpcId !== "string" || !EC2_ID("vpc").test(c.vpcId))
+    throw new Error(`context '${name}.vpcId' must be a VPC id (vpc-0123456789abcdef0), got '${String(c.vpcId)}'`);
+  const cidr = typeof c.vpcCidr === "string" ? VPC_CIDR.exec(c.vpcCidr) : null;
+  const [min, max] = VPC_PREFIX_LENGTHS;
+  if (!cidr || cidr.slice(1, 5).some((octet) => Number(octet) > 255) || Number(cidr[5]) < min || Number(cidr[5]) > max)
+    throw new Error(
+      `context '${name}.vpcCidr' must be the VPC's IPv4 CIDR, /${min} to /${max} (10.0.0.0/16), got '${String(c.vpcCidr)}'`,
+    );
+  const subnets = typeof c.subnetIds === "string" ? c.subnetIds.split(",").map((x) => x.trim()) : c.subnetIds;
+  if (!Array.isArray(subnets) || subnets.length === 0)
+    throw new Error(`context '${name}.subnetIds' must list at least one subnet id of the VPC`);
+  for (const id of subnets)
+    if (typeof id !== "string" || !EC2_ID("subnet").test(id))
+      throw new Error(
+        `context '${name}.subnetIds' has '${String(id)}': it must be a subnet id (subnet-0123456789abcdef0)`,
+      );
+  return { vpcId: c.vpcId, vpcCidr: c.vpcCidr as string, subnetIds: [...new Set(subnets as string[])] };
 }
 
 /**
@@ -299,6 +409,7 @@ export function buildConfig(
     poseMinInstances,
     100,
   );
+  const endpoints = vpcEndpoints(ctx("vpcEndpoints") ?? DEFAULTS.vpcEndpoints);
   return {
     stage,
     env: { account: environment.CDK_DEFAULT_ACCOUNT, region: environment.CDK_DEFAULT_REGION },
@@ -365,6 +476,8 @@ export function buildConfig(
       ctx("lakeFormationAdmins") ?? DEFAULTS.lakeFormationAdmins,
       "lakeFormationAdmins",
     ),
+    producerPrincipals: producerPrincipals(ctx("producerPrincipals") ?? DEFAULTS.producerPrincipals, registry),
+    ...(endpoints ? { vpcEndpoints: endpoints } : {}),
     pose,
     ...(poseModelDataUrl ? { poseModelDataUrl } : {}),
     poseInstanceType,

@@ -1,4 +1,4 @@
-/** Wires the stacks of one stage: security, lakehouse, insights, ingest, automation, pose (opt-in), observability. */
+/** Wires the stacks of one stage: security, lakehouse, insights, ingest, automation, pose (opt-in), network (opt-in), observability. */
 
 import type { App } from "aws-cdk-lib";
 import { RemovalPolicy } from "aws-cdk-lib";
@@ -12,6 +12,7 @@ import { AutomationStack } from "./stacks/automation-stack.js";
 import { IngestStack } from "./stacks/ingest-stack.js";
 import { InsightsStack } from "./stacks/insights-stack.js";
 import { LakehouseStack } from "./stacks/lakehouse-stack.js";
+import { NetworkStack } from "./stacks/network-stack.js";
 import { ObservabilityStack } from "./stacks/observability-stack.js";
 import { PoseStack, type PoseStackProps } from "./stacks/pose-stack.js";
 import { SecurityStack } from "./stacks/security-stack.js";
@@ -24,6 +25,8 @@ export interface SidelineStacks {
   readonly automation: AutomationStack;
   /** Video pose (endpoints and invoker), with the `pose` context key only. */
   readonly pose?: PoseStack;
+  /** Interface VPC endpoints for Kinesis and SageMaker runtime, with the `vpcEndpoints` context key only. */
+  readonly network?: NetworkStack;
   readonly observability: ObservabilityStack;
 }
 
@@ -101,6 +104,7 @@ export function buildSideline(app: App, config: SidelineConfig, registry: Regist
     windowSeconds: config.windowSeconds,
     logRetention,
     removalPolicy,
+    producerPrincipals: config.producerPrincipals,
   });
   const automation = new AutomationStack(app, `${prefix}-Automation`, {
     ...common,
@@ -122,6 +126,14 @@ export function buildSideline(app: App, config: SidelineConfig, registry: Regist
   const pose = config.pose
     ? buildPose(app, `${prefix}-Pose`, config, { security, lakehouse, ingest }, { env, logRetention, removalPolicy })
     : undefined;
+  const network = config.vpcEndpoints
+    ? new NetworkStack(app, `${prefix}-Network`, {
+        env,
+        vpc: config.vpcEndpoints,
+        streams: ingest.extractors.map((x) => x.stream),
+        ...(pose ? { poseEndpointNames: [pose.endpoint.endpointName, pose.batch.endpointName] } : {}),
+      })
+    : undefined;
   const observability = new ObservabilityStack(app, `${prefix}-Observability`, {
     ...common,
     opsKey: security.opsKey,
@@ -135,7 +147,16 @@ export function buildSideline(app: App, config: SidelineConfig, registry: Regist
     busDeadLetters: insights.deadLetterQueue,
     ...(pose ? { pose } : {}),
   });
-  return { security, lakehouse, insights, ingest, automation, ...(pose ? { pose } : {}), observability };
+  return {
+    security,
+    lakehouse,
+    insights,
+    ingest,
+    automation,
+    ...(pose ? { pose } : {}),
+    ...(network ? { network } : {}),
+    observability,
+  };
 }
 
 /**

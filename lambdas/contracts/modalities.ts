@@ -2,17 +2,21 @@
  * The registry of modalities: one entry per kind of data Sideline ingests (tracking today; pose,
  * wearables, audio and communications plug in the same way). An entry names everything both
  * runtimes need: the stream and its partition key, the record contract, the tables the extractor
- * writes, the extractor function, the reader formats that feed it, and the data classification.
+ * writes, the extractor function, the reader formats that feed it, the data classification, the
+ * producer that sends its records and the load histories its extractor keeps.
  * CDK builds a stream, extractor, event source mapping, DLQ, grants and alarms per entry
  * (lib/constructs/feature-extractor.ts); the embedded runtime starts a stream, a mapping emulator
  * and the handler per entry (local/runtime.ts). Adding a modality is an entry here, a record
  * contract (records/), a pure core (core/) and a thin extractor (functions/).
  */
 
+import { DISTANCE_LOAD, LOAD_MEASURES } from "../core/load/measures.js";
+import { type ProducerKind, STADIUM_EDGE, VISION, validateProducer, WEARABLES_GATEWAY } from "./producers.js";
 import { POSE_RECORD, type PoseChunk } from "./records/pose.js";
 import type { RecordContract } from "./records/record.js";
 import { TRACKING_RECORD, type TrackingChunk } from "./records/tracking.js";
 import { WEARABLE_RECORD, type WearableChunk } from "./records/wearable.js";
+import { ANY_LOAD_MEASURE } from "./state-keys.js";
 import {
   type AnyTable,
   BIOMECH_WINDOWS,
@@ -47,6 +51,8 @@ export interface Modality<R = unknown> {
   readonly title: string;
   /** The most sensitive data its records hold: its stream, state and tables are protected accordingly. */
   readonly classification: DataClassification;
+  /** Who sends its records (producers.ts): in the cloud, that kind's role may write this modality's stream. */
+  readonly producer: ProducerKind;
   readonly record: RecordContract<R>;
   /** What the partition key is, in words (it comes from `record.identity`). */
   readonly partitionKeyDoc: string;
@@ -73,12 +79,20 @@ export interface Modality<R = unknown> {
    * @default REORDER_LIMIT_RECORDS (32)
    */
   readonly reorderLimitRecords?: number;
+  /**
+   * The load measures (core/load/measures.ts ids) whose per-player histories the extractor reads and
+   * records in the state table, or ANY_LOAD_MEASURE when its records name the measure. Its role may
+   * touch those histories' keys and its own stream states only (state-keys.ts).
+   * @default - none: the extractor keeps no load history
+   */
+  readonly loadMeasures?: readonly string[] | typeof ANY_LOAD_MEASURE;
 }
 
 export const TRACKING: Modality<TrackingChunk> = {
   id: "tracking",
   title: "Player and ball tracking (optical, radio or GNSS positions)",
   classification: "performance",
+  producer: STADIUM_EDGE,
   record: TRACKING_RECORD,
   partitionKeyDoc: "match_id/player_id: one player's chunks stay in order on one shard",
   tables: [
@@ -97,12 +111,15 @@ export const TRACKING: Modality<TrackingChunk> = {
   },
   readers: ["long-csv", "metrica", "catapult-gnss"],
   accounting: { table: PLAYER_WINDOWS, samplesColumn: "samples" },
+  // A completed match's distance joins the player's distance history (imports add to it: see WEARABLES).
+  loadMeasures: [DISTANCE_LOAD.id],
 };
 
 export const POSE: Modality<PoseChunk> = {
   id: "pose",
   title: "Video pose: COCO-17 skeletons from sampled frames or edge cameras",
   classification: "biometric",
+  producer: VISION,
   record: POSE_RECORD,
   partitionKeyDoc: "match_id/subject/camera_id: one subject's frames from one camera stay in order on one shard",
   tables: [POSE_FRAMES, BIOMECH_WINDOWS, QUARANTINE, INSIGHTS],
@@ -120,6 +137,7 @@ export const WEARABLES: Modality<WearableChunk> = {
   title:
     "Wearables: IMU (PlayerLoad, impacts, jumps) and heart rate, per device at its native rate; imported session loads",
   classification: "health",
+  producer: WEARABLES_GATEWAY,
   record: WEARABLE_RECORD,
   partitionKeyDoc:
     "session_id/player_id/device_id: one device's samples stay in order on one shard (GNSS positions travel as tracking)",
@@ -141,6 +159,9 @@ export const WEARABLES: Modality<WearableChunk> = {
   // below sensor resolution): up to ~160 KB deflated. One held record stays under DynamoDB's 400 KB item
   // with the state; a gap is skipped after it (a producer's retry reorders one record, not dozens).
   reorderLimitRecords: 1,
+  // PlayerLoad and TRIMP from the devices, and imported session loads of any measure (distance_m too,
+  // shared with tracking: one distance history per player, whichever way a session arrived).
+  loadMeasures: ANY_LOAD_MEASURE,
 };
 
 /** Every registered modality. */
@@ -167,6 +188,13 @@ export function validateModality(m: Modality, registry: readonly Modality[] = MO
         `table ${t.name} is classified ${storageClassification(t)} but modality '${m.id}' writes ${m.classification} data to it`,
       );
   }
+  validateProducer(m.producer);
+  if (Array.isArray(m.loadMeasures))
+    for (const id of m.loadMeasures)
+      if (!LOAD_MEASURES.some((x) => x.id === id))
+        throw new Error(
+          `modality '${m.id}' keeps load history in '${id}', which is not a load measure: expected one of ${LOAD_MEASURES.map((x) => x.id).join(", ")}`,
+        );
   for (const f of m.readers) {
     const other = registry.find((x) => x !== m && x.readers.includes(f));
     if (other) throw new Error(`reader format '${f}' feeds both '${m.id}' and '${other.id}'`);

@@ -73,8 +73,8 @@ export function failedRecordItem<R>(
 export const extractorSource = (e: Pick<Extractor<unknown, unknown>, "modality">) =>
   e.modality.extractor.functionId.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
 
-/** The state store key of a partition key: `<modality>/<partition key>`. */
-export const stateKey = (modality: string, partitionKey: string) => `${modality}/${partitionKey}`;
+/** The state store key of a partition key: `<modality>/<partition key>` (the state table's contract, contracts/state-keys.ts). */
+export { stateKey } from "../contracts/state-keys.js";
 
 /** The `insights` table row for an insight event: the lakehouse copy analysts query. */
 export function insightRow(e: Insight): RowOf<typeof INSIGHTS> {

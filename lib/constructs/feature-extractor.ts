@@ -18,8 +18,10 @@ import type { IBucket } from "aws-cdk-lib/aws-s3";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { type Modality, streamName } from "../../lambdas/contracts/modalities.js";
+import { stateTableKeyPatterns } from "../../lambdas/contracts/state-keys.js";
 import { notifyingAlarm } from "../alarms.js";
 import { acknowledge, nagArn } from "../nag.js";
+import { grantStateTableKeys } from "../state-table-grants.js";
 import type { IcebergDeliveryStream } from "./iceberg-delivery-stream.js";
 import { SidelineFunction } from "./sideline-function.js";
 
@@ -57,7 +59,7 @@ export interface FeatureExtractorProps {
   /** Shards when provisioned. */
   readonly shardCount: number;
   readonly mapping: StreamMappingSettings;
-  /** The key states and load history (keys prefixed by the modality). */
+  /** The key states and load history: the extractor may use its modality's keys only (contracts/state-keys.ts). */
   readonly stateTable: ITable;
   readonly bus: IEventBus;
   /** The lake's delivery streams by table name: every table the modality writes must have one. */
@@ -150,7 +152,9 @@ export class FeatureExtractor extends Construct {
     );
 
     // Grant (the event source grants the stream reads and the DLQ sends).
-    props.stateTable.grantReadWriteData(this.function);
+    // The shared state table, for this modality's keys only: its stream states and the load histories
+    // it keeps (dynamodb:LeadingKeys; tracking and wearables share the distance history).
+    grantStateTableKeys(this.function, props.stateTable, stateTableKeyPatterns(m));
     for (const t of m.tables) props.deliveryStreams[t.name]!.grantPutRecords(this.function);
     props.visuals.grantPut(this.function, "visuals/*");
     props.bus.grantPutEventsTo(this.function);

@@ -26,6 +26,7 @@ import {
 import type { Construct } from "constructs";
 import { BUS_DEFAULTS } from "../../lambdas/contracts/defaults.js";
 import { AUTOMATION_RULES, type EventPattern } from "../../lambdas/contracts/events/index.js";
+import { MEDICAL_KEY_PATTERN } from "../../lambdas/contracts/state-keys.js";
 import { WORKFLOW_TASK_TABLES } from "../../lambdas/contracts/tables/index.js";
 import {
   DECISION_STATE,
@@ -42,6 +43,7 @@ import type { LakeAccess } from "../constructs/lake-access.js";
 import { SidelineFunction } from "../constructs/sideline-function.js";
 import { allowDecrypt } from "../data-access.js";
 import { acknowledge, grantWildcardReasons, inlinePolicyReason, nagArn, nagValue } from "../nag.js";
+import { grantStateTableKeys } from "../state-table-grants.js";
 
 /**
  * Rule targets retry with EventBridge's backoff for up to a day (BUS_DEFAULTS, shared with the local
@@ -229,11 +231,10 @@ export class AutomationStack extends Stack {
     });
     this.workflowTasks = tasks;
     for (const t of WORKFLOW_TASK_TABLES) streamFor(props.deliveryStreams, t).grantPutRecords(tasks);
-    props.stateTable.grant(tasks, "dynamodb:UpdateItem"); // the cool-down claim: one conditional update
-    // Table.grant adds no key permissions, but DynamoDB uses a customer managed table key as its
-    // caller (kms:ViaService), so the caller needs them
-    // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.usagenotes.html).
-    props.stateTable.encryptionKey?.grantEncryptDecrypt(tasks);
+    // The cool-down claim, one conditional update, on the medical ledger's keys only, with the table's
+    // key: DynamoDB uses a customer managed table key as its caller (kms:ViaService), so the caller
+    // needs it (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.usagenotes.html).
+    grantStateTableKeys(tasks, props.stateTable, [MEDICAL_KEY_PATTERN], { actions: ["dynamodb:UpdateItem"] });
     // The cool-down ledger is in the state table, under the health key; medical alerts pass through.
     allowDecrypt(tasks.role!, "health");
 

@@ -9,6 +9,7 @@ import type { Modality } from "../../lambdas/contracts/modalities.js";
 import type { ShardMode } from "../config.js";
 import { FeatureExtractor, type StreamMappingSettings } from "../constructs/feature-extractor.js";
 import type { IcebergDeliveryStream } from "../constructs/iceberg-delivery-stream.js";
+import { ProducerAccess } from "../constructs/producer-access.js";
 import { SecureBucket } from "../constructs/secure-bucket.js";
 import { allowDecrypt, KEY_CLASS_OF, type KeyClass, SPECIAL_CATEGORY_KEYS } from "../data-access.js";
 import { acknowledge } from "../nag.js";
@@ -31,6 +32,12 @@ export interface IngestStackProps extends StackProps {
   readonly windowSeconds: number;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * IAM role or user ARNs per producer kind (config.producerPrincipals): who may assume that kind's
+   * producer role and write its modalities' streams.
+   * @default - no one: no producer role
+   */
+  readonly producerPrincipals?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Construct id of a modality's extractor: its id in PascalCase (ids are a contract: renaming replaces resources). */
@@ -47,6 +54,8 @@ export class IngestStack extends Stack {
   readonly stateTable: Table;
   /** Insight pictures (SVG): pitch heatmaps and trend lines, linked from each insight's visual_url. */
   readonly visuals: Bucket;
+  /** The producers' roles, one per producer kind with principals (ProducerAccess). */
+  readonly producers: ProducerAccess;
 
   constructor(scope: Construct, id: string, props: IngestStackProps) {
     super(scope, id, props);
@@ -100,5 +109,9 @@ export class IngestStack extends Stack {
       );
     }
     this.extractors = extractors;
+    this.producers = new ProducerAccess(this, "Producers", {
+      streams: extractors,
+      ...(props.producerPrincipals ? { principals: props.producerPrincipals } : {}),
+    });
   }
 }

@@ -53,8 +53,8 @@ export type Resources = Record<
   { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string }
 >;
 
-/** Every stack's template, by the stack's name in SidelineStacks (pose is opt-in: see pose-app.ts). */
-export type Templates = Record<Exclude<keyof SidelineStacks, "pose">, Template>;
+/** Every stack's template, by the stack's name in SidelineStacks (pose is opt-in: see pose-app.ts; network too). */
+export type Templates = Record<Exclude<keyof SidelineStacks, "pose" | "network">, Template>;
 
 /** A scouts' role the dev app lets assume the ScoutDecider role (an example ARN: synth does not resolve it). */
 export const EXAMPLE_SCOUT_DECIDER = "arn:aws:iam::123456789012:role/scouting-app";

@@ -108,6 +108,35 @@ describe("a modality added to the registry, in CDK", () => {
     for (const a of steps) expect(a.Properties!.AlarmActions).toHaveLength(1);
   });
 
+  it("gets the state table for its own keys only, and a role for the producer it declares when someone is named", () => {
+    const [, f] = fn();
+    const role = (f.Properties!.Role as { "Fn::GetAtt": string[] })["Fn::GetAtt"][0]!;
+    const policies = Object.values(ingest.findResources("AWS::IAM::Policy") as Resources).filter((p) =>
+      JSON.stringify(p.Properties!.Roles).includes(role),
+    );
+    expect(JSON.stringify(policies)).toContain('"dynamodb:LeadingKeys":["steps/*"]');
+
+    const hub = "arn:aws:iam::123456789012:role/pedometer-hub";
+    const withHub = Template.fromStack(
+      buildApp({ stage: "dev", producerPrincipals: { [STEPS.producer.id]: [hub] } }, false, registry).stacks.ingest,
+    );
+    const out = (withHub.toJSON().Outputs as Record<string, { Value: { "Fn::GetAtt": string[] } }>)
+      .PedometerHubProducerRoleArn;
+    expect(out).toBeDefined();
+    withHub.hasResourceProperties("AWS::IAM::Role", {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { AWS: hub } })] },
+    });
+    const stream = Object.entries(withHub.findResources("AWS::Kinesis::Stream") as Resources).find(
+      ([, r]) => r.Properties!.Name === "sideline-steps-dev",
+    )![0];
+    withHub.hasResourceProperties("AWS::IAM::Policy", {
+      Roles: [{ Ref: out!.Value["Fn::GetAtt"][0] }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Resource: { "Fn::GetAtt": [stream, "Arn"] } })]),
+      },
+    });
+  });
+
   it("passes cdk-nag with no unacknowledged finding", () => {
     expect(nagReport({ stage: "dev" }, registry)).toBe("");
   });

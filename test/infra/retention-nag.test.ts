@@ -60,6 +60,8 @@ const STATELESS_TYPES: Readonly<Record<string, string>> = {
   "AWS::LakeFormation::Tag": "the classification tag's definition, from the registry",
   "AWS::LakeFormation::TagAssociation": "a table's classification tag, from the registry",
   "AWS::CloudWatch::Dashboard": "configuration, from the template",
+  "AWS::EC2::SecurityGroup": "the VPC endpoints' network rules, from the template",
+  "AWS::EC2::VPCEndpoint": "a network path to a service; it holds no data",
   "AWS::Events::ApiDestination": "configuration; its credentials are in the connection's secret",
   "AWS::Events::Connection": "configuration, recreated from the CRM secret",
   "AWS::Events::Rule": "routing configuration, from the template",
@@ -108,6 +110,12 @@ describe("Sideline stacks (dev)", () => {
   });
 });
 
+/** Every optional identity and network resource: producer roles, and VPC endpoints in an example VPC. */
+const ACCESS_CONTEXT = {
+  producerPrincipals: { "stadium-edge": ["arn:aws:iam::123456789012:role/stadium-edge"] },
+  vpcEndpoints: { vpcId: "vpc-0123456789abcdef0", vpcCidr: "10.0.0.0/16", subnetIds: ["subnet-0123456789abcdef0"] },
+};
+
 const CRM_CONTEXT = {
   crmEndpoint: "https://crm.example.com/hooks",
   crmAuth: "oauth",
@@ -117,8 +125,8 @@ const CRM_CONTEXT = {
 
 describe("Sideline stacks (prod and options)", () => {
   it("fails if any stateful resource in prod would be deleted with its stack, or a resource type is unclassified", () => {
-    // Every optional stack and resource on: pose (SageMaker) and the CRM (connection, secret).
-    const { stacks } = buildApp({ stage: "prod", ...POSE_CONTEXT, ...CRM_CONTEXT });
+    // Every optional stack and resource on: pose (SageMaker), the CRM (connection, secret), producer roles and VPC endpoints.
+    const { stacks } = buildApp({ stage: "prod", ...POSE_CONTEXT, ...CRM_CONTEXT, ...ACCESS_CONTEXT });
     const found = new Set<string>();
     const deleted: string[] = [];
     for (const stack of Object.values(stacks)) {
@@ -132,7 +140,13 @@ describe("Sideline stacks (prod and options)", () => {
     expect([...found].filter((type) => !(type in STATEFUL_TYPES) && !(type in STATELESS_TYPES))).toEqual([]);
     expect(deleted).toEqual([]);
     // The Glue and Events types are present, so the check above covered them.
-    for (const type of ["AWS::Glue::Database", "Custom::IcebergTable", "AWS::Events::EventBus", "AWS::Events::Archive"])
+    for (const type of [
+      "AWS::Glue::Database",
+      "Custom::IcebergTable",
+      "AWS::Events::EventBus",
+      "AWS::Events::Archive",
+      "AWS::EC2::VPCEndpoint",
+    ])
       expect(found).toContain(type);
     const lake = Template.fromStack(stacks.lakehouse);
     lake.hasResourceProperties("AWS::KinesisFirehose::DeliveryStream", {
@@ -161,13 +175,15 @@ describe("Sideline stacks (prod and options)", () => {
   });
 
   it("passes cdk-nag's AwsSolutions, Serverless and HIPAA Security packs with no unacknowledged finding, in both stages", () => {
-    // (the last with the ScoutDecider, Analyst and MedicalStaff roles, created only for named principals)
+    // (the last with the ScoutDecider, producer, Analyst and MedicalStaff roles, created only for named
+    // principals, and the VPC endpoints)
     for (const context of [
       { stage: "dev" },
       { stage: "prod" },
       {
         stage: "prod",
         ...CRM_CONTEXT,
+        ...ACCESS_CONTEXT,
         scoutDeciderPrincipals: [EXAMPLE_SCOUT_DECIDER],
         analystPrincipals: ["arn:aws:iam::123456789012:role/club-analysts"],
         medicalPrincipals: ["arn:aws:iam::123456789012:role/club-medical"],

@@ -45,6 +45,17 @@ describe("modality registry", () => {
     );
     expect(() => validateModality(TRACKING, [...MODALITIES, TRACKING])).toThrow(/registered twice/);
   });
+
+  it("refuses a producer without a lowercase id, and a load history in a measure that does not exist", () => {
+    const badProducer = { ...TRACKING, id: "x3", readers: [], producer: { id: "Stadium Edge", description: "" } };
+    expect(() => validateModality(badProducer, [...MODALITIES, badProducer])).toThrow(
+      "producer id 'Stadium Edge' must be lowercase letters, digits and dashes",
+    );
+    const badMeasure = { ...TRACKING, id: "x4", readers: [], loadMeasures: ["metres"] };
+    expect(() => validateModality(badMeasure, [...MODALITIES, badMeasure])).toThrow(
+      "modality 'x4' keeps load history in 'metres', which is not a load measure",
+    );
+  });
 });
 
 describe("table classification", () => {

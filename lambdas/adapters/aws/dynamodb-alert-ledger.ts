@@ -1,9 +1,10 @@
 /**
  * The medical cool-down in the state table: one item per player and kind of finding
- * (`medical#<player_id>#<detail-type>`) with the event time and id of the last notified alert. The
+ * (`medical#<player_id>#<detail-type>`, contracts/state-keys.ts) with the event time and id of the last notified alert. The
  * claim is one conditional write, so two alerts of a kind racing for the same player cannot both notify.
  */
 import { ConditionalCheckFailedException, type DynamoDBClient, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { medicalKey } from "../../contracts/state-keys.js";
 import type { AlertLedger } from "../../ports.js";
 
 export class DynamoDbAlertLedger implements AlertLedger {
@@ -19,7 +20,7 @@ export class DynamoDbAlertLedger implements AlertLedger {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
-          Key: { pk: { S: `medical#${playerId}#${kind}` } },
+          Key: { pk: { S: medicalKey(playerId, kind) } },
           UpdateExpression: "SET last_alert_at = :at, last_alert_id = :id",
           ConditionExpression: "attribute_not_exists(last_alert_at) OR last_alert_at <= :cutoff OR last_alert_id = :id",
           ExpressionAttributeValues: {

@@ -1,15 +1,15 @@
 /**
  * Load history in the state table: one item per player and load measure
- * (`load#<player_id>#<measure>`, no expiry) with a map of session id -> {day, load}. Recording a
- * session sets its map entry, so a retry keeps one; measures never share an item, so metres are
- * never added to arbitrary units. Unprocessed keys (throttling) are retried with backoff.
+ * (`load#<player_id>#<measure>`, no expiry; the key is contracts/state-keys.ts's, which the
+ * extractors' grants follow) with a map of session id -> {day, load}. Recording a session sets its
+ * map entry, so a retry keeps one; measures never share an item, so metres are never added to
+ * arbitrary units. Unprocessed keys (throttling) are retried with backoff.
  */
 import { type DynamoDBClient, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { loadKey } from "../../contracts/state-keys.js";
 import type { LoadHistoryStore, SessionLoad } from "../../ports.js";
 import type { BackoffOptions } from "../batching.js";
 import { batchGetAll, DEFAULT_DYNAMODB_BACKOFF } from "./dynamodb-state-store.js";
-
-export const loadKey = (playerId: string, measure: string) => `load#${playerId}#${measure}`;
 
 export class DynamoDbLoadHistory implements LoadHistoryStore {
   constructor(
