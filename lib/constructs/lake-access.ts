@@ -134,7 +134,7 @@ export class LakeAccess extends Construct {
         useServiceLinkedRole: false,
         hybridAccessEnabled: false,
       });
-      location.addDependency(this.settings);
+      location.addResourceDependency(this.settings);
       this.locations.push(location);
     }
 
@@ -143,7 +143,7 @@ export class LakeAccess extends Construct {
       tagKey: CLASSIFICATION_TAG,
       tagValues: [...DATA_CLASSIFICATIONS],
     });
-    this.tag.addDependency(this.settings);
+    this.tag.addResourceDependency(this.settings);
     for (const t of props.tables) {
       const table = { catalogId: this.catalogId, databaseName: props.databaseName, name: t.name };
       const tagged = (aid: string, resource: CfnTagAssociation.ResourceProperty, c: DataClassification) => {
@@ -151,7 +151,7 @@ export class LakeAccess extends Construct {
           resource,
           lfTags: [{ catalogId: this.catalogId, tagKey: CLASSIFICATION_TAG, tagValues: [c] }],
         });
-        a.addDependency(this.tag);
+        a.addResourceDependency(this.tag);
         a.node.addDependency(...props.tablesReady);
         return a;
       };
@@ -167,7 +167,7 @@ export class LakeAccess extends Construct {
           { tableWithColumns: { ...table, columnNames: columns } },
           c,
         );
-        a.addDependency(tableTag);
+        a.addResourceDependency(tableTag);
         associations.push(a);
       }
       this.tableTags.set(t.name, associations);

@@ -192,7 +192,7 @@ export class LakehouseStack extends Stack {
     for (const t of tables) {
       const ds = this.deliveryStreams[t.name]!;
       // Firehose checks its access to the table when the stream is created.
-      ds.deliveryStream.addDependency(this.access.grantTable(ds.role, t.name, WRITE_PERMISSIONS));
+      ds.deliveryStream.addResourceDependency(this.access.grantTable(ds.role, t.name, WRITE_PERMISSIONS));
     }
     for (const t of tables) this.access.grantTable(this.catalog.optimizerRole, t.name, WRITE_PERMISSIONS);
     this.access.grantDataLocations(this.catalog.optimizerRole);

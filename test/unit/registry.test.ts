@@ -9,11 +9,15 @@ import {
 } from "../../lambdas/contracts/modalities.js";
 import { MAX_SAMPLES_PER_WEARABLE_CHUNK, WEARABLE_SCHEMA_V1 } from "../../lambdas/contracts/records/wearable.js";
 import {
+  type AnyTable,
+  classificationProblems,
+  classified,
   DATA_CLASSIFICATIONS,
   LOCAL_TABLES,
   PLAYER_WINDOWS,
-  type QUARANTINE,
+  QUARANTINE,
   type RowOf,
+  storageClassification,
   TABLES,
 } from "../../lambdas/contracts/tables/index.js";
 import { ACC_RESOLUTION_G, GYRO_RESOLUTION_DPS } from "../../producers/wearable-chunker.js";
@@ -63,8 +67,8 @@ describe("table classification", () => {
     for (const t of [...TABLES, ...LOCAL_TABLES]) expect(DATA_CLASSIFICATIONS).toContain(t.classification);
   });
 
-  it("keeps health data in health tables: loads, wearables, medical alerts, insights, and the quarantine that holds their payloads", () => {
-    const health = TABLES.filter((t) => t.classification === "health").map((t) => t.name);
+  it("stores health data under health: loads, wearables, medical alerts, insights, and the quarantine that holds their payloads", () => {
+    const health = TABLES.filter((t) => storageClassification(t) === "health").map((t) => t.name);
     expect(health.sort()).toEqual([
       "insights",
       "medical_alerts",
@@ -73,6 +77,21 @@ describe("table classification", () => {
       "quarantine",
       "wearable_windows",
     ]);
+    // The quarantine's rows are operational (performance): only its payload column is health data.
+    expect(QUARANTINE.classification).toBe("performance");
+    expect(QUARANTINE.columns.filter((c) => c.classification).map((c) => [c.name, c.classification])).toEqual([
+      ["payload", "health"],
+    ]);
+  });
+
+  it("refuses a column classified at or below its table", () => {
+    const table = { ...QUARANTINE, columns: [classified(QUARANTINE.columns[0]!, "performance")] } as AnyTable;
+    expect(classificationProblems(table)).toEqual([
+      expect.stringContaining(
+        "table quarantine: column source is classified performance, not above its table (performance)",
+      ),
+    ]);
+    expect(classificationProblems(QUARANTINE)).toEqual([]);
   });
 });
 
