@@ -130,7 +130,17 @@ describe("pose on", () => {
     );
   });
 
-  it("passes cdk-nag's AwsSolutions, Serverless and HIPAA Security packs with no unacknowledged finding, in dev and prod", () => {
-    for (const stage of ["dev", "prod"]) expect(poseNagReport({ stage })).toBe("");
+  it("passes cdk-nag's AwsSolutions, Serverless and HIPAA Security packs with no unacknowledged finding, in dev and prod (prod with the VPC endpoints, SageMaker runtime's included)", () => {
+    expect(poseNagReport({ stage: "dev" })).toBe("");
+    expect(
+      poseNagReport({
+        stage: "prod",
+        vpcEndpoints: {
+          vpcId: "vpc-0123456789abcdef0",
+          vpcCidr: "10.0.0.0/16",
+          subnetIds: ["subnet-0123456789abcdef0"],
+        },
+      }),
+    ).toBe("");
   });
 });

@@ -190,9 +190,3 @@ describe("producerPrincipals in the configuration", () => {
     expect(() => buildConfig(ctx({ producerPrincipals: value }), {})).toThrow(message);
   });
 });
-
-describe("producer roles and cdk-nag", () => {
-  it("passes the AwsSolutions and Serverless packs with every producer role", () => {
-    expect(nagReport({ stage: "prod", producerPrincipals: PRINCIPALS })).toBe("");
-  });
-});

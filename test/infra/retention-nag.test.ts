@@ -112,7 +112,12 @@ describe("Sideline stacks (dev)", () => {
 
 /** Every optional identity and network resource: producer roles, and VPC endpoints in an example VPC. */
 const ACCESS_CONTEXT = {
-  producerPrincipals: { "stadium-edge": ["arn:aws:iam::123456789012:role/stadium-edge"] },
+  // every producer kind's role (their nag findings are checked here, with the VPC endpoints)
+  producerPrincipals: {
+    "stadium-edge": ["arn:aws:iam::123456789012:role/stadium-edge"],
+    "wearables-gateway": ["arn:aws:iam::123456789012:role/wearables-gateway"],
+    vision: ["arn:aws:iam::123456789012:role/camera-a"],
+  },
   vpcEndpoints: { vpcId: "vpc-0123456789abcdef0", vpcCidr: "10.0.0.0/16", subnetIds: ["subnet-0123456789abcdef0"] },
 };
 

@@ -119,10 +119,6 @@ describe("VPC endpoints", () => {
     for (const name of [poseEndpointName("dev"), poseBatchEndpointName("dev")])
       pose.hasResourceProperties("AWS::SageMaker::Endpoint", { EndpointName: name });
   });
-
-  it("passes cdk-nag's AwsSolutions and Serverless packs with both endpoints", () => {
-    expect(poseNagReport({ stage: "prod", vpcEndpoints: VPC })).toBe("");
-  });
 });
 
 describe("vpcEndpoints in the configuration", () => {

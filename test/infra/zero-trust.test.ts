@@ -1,19 +1,30 @@
 /**
- * Zero trust in the lake (lib/constructs/lake-access.ts): Lake Formation decides who reads which
- * tables and columns, from the registry's classification. These assertions are on the synthesized
- * templates: the grants a deployment would make.
+ * Zero trust for player data, from the registry's classification, on the synthesized templates:
+ * - keys per data class (lib/data-access.ts): health and biometric data under their own keys, whose
+ *   key policies deny decryption to any principal not tagged for the class; every role that IAM lets
+ *   decrypt a special-category key carries the tag, and no other role does;
+ * - Lake Formation (lib/constructs/lake-access.ts): who reads which tables and columns.
  */
 
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { Template } from "aws-cdk-lib/assertions";
-import { MODALITIES } from "../../lambdas/contracts/modalities.js";
+import { MODALITIES, streamName } from "../../lambdas/contracts/modalities.js";
 import { DATA_CLASSIFICATIONS, TABLES, tableByName } from "../../lambdas/contracts/tables/index.js";
 import { queryClassification, readNamedQueries } from "../../lib/constructs/analytics-workgroup.js";
 import { ACCESS_ROLES, CLASSIFICATION_TAG } from "../../lib/constructs/lake-access.js";
 import { PROJECT_ROOT } from "../../lib/constructs/sideline-function.js";
+import {
+  DECRYPT_TAG_VALUE,
+  decryptTagKey,
+  KEY_CLASS_OF,
+  type KeyClass,
+  SPECIAL_CATEGORY_KEYS,
+  tableKeyClass,
+} from "../../lib/data-access.js";
 import { ENRICH_QUERY_READS, enrichQuery } from "../../stepfunctions/definitions.js";
 import { buildApp, type Resources } from "./app.js";
+import { POSE_CONTEXT, POSE_REGISTRY } from "./pose-app.js";
 
 const ANALYST = "arn:aws:iam::123456789012:role/club-analysts";
 const MEDICAL = "arn:aws:iam::123456789012:role/club-medical";
@@ -25,18 +36,28 @@ interface Permission {
   PermissionsWithGrantOption: string[];
 }
 
+/**
+ * One synthesis for every test here (each costs seconds): prod, every modality, pose on, and every
+ * role that named principals create.
+ */
+let built: { lakehouse: Template; automation: Template; all: Template[]; byName: Record<string, Template> } | undefined;
 function templates() {
-  const { stacks } = buildApp({
-    stage: "prod",
-    modalities: MODALITIES.map((m) => m.id).join(","),
-    analystPrincipals: [ANALYST],
-    medicalPrincipals: [MEDICAL],
-  });
-  return {
-    lakehouse: Template.fromStack(stacks.lakehouse),
-    automation: Template.fromStack(stacks.automation),
-    all: Object.values(stacks).map((s) => Template.fromStack(s)),
-  };
+  if (built) return built;
+  const { stacks } = buildApp(
+    {
+      ...POSE_CONTEXT,
+      stage: "prod",
+      modalities: MODALITIES.map((m) => m.id).join(","),
+      analystPrincipals: [ANALYST],
+      medicalPrincipals: [MEDICAL],
+      scoutDeciderPrincipals: ["arn:aws:iam::123456789012:role/scouting-app"],
+    },
+    false,
+    POSE_REGISTRY,
+  );
+  const byName = Object.fromEntries(Object.entries(stacks).map(([n, s]) => [n, Template.fromStack(s)]));
+  built = { lakehouse: byName.lakehouse!, automation: byName.automation!, all: Object.values(byName), byName };
+  return built;
 }
 
 /** Every Lake Formation grant of the app, with the logical id of the role it names. */
@@ -262,5 +283,139 @@ describe("the scouting workflow's query reads only what it is granted", () => {
     await expect(runWith(ENRICH_QUERY_READS.player_match_profiles.filter((c) => c !== "rhie_bouts"))).rejects.toThrow(
       /rhie_bouts/,
     );
+  });
+});
+
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Principal?: unknown;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+const KEY_ID: Record<KeyClass, string> = { performance: "DataKey", biometric: "BiometricKey", health: "HealthKey" };
+const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+/** Actions that read data out of a key (ReEncrypt*, which grantEncrypt gives writers, is denied by the key policy instead). */
+const DECRYPTS = new Set(["kms:Decrypt", "kms:Decrypt*", "kms:*"]);
+/** A cross-stack reference to a key's ARN names the key's logical id in its export. */
+const refersTo = (resource: unknown, k: KeyClass) =>
+  new RegExp(`"Fn::ImportValue":"[^"]*${KEY_ID[k]}[0-9A-F]{8}Arn`).test(JSON.stringify(resource));
+
+/** Roles (stack/logical id) that IAM lets decrypt the key of class k, and roles tagged for k. */
+function decryptRoles(templates: Record<string, Template>, k: KeyClass) {
+  const granted = new Set<string>();
+  const tagged = new Set<string>();
+  for (const [stack, t] of Object.entries(templates)) {
+    const json = t.toJSON() as { Resources: Resources };
+    for (const [id, r] of Object.entries(json.Resources)) {
+      if (r.Type === "AWS::IAM::Policy") {
+        const p = r.Properties as { PolicyDocument: { Statement: Statement[] }; Roles?: { Ref: string }[] };
+        const decrypts = p.PolicyDocument.Statement.some(
+          (s) => s.Effect === "Allow" && actions(s).some((a) => DECRYPTS.has(a)) && refersTo(s.Resource, k),
+        );
+        if (decrypts) for (const role of p.Roles ?? []) granted.add(`${stack}/${role.Ref}`);
+      }
+      if (r.Type === "AWS::IAM::Role") {
+        const tags = ((r.Properties?.Tags ?? []) as { Key: string; Value: string }[]).filter(
+          (tag) => tag.Key === decryptTagKey(k) && tag.Value === DECRYPT_TAG_VALUE,
+        );
+        if (tags.length > 0) tagged.add(`${stack}/${id}`);
+      }
+    }
+  }
+  return { granted: [...granted].sort(), tagged: [...tagged].sort() };
+}
+
+describe("keys per data class", () => {
+  let app: { templates: Record<string, Template> };
+  beforeAll(() => {
+    app = { templates: templates().byName };
+  });
+
+  it("gives health and biometric data their own keys, whose policies deny decryption and grants to untagged principals", () => {
+    const keys = app.templates.security!.findResources("AWS::KMS::Key") as Resources;
+    for (const k of SPECIAL_CATEGORY_KEYS) {
+      const [, key] = Object.entries(keys).find(([id]) => id.startsWith(KEY_ID[k]))!;
+      const policy = (key.Properties as { KeyPolicy: { Statement: Statement[] } }).KeyPolicy.Statement;
+      const untagged = {
+        StringNotEquals: { [`aws:PrincipalTag/sideline:decrypt-${k}`]: "true" },
+        BoolIfExists: { "aws:PrincipalIsAWSService": "false" },
+      };
+      expect(policy).toContainEqual(
+        expect.objectContaining({
+          Effect: "Deny",
+          Principal: { AWS: "*" },
+          Action: ["kms:Decrypt", "kms:ReEncryptFrom"],
+          Resource: "*",
+          Condition: untagged,
+        }),
+      );
+      expect(policy).toContainEqual(
+        expect.objectContaining({
+          Effect: "Deny",
+          Principal: { AWS: "*" },
+          Action: "kms:CreateGrant",
+          Condition: {
+            StringNotEquals: untagged.StringNotEquals,
+            BoolIfExists: { "aws:PrincipalIsAWSService": "false", "kms:GrantIsForAWSResource": "false" },
+          },
+        }),
+      );
+    }
+    // The performance key is governed by IAM alone: no deny of its own.
+    const [, data] = Object.entries(keys).find(([id]) => id.startsWith("DataKey"))!;
+    expect(JSON.stringify(data.Properties)).not.toContain('"Effect":"Deny"');
+  });
+
+  it.each(SPECIAL_CATEGORY_KEYS)("tags exactly the roles that IAM lets decrypt the %s key", (k) => {
+    const { granted, tagged } = decryptRoles(app.templates, k);
+    expect(granted.length).toBeGreaterThan(0);
+    expect(tagged).toEqual(granted);
+  });
+
+  it("leaves the scouting workflow and the ScoutDecider untagged: they read performance data only", () => {
+    const roles = app.templates.automation!.findResources("AWS::IAM::Role") as Resources;
+    for (const [id, r] of Object.entries(roles).filter(([id]) => /^(ScoutingRole|ScoutDecider)/.test(id)))
+      expect([id, JSON.stringify(r.Properties?.Tags ?? [])]).toEqual([
+        id,
+        expect.not.stringContaining("sideline:decrypt"),
+      ]);
+  });
+
+  it("encrypts each modality's stream under its class's key", () => {
+    const streams = app.templates.ingest!.findResources("AWS::Kinesis::Stream") as Resources;
+    for (const m of MODALITIES) {
+      const [, s] = Object.entries(streams).find(([, r]) => r.Properties?.Name === streamName(m, "prod"))!;
+      const keyRef = (s.Properties as { StreamEncryption: { KeyId: unknown } }).StreamEncryption.KeyId;
+      expect([m.id, refersTo(keyRef, KEY_CLASS_OF[m.classification])]).toEqual([m.id, true]);
+    }
+  });
+
+  it("puts each table in its class's warehouse and delivers it under its class's key", () => {
+    const lake = app.templates.lakehouse!;
+    const buckets = lake.findResources("AWS::S3::Bucket") as Resources;
+    const bucketOf: Record<KeyClass, string> = {
+      performance: Object.keys(buckets).find((id) => id.startsWith("WarehouseBucket"))!,
+      biometric: Object.keys(buckets).find((id) => id.startsWith("BiometricWarehouseBucket"))!,
+      health: Object.keys(buckets).find((id) => id.startsWith("HealthWarehouseBucket"))!,
+    };
+    for (const [k, id] of Object.entries(bucketOf))
+      expect(JSON.stringify(buckets[id]!.Properties)).toContain(`${KEY_ID[k as KeyClass]}`);
+    const firehoses = lake.findResources("AWS::KinesisFirehose::DeliveryStream") as Resources;
+    for (const t of TABLES) {
+      const k = tableKeyClass(t);
+      const [, ds] = Object.entries(firehoses).find(([id]) => id.startsWith(`${t.name.replace(/_/g, "")}Delivery`))!;
+      const p = ds.Properties as { DeliveryStreamEncryptionConfigurationInput: { KeyARN: unknown } };
+      expect([t.name, refersTo(p.DeliveryStreamEncryptionConfigurationInput.KeyARN, k)]).toEqual([t.name, true]);
+      // The table's location is a prefix of its class's warehouse.
+      const tableJson = JSON.stringify(
+        Object.values(lake.toJSON().Resources as Resources).filter((r) =>
+          JSON.stringify(r.Properties ?? {}).includes(`"/${t.name}/"`),
+        ),
+      );
+      expect([t.name, tableJson]).toEqual([t.name, expect.stringContaining(`{"Ref":"${bucketOf[k]}"}`)]);
+    }
   });
 });
