@@ -106,6 +106,7 @@ export class LakeAccess extends Construct {
     // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lakeformation-datalakesettings.html).
     const deployer = Fn.sub(
       (stack.synthesizer as { cloudFormationExecutionRoleArn?: string }).cloudFormationExecutionRoleArn ??
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub placeholders, not a template literal
         "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cdk-hnb659fds-cfn-exec-role-${AWS::AccountId}-${AWS::Region}",
     );
     this.settings = new CfnDataLakeSettings(this, "Settings", {

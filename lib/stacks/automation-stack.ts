@@ -42,7 +42,7 @@ import { type IcebergDeliveryStream, streamFor } from "../constructs/iceberg-del
 import type { LakeAccess } from "../constructs/lake-access.js";
 import { SidelineFunction } from "../constructs/sideline-function.js";
 import { allowDecrypt } from "../data-access.js";
-import { acknowledge, grantWildcardReasons, inlinePolicyReason, nagArn, nagValue } from "../nag.js";
+import { acknowledge, grantWildcardReasons, inlinePolicyReason, nagArn } from "../nag.js";
 import { grantStateTableKeys } from "../state-table-grants.js";
 
 /**

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { Annotations, CfnOutput, Duration, type RemovalPolicy, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import { Annotations, CfnOutput, Duration, type RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import { ArnPrincipal, CompositePrincipal, Role } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";

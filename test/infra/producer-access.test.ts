@@ -8,7 +8,7 @@ import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
 import { MODALITIES, type Modality } from "../../lambdas/contracts/modalities.js";
 import { buildConfig } from "../../lib/config.js";
 import { PRODUCER_STREAM_ACTIONS } from "../../lib/constructs/producer-access.js";
-import { buildApp, nagReport, type Resources } from "./app.js";
+import { buildApp, type Resources } from "./app.js";
 
 interface Statement {
   Action: string | string[];

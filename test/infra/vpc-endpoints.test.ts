@@ -11,7 +11,7 @@ import { PRODUCER_STREAM_ACTIONS } from "../../lib/constructs/producer-access.js
 import { POSE_INVOKE_ACTIONS } from "../../lib/stacks/network-stack.js";
 import { poseBatchEndpointName, poseEndpointName } from "../../lib/stacks/pose-stack.js";
 import { buildApp, type Resources } from "./app.js";
-import { buildPoseApp, POSE_CONTEXT, poseNagReport } from "./pose-app.js";
+import { buildPoseApp, POSE_CONTEXT } from "./pose-app.js";
 
 const VPC = {
   vpcId: "vpc-0123456789abcdef0",
