@@ -252,7 +252,7 @@ export function medicalNotification(playerId: string, alertId: string): { subjec
       `Alert: ${alertId}`,
       "Open it with your own access:",
       `  on the local runtime: npx sideline explain ${alertId}`,
-      `  in the cloud (Athena, a role granted the insights table): SELECT * FROM insights WHERE insight_id = '${alertId}'`,
+      `  in the cloud (Athena, as the MedicalStaff role, workgroup sideline-<stage>-medical): SELECT * FROM insights WHERE insight_id = '${alertId}'`,
       "This notification carries no health details: it may be read outside your access controls.",
     ].join("\n"),
   };
