@@ -15,6 +15,7 @@ import { MAX_RESPONSE_BYTES, responseBody, sendResponse } from "../../lambdas/fu
 import { CREATE_FAILED_PHYSICAL_ID, createIcebergTableHandler } from "../../lambdas/functions/iceberg-table/handler.js";
 import { createIcebergTableInput } from "../../lambdas/functions/iceberg-table/tables.js";
 import { icebergTableInput, type TableFieldIds } from "../../lib/iceberg.js";
+import { EVOLVING_V1, EVOLVING_V1_IDS } from "../helpers/evolving-table.js";
 import { lambdaContext } from "../helpers/factories.js";
 import { GlueStub } from "../helpers/glue-stub.js";
 
@@ -22,24 +23,8 @@ const DB = "sideline_dev";
 const LOCATION = "s3://warehouse-bucket/evolving/";
 
 /** A table as first deployed: a, b, c, partitioned by day of c, written in order of c. */
-const V1 = defineTable({
-  name: "evolving",
-  classification: "performance",
-  scope: "lake",
-  doc: "A table whose definition changes.",
-  columns: [col("a", "string", "The key."), col("b", "int", "B."), col("c", "timestamp", "C, in the key.")],
-  key: ["a", "c"],
-  partitionBy: ["day(c)"],
-  sortBy: ["c"],
-});
-const V1_IDS: TableFieldIds = {
-  lastColumnId: 3,
-  columns: { a: 1, b: 2, c: 3 },
-  droppedColumns: [],
-  lastPartitionId: 1000,
-  partitionFields: { c_day: 1000 },
-  droppedPartitionFields: [],
-};
+const V1 = EVOLVING_V1;
+const V1_IDS = EVOLVING_V1_IDS;
 /** The same table with x inserted between a and b: optional, the next id (4). */
 const V2 = defineTable({
   ...V1,

@@ -6,26 +6,11 @@
  */
 import { col, defineTable, TABLES } from "../../lambdas/contracts/tables/index.js";
 import { fieldIdLedger, fieldIdProblems, icebergTableInput, type TableFieldIds } from "../../lib/iceberg.js";
+import { EVOLVING_V1, EVOLVING_V1_IDS } from "../helpers/evolving-table.js";
 
 /** A table as first deployed: a, b, c, partitioned by day of c. */
-const V1 = defineTable({
-  name: "evolving",
-  classification: "performance",
-  scope: "lake",
-  doc: "A table whose definition changes.",
-  columns: [col("a", "string", "The key."), col("b", "int", "B."), col("c", "timestamp", "C, in the key.")],
-  key: ["a", "c"],
-  partitionBy: ["day(c)"],
-  sortBy: ["c"],
-});
-const V1_IDS: TableFieldIds = {
-  lastColumnId: 3,
-  columns: { a: 1, b: 2, c: 3 },
-  droppedColumns: [],
-  lastPartitionId: 1000,
-  partitionFields: { c_day: 1000 },
-  droppedPartitionFields: [],
-};
+const V1 = EVOLVING_V1;
+const V1_IDS = EVOLVING_V1_IDS;
 
 /** The same table after a developer inserted x between a and b. */
 const V2 = defineTable({
