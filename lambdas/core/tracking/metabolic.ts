@@ -44,9 +44,10 @@ const UPHILL_EXP = -4;
 const DOWNHILL_LINEAR = -8.34;
 const DOWNHILL_EXP = 13;
 
+/** Horner's rule; an index loop, because an iterator per call is garbage on the per-sample path. */
 function horner(coeffs: readonly number[], x: number): number {
   let acc = 0;
-  for (const c of coeffs) acc = acc * x + c;
+  for (let i = 0; i < coeffs.length; i++) acc = acc * x + coeffs[i]!;
   return acc;
 }
 
