@@ -1,0 +1,70 @@
+/**
+ * The demo's whole chain as `npm start` runs it: generator -> stream -> event source mapping ->
+ * tracking-features handler -> DuckDB lake -> local bus -> workflows, for the 90-minute match; then
+ * the demo's pose clip on the same lake. Peak RSS is sampled while the match replays (the process's
+ * resident set, so it includes what the bench loaded before).
+ */
+import { join } from "node:path";
+import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
+import { POSE } from "../../lambdas/contracts/modalities.js";
+import { PLAYER_LOADS } from "../../lambdas/contracts/tables/index.js";
+import { demoLoadHistory } from "../../local/demo/demo-history.js";
+import { DemoMatch } from "../../local/demo/demo-match.js";
+import { DEMO_POSE_PLAYERS, demoPoseChunks } from "../../local/demo/demo-pose.js";
+import { loadNeeds } from "../../local/needs.js";
+import { runPipeline } from "../../local/pipeline.js";
+
+/** How often the resident set is sampled during the replay. */
+const RSS_SAMPLE_MS = 20;
+
+export async function replayFigures(out: (name: string, value: number | string) => void, tmp: string): Promise<void> {
+  const match = new DemoMatch({ minutes: 90, seed: 7 });
+  // The demo's whole chain: its load history, the club's needs, and the workflows (decisions approved).
+  const lakePath = join(tmp, "replay.duckdb");
+  const lake = await DuckDbLake.open(lakePath);
+  await lake.put(
+    PLAYER_LOADS,
+    demoLoadHistory(
+      match.players.map((p) => p.playerId),
+      match.kickoffMs,
+      7,
+    ),
+  );
+  lake.close();
+  let peakRss = process.memoryUsage.rss();
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  }, RSS_SAMPLE_MS);
+  let result: Awaited<ReturnType<typeof runPipeline>>;
+  try {
+    result = await runPipeline(
+      { chunks: match.chunks(30_000) },
+      {
+        matchId: match.matchId,
+        lakePath,
+        readerSource: "demo",
+        needs: loadNeeds(),
+        automation: { autoApprove: true },
+      },
+    );
+  } finally {
+    clearInterval(sampler);
+  }
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  out("bench.replay.workflows", result.workflows.length);
+  out("bench.replay.samples", result.samplesIn);
+  out("bench.replay.full_match_s", result.durationMs / 1000);
+  out("bench.replay.samples_per_s", result.samplesIn / (result.durationMs / 1000));
+  out("bench.replay.peak_rss_mb", peakRss / 2 ** 20);
+  // The demo's pose clip (2 players, 12 minutes at 25 fps) through the pose-biomechanics handler, on the same lake.
+  const pose = await runPipeline(
+    {
+      modality: POSE.id,
+      records: demoPoseChunks({ matchId: match.matchId, startMs: match.kickoffMs, players: DEMO_POSE_PLAYERS }),
+    },
+    { matchId: match.matchId, lakePath, readerSource: "demo", automation: { autoApprove: true } },
+  );
+  out("bench.replay.pose_frames", pose.samplesIn);
+  out("bench.replay.pose_clip_s", pose.durationMs / 1000);
+  out("bench.replay.pose_frames_per_s", pose.samplesIn / (pose.durationMs / 1000));
+}
