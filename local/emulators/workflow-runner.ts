@@ -141,9 +141,7 @@ export class WorkflowRunner {
       if (name === DECISION_STATE && answer) overrides[name] = () => answer();
       else overrides[name] = this.integration(w, executionName, name, state.Resource ?? "", token, enteredInput);
     }
-    // A resumed execution starts at the waiting state, so the states before it are unreachable and
-    // the validator would refuse the definition; the same definition was validated when it started.
-    const sm = new StateMachine(def as never, answer ? { validationOptions: { noValidate: true } } : {});
+    const sm = stateMachineFor(def, answer !== null);
     const execution = sm.run(input as never, {
       overrides: { taskResourceLocalHandlers: overrides as never, waitTimeOverrides: waitOverrides(def) },
       context: {
@@ -202,6 +200,26 @@ export class WorkflowRunner {
       return this.o.awaitDecision({ stateMachine: w, executionName, stateName, token, stateInput, params: p });
     };
   }
+}
+
+/**
+ * The validated state machine of each definition, built once: constructing one compiles and runs
+ * the ASL validator (ajv), which cost more than the executions themselves. A StateMachine keeps no
+ * state between runs (each run gets its own event log, abort signal and options), so one serves
+ * every execution of its definition.
+ */
+const validated = new WeakMap<Definition, StateMachine>();
+
+function stateMachineFor(def: Definition, resumed: boolean): StateMachine {
+  // A resumed execution starts at the waiting state, so the states before it are unreachable and
+  // the validator would refuse the definition; the same definition was validated when it started.
+  if (resumed) return new StateMachine(def as never, { validationOptions: { noValidate: true } });
+  let sm = validated.get(def);
+  if (!sm) {
+    sm = new StateMachine(def as never);
+    validated.set(def, sm);
+  }
+  return sm;
 }
 
 /** Wait states locally: the lake is written synchronously, so there is nothing to wait for. */
