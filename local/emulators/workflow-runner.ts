@@ -17,6 +17,7 @@ import type { BusEvent, LocalEventBus } from "./bus.js";
 import { polyfillPromiseWithResolvers } from "./polyfills.js";
 import { type Json, LocalServices } from "./service-integrations.js";
 import { type Definition, LOCAL_ACCOUNT, localDefinition, type WorkflowRunSummary } from "./workflow-definitions.js";
+import { startValidation, validatedStateMachine } from "./workflow-validation.js";
 
 // The library calls Promise.withResolvers when it runs a state, not on import.
 polyfillPromiseWithResolvers();
@@ -80,6 +81,8 @@ export class WorkflowRunner {
 
   constructor(private readonly o: WorkflowRunnerOptions) {
     this.services = new LocalServices({ lake: o.lake, bus: o.bus, lambdas: o.lambdas, now: o.now });
+    // The definitions are validated on another thread while the run goes on (workflow-validation.ts).
+    void startValidation();
   }
 
   /** Runs an execution for an event and records it, unless one with its name was started or exists. */
@@ -141,7 +144,11 @@ export class WorkflowRunner {
       if (name === DECISION_STATE && answer) overrides[name] = () => answer();
       else overrides[name] = this.integration(w, executionName, name, state.Resource ?? "", token, enteredInput);
     }
-    const sm = stateMachineFor(def, answer !== null);
+    // A resumed execution starts at the waiting state, so the states before it are unreachable and
+    // the validator would refuse the definition; the same definition was validated when it started.
+    const sm = answer
+      ? new StateMachine(def as never, { validationOptions: { noValidate: true } })
+      : await validatedStateMachine(w, def);
     const execution = sm.run(input as never, {
       overrides: { taskResourceLocalHandlers: overrides as never, waitTimeOverrides: waitOverrides(def) },
       context: {
@@ -200,26 +207,6 @@ export class WorkflowRunner {
       return this.o.awaitDecision({ stateMachine: w, executionName, stateName, token, stateInput, params: p });
     };
   }
-}
-
-/**
- * The validated state machine of each definition, built once: constructing one compiles and runs
- * the ASL validator (ajv), which cost more than the executions themselves. A StateMachine keeps no
- * state between runs (each run gets its own event log, abort signal and options), so one serves
- * every execution of its definition.
- */
-const validated = new WeakMap<Definition, StateMachine>();
-
-function stateMachineFor(def: Definition, resumed: boolean): StateMachine {
-  // A resumed execution starts at the waiting state, so the states before it are unreachable and
-  // the validator would refuse the definition; the same definition was validated when it started.
-  if (resumed) return new StateMachine(def as never, { validationOptions: { noValidate: true } });
-  let sm = validated.get(def);
-  if (!sm) {
-    sm = new StateMachine(def as never);
-    validated.set(def, sm);
-  }
-  return sm;
 }
 
 /** Wait states locally: the lake is written synchronously, so there is nothing to wait for. */
