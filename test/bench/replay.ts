@@ -45,9 +45,11 @@ async function matchFigures(
   lake.close();
   let peakRss = process.memoryUsage.rss();
   const sampler = setInterval(() => {
+    const cpu = process.cpuUsage(cpuBefore);
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
   }, RSS_SAMPLE_MS);
   let result: Awaited<ReturnType<typeof runPipeline>>;
+  const cpuBefore = process.cpuUsage();
   try {
     result = await runPipeline(
       { chunks: match.chunks(30_000) },
@@ -63,10 +65,13 @@ async function matchFigures(
   } finally {
     clearInterval(sampler);
   }
+  const cpu = process.cpuUsage(cpuBefore);
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
   out(`bench.replay.${label}workflows`, result.workflows.length);
   out(`bench.replay.${label}samples`, result.samplesIn);
   out(`bench.replay.${label}full_match_s`, result.durationMs / 1000);
+  // CPU seconds of every thread of the process (main, DuckDB's, workers): steadier than wall time on a shared machine.
+  out(`bench.replay.${label}full_match_cpu_s`, (cpu.user + cpu.system) / 1e6);
   out(`bench.replay.${label}samples_per_s`, result.samplesIn / (result.durationMs / 1000));
   out(`bench.replay.${label}peak_rss_mb`, peakRss / 2 ** 20);
   // The demo's pose clip (2 players, 12 minutes at 25 fps) through the pose-biomechanics handler, on the same lake.
