@@ -29,7 +29,7 @@ import { LocalEventBus } from "./emulators/bus.js";
 import type { CrmStats } from "./emulators/crm.js";
 import type { EsmStats } from "./emulators/esm.js";
 import type { RecoveredExecution, WorkflowRunSummary } from "./emulators/workflows.js";
-import { LocalRuntime } from "./runtime.js";
+import { LocalRuntime, type StreamTransportKind } from "./runtime.js";
 
 export type { InputFailure };
 
@@ -75,6 +75,8 @@ export interface PipelineOptions {
   readonly extractors?: Readonly<Record<string, ExtractorFactory>>;
   /** Lake tables beyond the registry's (a modality under test). @default - none */
   readonly tables?: readonly AnyTable[];
+  /** Where the streams are (see StreamTransportKind). @default kinesalite */
+  readonly transport?: StreamTransportKind;
 }
 
 /** How far the run is; reported every PROGRESS_INTERVAL_MS and once more at the end. */
@@ -161,6 +163,7 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
       shards: options.shards ?? 1,
       modalities: registry,
       ...(options.extractors ? { extractors: options.extractors } : {}),
+      ...(options.transport ? { transport: options.transport } : {}),
     });
     const stream = runtime.get(modality.id);
     let readerRows: RowOf<typeof QUARANTINE>[] = [];

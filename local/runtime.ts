@@ -1,6 +1,6 @@
 /**
  * The embedded runtime: for every registered modality, a Kinesis stream (kinesalite, reached with
- * the real SDK client), its extractor's handler (the same code the Lambda runs, with local
+ * the real SDK client, or for replays the in-process stream), its extractor's handler (the same code the Lambda runs, with local
  * adapters) and an event source mapping emulator between them. What the handlers write goes to
  * the DuckDB lake and the local bus.
  */
@@ -24,7 +24,17 @@ import {
   type InvocationCounts,
 } from "../lambdas/runtime/stream-invocation.js";
 import { type EsmStats, LocalEventSourceMapping } from "./emulators/esm.js";
-import { type LocalKinesis, startLocalKinesis } from "./emulators/kinesis.js";
+import { type StreamTransport, startInProcessKinesis } from "./emulators/in-process-kinesis.js";
+import { startLocalKinesis } from "./emulators/kinesis.js";
+
+/**
+ * Where the runtime's streams are: `kinesalite` serves the Kinesis API over HTTP and is reached
+ * with the real SDK client, as a live producer or LocalStack's users reach it; `in-process` keeps
+ * the streams in memory and answers the same commands without HTTP (in-process-kinesis.ts). Either
+ * way the producer, the event source mapping and the handler's events are the same.
+ */
+export type StreamTransportKind = "kinesalite" | "in-process";
+export const STREAM_TRANSPORTS: readonly StreamTransportKind[] = ["kinesalite", "in-process"];
 
 /** PutRecords payload cap against kinesalite (see ProducerOptions.maxRequestBytes). */
 const EMULATOR_REQUEST_BYTES = 256 * 1024;
@@ -48,6 +58,8 @@ export interface LocalRuntimeOptions {
   readonly modalities?: readonly Modality[];
   /** Extractors by modality id. @default EXTRACTORS */
   readonly extractors?: Readonly<Record<string, ExtractorFactory>>;
+  /** Where the streams are. @default kinesalite */
+  readonly transport?: StreamTransportKind;
 }
 
 /** One modality's stream, handler and mapping on this machine. */
@@ -65,14 +77,14 @@ export class LocalRuntime {
   private readonly consuming: Promise<EsmStats>[];
 
   private constructor(
-    private readonly kinesis: LocalKinesis,
+    private readonly kinesis: StreamTransport,
     readonly modalities: ReadonlyMap<string, LocalModality>,
   ) {
     this.consuming = [...modalities.values()].map((m) => m.esm.run());
   }
 
   static async start(o: LocalRuntimeOptions): Promise<LocalRuntime> {
-    const kinesis = await startLocalKinesis();
+    const kinesis = o.transport === "in-process" ? startInProcessKinesis() : await startLocalKinesis();
     const stateStore = new MemoryStateStore();
     const visuals = new FileVisualStore(o.visualsRoot);
     const loadHistory = new DuckDbLoadHistory(o.lake);

@@ -11,6 +11,7 @@ import {
   type Progress,
   REPLAY_CHUNK_MS,
 } from "../pipeline.js";
+import { STREAM_TRANSPORTS, type StreamTransportKind } from "../runtime.js";
 import { EXIT } from "./exit-codes.js";
 import { intOption, numberOption, stringValue, UsageError } from "./options.js";
 import { renderSummary, runStatus } from "./summary.js";
@@ -28,6 +29,7 @@ export const PIPELINE_OPTIONS = {
   "batching-window-ms": { type: "string" },
   "window-s": { type: "string" },
   shards: { type: "string" },
+  transport: { type: "string" },
   "chunk-s": { type: "string" },
   "max-quarantine-share": { type: "string" },
   quiet: { type: "boolean" },
@@ -46,6 +48,8 @@ export const PIPELINE_HELP = `pipeline options:
   --batching-window-ms N    event source mapping batching window, 0-300000 (default 0)
   --window-s S              feature window in seconds, 1-3600 (default ${DEFAULT_WINDOW_MS / 1000})
   --shards N                Kinesis shards, 1-64 (default 1)
+  --transport T             in-process: the streams in memory, no HTTP (default, fastest for replays);
+                            kinesalite: the Kinesis API over HTTP with the real SDK client
   --chunk-s S               seconds of play per stream record, 1-40 (default ${REPLAY_CHUNK_MS / 1000})
   --max-quarantine-share F  warn and exit 6 when more than this share of the samples is quarantined,
                             0-1 (default ${DEFAULT_MAX_QUARANTINE_SHARE}; 1 never warns)
@@ -66,6 +70,7 @@ export function pipelineOptions(v: Values) {
     batchingWindowMs: intOption(stringValue(v["batching-window-ms"]), "batching-window-ms", 0, 0, 300_000),
     windowMs: intOption(stringValue(v["window-s"]), "window-s", DEFAULT_WINDOW_MS / 1000, 1, 3600) * 1000,
     shards: intOption(stringValue(v.shards), "shards", 1, 1, 64),
+    transport: transportOption(stringValue(v.transport)),
     chunkMs: intOption(stringValue(v["chunk-s"]), "chunk-s", REPLAY_CHUNK_MS / 1000, 1, 40) * 1000,
     maxQuarantineShare: numberOption(
       stringValue(v["max-quarantine-share"]),
@@ -75,6 +80,14 @@ export function pipelineOptions(v: Values) {
       1,
     ),
   };
+}
+
+/** --transport: where the embedded pipeline's streams are; replays default to the in-process one. */
+function transportOption(v: string | undefined): StreamTransportKind {
+  if (v === undefined) return "in-process";
+  if (!(STREAM_TRANSPORTS as readonly string[]).includes(v))
+    throw new UsageError(`unknown transport '${v}': expected ${STREAM_TRANSPORTS.join(" or ")}`);
+  return v as StreamTransportKind;
 }
 
 /** Automation settings from the options and the environment (the CRM token only from the environment). */

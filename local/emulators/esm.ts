@@ -8,6 +8,8 @@
  * - bounded retries, then the batch goes to the on-failure destination and the shard moves on;
  * - records older than the maximum record age go to the on-failure destination without being processed.
  * Its defaults are the deployed mapping's (STREAM_MAPPING_DEFAULTS), so both runtimes retry alike.
+ * It reads through any Kinesis client: the SDK's against kinesalite, or the in-process stream of
+ * replays (in-process-kinesis.ts); the events it builds are the same either way.
  */
 import { randomUUID } from "node:crypto";
 import {
@@ -99,7 +101,7 @@ export class LocalEventSourceMapping {
   private producerDone = false;
 
   constructor(
-    private readonly kinesis: KinesisClient,
+    private readonly kinesis: Pick<KinesisClient, "send">,
     private readonly streamName: string,
     private readonly streamArn: string,
     private readonly handler: KinesisHandler,

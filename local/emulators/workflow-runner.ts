@@ -17,6 +17,7 @@ import type { BusEvent, LocalEventBus } from "./bus.js";
 import { polyfillPromiseWithResolvers } from "./polyfills.js";
 import { type Json, LocalServices } from "./service-integrations.js";
 import { type Definition, LOCAL_ACCOUNT, localDefinition, type WorkflowRunSummary } from "./workflow-definitions.js";
+import { startValidation, validatedStateMachine } from "./workflow-validation.js";
 
 // The library calls Promise.withResolvers when it runs a state, not on import.
 polyfillPromiseWithResolvers();
@@ -80,6 +81,8 @@ export class WorkflowRunner {
 
   constructor(private readonly o: WorkflowRunnerOptions) {
     this.services = new LocalServices({ lake: o.lake, bus: o.bus, lambdas: o.lambdas, now: o.now });
+    // The definitions are validated on another thread while the run goes on (workflow-validation.ts).
+    void startValidation();
   }
 
   /** Runs an execution for an event and records it, unless one with its name was started or exists. */
@@ -143,7 +146,9 @@ export class WorkflowRunner {
     }
     // A resumed execution starts at the waiting state, so the states before it are unreachable and
     // the validator would refuse the definition; the same definition was validated when it started.
-    const sm = new StateMachine(def as never, answer ? { validationOptions: { noValidate: true } } : {});
+    const sm = answer
+      ? new StateMachine(def as never, { validationOptions: { noValidate: true } })
+      : await validatedStateMachine(w, def);
     const execution = sm.run(input as never, {
       overrides: { taskResourceLocalHandlers: overrides as never, waitTimeOverrides: waitOverrides(def) },
       context: {

@@ -6,17 +6,13 @@ import { mkdtempSync, statSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import type { KinesisStreamRecord } from "aws-lambda";
-import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
-import { POSE, WEARABLES } from "../../lambdas/contracts/modalities.js";
+import { WEARABLES } from "../../lambdas/contracts/modalities.js";
 import { hrReference } from "../../lambdas/contracts/squad.js";
-import { PLAYER_LOADS } from "../../lambdas/contracts/tables/index.js";
 import { applyWearableChunk, newWearableState } from "../../lambdas/core/wearables/wearable-windows.js";
 import { DEFAULT_SQUAD } from "../../lambdas/functions/extractors.js";
-import { DEMO_RETURNING_PLAYER, demoLoadHistory } from "../../local/demo/demo-history.js";
+import { DEMO_RETURNING_PLAYER } from "../../local/demo/demo-history.js";
 import { DemoMatch } from "../../local/demo/demo-match.js";
-import { DEMO_POSE_PLAYERS, demoPoseChunks } from "../../local/demo/demo-pose.js";
 import { demoHistoryRecords, demoTrainingWeek } from "../../local/demo/demo-wearables.js";
-import { loadNeeds } from "../../local/needs.js";
 import { runPipeline } from "../../local/pipeline.js";
 import { kinesisRecordFactory } from "../helpers/factories.js";
 import {
@@ -29,6 +25,7 @@ import {
   type LambdaName,
 } from "./bundle.js";
 import { poseFigures } from "./pose-bench.js";
+import { replayFigures } from "./replay.js";
 
 const out = (name: string, value: number | string) =>
   console.log(`${name} ${typeof value === "number" ? Number(value.toPrecision(4)) : value}`);
@@ -83,47 +80,6 @@ async function handlerRun(lib: typeof import("./handler-entry.js"), label: strin
   out(`bench.handler.${label}samples_per_s`, samples / handlerS);
   out(`bench.handler.${label}json_ceiling_samples_per_s`, samples / jsonS);
   out(`bench.handler.${label}ratio_to_json_ceiling`, jsonS / handlerS);
-}
-
-async function replayFigures(): Promise<void> {
-  const match = new DemoMatch({ minutes: 90, seed: 7 });
-  // The demo's whole chain: its load history, the club's needs, and the workflows (decisions approved).
-  const lakePath = join(tmp, "replay.duckdb");
-  const lake = await DuckDbLake.open(lakePath);
-  await lake.put(
-    PLAYER_LOADS,
-    demoLoadHistory(
-      match.players.map((p) => p.playerId),
-      match.kickoffMs,
-      7,
-    ),
-  );
-  lake.close();
-  const result = await runPipeline(
-    { chunks: match.chunks(30_000) },
-    {
-      matchId: match.matchId,
-      lakePath,
-      readerSource: "demo",
-      needs: loadNeeds(),
-      automation: { autoApprove: true },
-    },
-  );
-  out("bench.replay.workflows", result.workflows.length);
-  out("bench.replay.samples", result.samplesIn);
-  out("bench.replay.full_match_s", result.durationMs / 1000);
-  out("bench.replay.samples_per_s", result.samplesIn / (result.durationMs / 1000));
-  // The demo's pose clip (2 players, 12 minutes at 25 fps) through the pose-biomechanics handler, on the same lake.
-  const pose = await runPipeline(
-    {
-      modality: POSE.id,
-      records: demoPoseChunks({ matchId: match.matchId, startMs: match.kickoffMs, players: DEMO_POSE_PLAYERS }),
-    },
-    { matchId: match.matchId, lakePath, readerSource: "demo", automation: { autoApprove: true } },
-  );
-  out("bench.replay.pose_frames", pose.samplesIn);
-  out("bench.replay.pose_clip_s", pose.durationMs / 1000);
-  out("bench.replay.pose_frames_per_s", pose.samplesIn / (pose.durationMs / 1000));
 }
 
 /** The demo's training week: the wearable core alone on the vest's samples, then the whole chain on a fresh lake. */
@@ -182,6 +138,6 @@ out(
 );
 if (want("handler")) await handlerFigures();
 if (want("bundle")) await bundleFigures();
-if (want("replay")) await replayFigures();
+if (want("replay")) await replayFigures(out, tmp);
 if (want("wearables")) await wearableFigures();
 if (want("pose")) await poseFigures(out);

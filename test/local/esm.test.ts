@@ -2,13 +2,18 @@ import { PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
 import { STREAM_MAPPING_DEFAULTS } from "../../lambdas/contracts/defaults.js";
 import { type BatchFailure, LocalEventSourceMapping } from "../../local/emulators/esm.js";
-import { type LocalKinesis, startLocalKinesis } from "../../local/emulators/kinesis.js";
+import { type StreamTransport, startInProcessKinesis } from "../../local/emulators/in-process-kinesis.js";
+import { startLocalKinesis } from "../../local/emulators/kinesis.js";
 
-// The event source mapping emulator against kinesalite, with the real Kinesis client.
-describe("local event source mapping", () => {
-  let kinesis: LocalKinesis;
+// The event source mapping emulator against kinesalite with the real Kinesis client, and against
+// the replays' in-process stream: the same mapping code, so the same semantics through both.
+describe.each([
+  ["kinesalite", startLocalKinesis],
+  ["in-process", async () => startInProcessKinesis()],
+] as const)("local event source mapping through %s", (_transport, start: () => Promise<StreamTransport>) => {
+  let kinesis: StreamTransport;
   beforeAll(async () => {
-    kinesis = await startLocalKinesis();
+    kinesis = await start();
   });
   afterAll(async () => {
     await kinesis.close();

@@ -53,9 +53,11 @@ devices record it: heart-rate straps at 1 Hz for every player, session RPE, and 
 player's IMU vest at ${DEMO_IMU_HZ} Hz, through the wearables stream and the wearable-load handler into
 wearable_windows, player_loads and player_daily_load (a load spike per measure reaches the medical
 workflow). Then a seeded synthetic match (22 players and the ball at 25 Hz) runs through the whole
-pipeline: kinesalite, the tracking-features handler, the lake, the insights, the workflows and the CRM. Then a touchline camera's pose clip of two of its players
-(COCO-17 keypoints at 25 fps, one knee caving in late) goes through the pose-biomechanics handler
-into pose_frames and biomech_windows, and the deviation it shows reaches the medical workflow.
+pipeline: the stream (in process; --transport kinesalite for the Kinesis API over HTTP), the
+tracking-features handler, the lake, the insights, the workflows and the CRM. Then a touchline
+camera's pose clip of two of its players (COCO-17 keypoints at 25 fps, one knee caving in late)
+goes through the pose-biomechanics handler into pose_frames and biomech_windows, and the deviation
+it shows reaches the medical workflow.
 With --pose-frames, a folder of sampled video frames then goes through the local pose server and
 the pose invoker's code into the same tables, as part of the demo's match.
 
@@ -150,7 +152,7 @@ export async function run(argv: string[]): Promise<number> {
   );
   // Five weeks of training load and the last week's devices, so every measure's ratio has a chronic base.
   process.stderr.write(
-    `sideline demo: load history and a training week (${homePlayers.length} heart-rate straps, session RPE, one ${DEMO_IMU_HZ} Hz IMU vest; ${week.samples.toLocaleString("en-US")} samples) -> kinesalite -> wearable-load -> ${opts.lakePath}\n`,
+    `sideline demo: load history and a training week (${homePlayers.length} heart-rate straps, session RPE, one ${DEMO_IMU_HZ} Hz IMU vest; ${week.samples.toLocaleString("en-US")} samples) -> ${opts.transport} stream -> wearable-load -> ${opts.lakePath}\n`,
   );
   const wearables = await runPipeline(
     { modality: WEARABLES.id, records: wearableRecords() },
@@ -167,7 +169,7 @@ export async function run(argv: string[]): Promise<number> {
   );
   const wearablesCode = await finish(wearables, opts.maxQuarantineShare);
   process.stderr.write(
-    `sideline demo: ${match.players.length} players + ball, 25 Hz, ${minutes} min -> kinesalite -> tracking-features -> ${opts.lakePath}\n`,
+    `sideline demo: ${match.players.length} players + ball, 25 Hz, ${minutes} min -> ${opts.transport} stream -> tracking-features -> ${opts.lakePath}\n`,
   );
   const result = await runPipeline(
     { chunks: match.chunks(opts.chunkMs) },
@@ -195,7 +197,7 @@ async function runPoseFrames(
   opts: ReturnType<typeof pipelineOptions>,
 ): Promise<number> {
   process.stderr.write(
-    `sideline demo: frames of ${poseFrames} -> local pose server (MoveNet) -> pose invoker -> kinesalite -> pose-biomechanics -> ${opts.lakePath}\n`,
+    `sideline demo: frames of ${poseFrames} -> local pose server (MoveNet) -> pose invoker -> ${opts.transport} stream -> pose-biomechanics -> ${opts.lakePath}\n`,
   );
   // The folder's frames join the demo's match, whatever match their sidecars name.
   const framesResult = await runFramesPipeline({
@@ -223,7 +225,7 @@ async function runPoseClip(
 ): Promise<number> {
   const clip = demoPoseClip(match, poseMinutes, seed);
   process.stderr.write(
-    `sideline demo: pose clip, ${clip.players.join(" and ")} on ${clip.camera}, ${DEMO_POSE_FPS} fps, ${poseMinutes} min -> kinesalite -> pose-biomechanics -> ${opts.lakePath}\n`,
+    `sideline demo: pose clip, ${clip.players.join(" and ")} on ${clip.camera}, ${DEMO_POSE_FPS} fps, ${poseMinutes} min -> ${opts.transport} stream -> pose-biomechanics -> ${opts.lakePath}\n`,
   );
   const poseResult = await runPipeline(
     { modality: POSE.id, records: clip.records },
