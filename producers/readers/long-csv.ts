@@ -3,12 +3,16 @@
  * any order (the header names them). The timestamp is ISO 8601 (`T` or a space before the time) or
  * seconds since the epoch, with fractions; an ISO time without an offset is read in the `timeZone`
  * option (UTC by default), never in the machine's zone. x and y are metres, already in Sideline's
- * pitch frame (origin at a corner).
+ * pitch frame (origin at a corner). Cells are split on commas: the format has no quoting.
+ *
+ * A file is read in blocks of lines (readLineBlocks) and each block parsed without an `await`: the
+ * reader yields the samples of consecutive good lines as one `samples` item, and each rejected line
+ * as a `bad` item with its file:line and reason, in file order.
  */
 import { InputError, WHOLE_FILE } from "./input-error.js";
-import { badItem, csvHeader, readLines } from "./lines.js";
+import { badItem, csvHeader, readLineBlocks } from "./lines.js";
 import { DEFAULT_TIME_ZONE, parseTime } from "./timestamps.js";
-import type { ReaderItem } from "./types.js";
+import type { ReaderItem, TrackingSample } from "./types.js";
 
 const REQUIRED = ["timestamp", "player_id", "x", "y"] as const;
 const HEADER = REQUIRED.join(",");
@@ -24,53 +28,78 @@ export function parseTimestamp(s: string, timeZone: string = DEFAULT_TIME_ZONE):
   return r.ok ? r.t : Number.NaN;
 }
 
+/** Where the header put each column, and how many distinct columns it named (a line needs at least that many cells). */
+interface Columns {
+  readonly timestamp: number;
+  readonly playerId: number;
+  readonly x: number;
+  readonly y: number;
+  readonly team: number | undefined;
+  readonly count: number;
+}
+
+function columns(idx: Record<string, number>): Columns {
+  return {
+    timestamp: idx.timestamp!,
+    playerId: idx.player_id!,
+    x: idx.x!,
+    y: idx.y!,
+    team: idx.team,
+    count: Object.keys(idx).length,
+  };
+}
+
+/** One data line's sample, or the reason it is rejected. */
+function parseLine(line: string, c: Columns, zone: string): TrackingSample | string {
+  const cells = line.split(",");
+  if (cells.length < c.count) return `expected ${c.count} columns, got ${cells.length}`;
+  const time = parseTime(cells[c.timestamp]!, zone);
+  if (!time.ok) return time.reason;
+  const playerId = cells[c.playerId]!.trim();
+  if (playerId === "") return "player_id is empty";
+  const xs = cells[c.x];
+  const ys = cells[c.y];
+  const x = Number(xs);
+  const y = Number(ys);
+  if (!Number.isFinite(x) || !Number.isFinite(y) || xs!.trim() === "" || ys!.trim() === "")
+    return `non-finite coordinate (x='${xs}', y='${ys}')`;
+  const team = c.team !== undefined ? cells[c.team]?.trim() || undefined : undefined;
+  return { t: time.t, playerId, team, entity: playerId === "ball" ? "ball" : "player", x, y };
+}
+
 export async function* readLongCsv(path: string, options: LongCsvOptions = {}): AsyncGenerator<ReaderItem> {
   const zone = options.timeZone ?? DEFAULT_TIME_ZONE;
-  let idx: Record<string, number> | null = null;
+  let cols: Columns | null = null;
   let lineNo = 0;
-  for await (const line of readLines(path)) {
-    lineNo++;
-    if (line.trim() === "") continue;
-    const cells = line.split(",");
-    if (idx === null) {
-      idx = csvHeader(
-        path,
-        lineNo - 1,
-        line,
-        "long-csv",
-        REQUIRED,
-        `the first line must name the columns, e.g. '${HEADER}'`,
-      );
-      continue;
+  for await (const block of readLineBlocks(path)) {
+    let samples: TrackingSample[] = [];
+    for (const line of block) {
+      lineNo++;
+      if (line.trim() === "") continue;
+      if (cols === null) {
+        cols = columns(
+          csvHeader(
+            path,
+            lineNo - 1,
+            line,
+            "long-csv",
+            REQUIRED,
+            `the first line must name the columns, e.g. '${HEADER}'`,
+          ),
+        );
+        continue;
+      }
+      const parsed = parseLine(line, cols, zone);
+      if (typeof parsed !== "string") {
+        samples.push(parsed);
+        continue;
+      }
+      if (samples.length > 0) yield { kind: "samples", samples };
+      samples = [];
+      yield badItem(`${path}:${lineNo}`, parsed, line);
     }
-    const bad = (reason: string): ReaderItem => badItem(`${path}:${lineNo}`, reason, line);
-    if (cells.length < Object.keys(idx).length) {
-      yield bad(`expected ${Object.keys(idx).length} columns, got ${cells.length}`);
-      continue;
-    }
-    const time = parseTime(cells[idx.timestamp!]!, zone);
-    if (!time.ok) {
-      yield bad(time.reason);
-      continue;
-    }
-    const t = time.t;
-    const playerId = cells[idx.player_id!]!.trim();
-    if (playerId === "") {
-      yield bad("player_id is empty");
-      continue;
-    }
-    const x = Number(cells[idx.x!]);
-    const y = Number(cells[idx.y!]);
-    if (!Number.isFinite(x) || !Number.isFinite(y) || cells[idx.x!]!.trim() === "" || cells[idx.y!]!.trim() === "") {
-      yield bad(`non-finite coordinate (x='${cells[idx.x!]}', y='${cells[idx.y!]}')`);
-      continue;
-    }
-    const team = idx.team !== undefined ? cells[idx.team]?.trim() || undefined : undefined;
-    yield {
-      kind: "sample",
-      sample: { t, playerId, team, entity: playerId === "ball" ? "ball" : "player", x, y },
-    };
+    if (samples.length > 0) yield { kind: "samples", samples };
   }
-  if (idx === null)
+  if (cols === null)
     throw new InputError(path, WHOLE_FILE, "empty file", `a long-csv file starts with a header such as '${HEADER}'`);
 }
