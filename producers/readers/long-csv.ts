@@ -49,22 +49,87 @@ function columns(idx: Record<string, number>): Columns {
   };
 }
 
-/** One data line's sample, or the reason it is rejected. */
+/** Start of each cell of the line being parsed (grown as needed; cells end at the next start - 1). */
+let starts = new Int32Array(16);
+
+/** Powers of ten that doubles hold exactly (10^22 is the last). */
+const EXACT_POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+/** Significant digits whose integer a double holds exactly (10^15 < 2^53). */
+const EXACT_DIGITS = 15;
+
+/**
+ * The number written in line[from, to) when it is plain decimal (`-?digits[.digits]`, at most 15
+ * digits): the digits' integer divided by a power of ten, both exact, is correctly rounded, so it
+ * equals Number() of the text. NaN for anything else (the caller then uses Number() itself).
+ */
+function plainDecimal(line: string, from: number, to: number): number {
+  let i = from;
+  const negative = i < to && line.charCodeAt(i) === 0x2d;
+  if (negative) i++;
+  let int = 0;
+  let digits = 0;
+  let fraction = -1;
+  for (; i < to; i++) {
+    const c = line.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) {
+      int = int * 10 + (c - 0x30);
+      digits++;
+    } else if (c === 0x2e && fraction === -1 && digits > 0) fraction = digits;
+    else return Number.NaN;
+  }
+  if (digits === 0 || digits > EXACT_DIGITS || fraction === digits) return Number.NaN;
+  const v = fraction === -1 ? int : int / EXACT_POW10[digits - fraction]!;
+  return negative ? -v : v;
+}
+
+/** Where cell `k` (< n) of the line ends. */
+const end = (line: string, n: number, k: number): number => (k + 1 < n ? starts[k + 1]! - 1 : line.length);
+
+/** Cell `k` of a line whose `n` cells start at `starts` (undefined past the last, as split(",")[k] is). */
+function cellOf(line: string, n: number, k: number): string | undefined {
+  return k < n ? line.slice(starts[k]!, end(line, n, k)) : undefined;
+}
+
+/**
+ * One data line's sample, or the reason it is rejected. Cells are cut out of the line only when
+ * read; epoch seconds without sign or spaces skip parseTime's general path but use its arithmetic.
+ */
 function parseLine(line: string, c: Columns, zone: string): TrackingSample | string {
-  const cells = line.split(",");
-  if (cells.length < c.count) return `expected ${c.count} columns, got ${cells.length}`;
-  const time = parseTime(cells[c.timestamp]!, zone);
-  if (!time.ok) return time.reason;
-  const playerId = cells[c.playerId]!.trim();
+  let n = 1;
+  starts[0] = 0;
+  for (let i = line.indexOf(","); i !== -1; i = line.indexOf(",", i + 1)) {
+    if (n === starts.length) {
+      const grown = new Int32Array(n * 2);
+      grown.set(starts);
+      starts = grown;
+    }
+    starts[n++] = i + 1;
+  }
+  if (n < c.count) return `expected ${c.count} columns, got ${n}`;
+  // parseTime's arithmetic for epoch seconds: Math.round(seconds * 1000).
+  const seconds = plainDecimal(line, starts[c.timestamp]!, end(line, n, c.timestamp));
+  let t: number;
+  if (!Number.isNaN(seconds)) t = Math.round(seconds * 1000);
+  else {
+    const time = parseTime(cellOf(line, n, c.timestamp)!, zone);
+    if (!time.ok) return time.reason;
+    t = time.t;
+  }
+  const playerId = cellOf(line, n, c.playerId)!.trim();
   if (playerId === "") return "player_id is empty";
-  const xs = cells[c.x];
-  const ys = cells[c.y];
-  const x = Number(xs);
-  const y = Number(ys);
-  if (!Number.isFinite(x) || !Number.isFinite(y) || xs!.trim() === "" || ys!.trim() === "")
-    return `non-finite coordinate (x='${xs}', y='${ys}')`;
-  const team = c.team !== undefined ? cells[c.team]?.trim() || undefined : undefined;
-  return { t: time.t, playerId, team, entity: playerId === "ball" ? "ball" : "player", x, y };
+  let x = c.x < n ? plainDecimal(line, starts[c.x]!, end(line, n, c.x)) : Number.NaN;
+  let y = c.y < n ? plainDecimal(line, starts[c.y]!, end(line, n, c.y)) : Number.NaN;
+  if (Number.isNaN(x) || Number.isNaN(y)) {
+    const xs = cellOf(line, n, c.x);
+    const ys = cellOf(line, n, c.y);
+    x = Number(xs);
+    y = Number(ys);
+    // Number() of an empty or blank cell is 0, so only a 0 can be a blank cell.
+    if (!Number.isFinite(x) || !Number.isFinite(y) || (x === 0 && xs!.trim() === "") || (y === 0 && ys!.trim() === ""))
+      return `non-finite coordinate (x='${xs}', y='${ys}')`;
+  }
+  const team = c.team !== undefined ? cellOf(line, n, c.team)?.trim() || undefined : undefined;
+  return { t, playerId, team, entity: playerId === "ball" ? "ball" : "player", x, y };
 }
 
 export async function* readLongCsv(path: string, options: LongCsvOptions = {}): AsyncGenerator<ReaderItem> {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { readLineBlocks, readLines } from "../../producers/readers/lines.js";
-import { readLongCsv } from "../../producers/readers/long-csv.js";
+import { parseTimestamp, readLongCsv } from "../../producers/readers/long-csv.js";
 import type { ReaderItem } from "../../producers/readers/types.js";
 
 const dir = mkdtempSync(join(tmpdir(), "sideline-line-blocks-"));
@@ -93,5 +93,32 @@ describe("long CSV reader in blocks", () => {
     );
     expect(order).toEqual(expected);
     expect(items.find((i) => i.kind === "bad")).toMatchObject({ payload: body[5], samples: 1 });
+  });
+});
+
+describe("long CSV numbers", () => {
+  it("reads every coordinate and epoch time exactly as Number() and parseTime do, and rejects what they reject", async () => {
+    // GIVEN: plain decimals of every length, signs, exponents, blanks and spaces
+    const cells = ["0", "-0", "5", "-3.25", "007.50", "105.0000", "0.1", "0.30000000000000004", "123456789012345"];
+    cells.push("1234567890123456", "12345678901234567.5", "+5", " 5", "5 ", "1e3", ".5", "5.", "-", "", " ", "0x10");
+    const times = ["1383858313", "1383858313.007", "1383858313.0071234567", " 1383858313.5", "-5.5", "1383858313."];
+    const lines = cells.flatMap((x, i) => times.map((t) => `${t},7,${x},${cells[(i + 3) % cells.length]}`));
+    const f = file("numbers.csv", `timestamp,player_id,x,y\n${lines.join("\n")}\n`);
+    // WHEN
+    const got: string[] = [];
+    for await (const i of readLongCsv(f))
+      if (i.kind === "samples") got.push(...i.samples.map((s) => `${s.t} ${Object.is(s.x, -0) ? "-0" : s.x} ${s.y}`));
+      else if (i.kind === "bad") got.push(i.reason);
+    // THEN
+    const expected = lines.map((l) => {
+      const [t, , xs, ys] = l.split(",") as [string, string, string, string];
+      const time = parseTimestamp(t);
+      if (Number.isNaN(time)) return `timestamp '${t.trim()}' is neither ISO 8601 nor epoch seconds`;
+      const [x, y] = [Number(xs), Number(ys)];
+      if (!Number.isFinite(x) || !Number.isFinite(y) || xs.trim() === "" || ys.trim() === "")
+        return `non-finite coordinate (x='${xs}', y='${ys}')`;
+      return `${time} ${Object.is(x, -0) ? "-0" : x} ${y}`;
+    });
+    expect(got).toEqual(expected);
   });
 });
