@@ -49,7 +49,10 @@ function columns(idx: Record<string, number>): Columns {
   };
 }
 
-/** Start of each cell of the line being parsed (grown as needed; cells end at the next start - 1). */
+/**
+ * Start of each cell of the line being parsed (grown as needed; cells end at the next start - 1).
+ * Shared by every reader: parseLine fills and reads it without an await in between.
+ */
 let starts = new Int32Array(16);
 
 /** Powers of ten that doubles hold exactly (10^22 is the last). */
@@ -83,7 +86,9 @@ function plainDecimal(line: string, from: number, to: number): number {
 }
 
 /** Where cell `k` (< n) of the line ends. */
-const end = (line: string, n: number, k: number): number => (k + 1 < n ? starts[k + 1]! - 1 : line.length);
+function end(line: string, n: number, k: number): number {
+  return k + 1 < n ? starts[k + 1]! - 1 : line.length;
+}
 
 /** Cell `k` of a line whose `n` cells start at `starts` (undefined past the last, as split(",")[k] is). */
 function cellOf(line: string, n: number, k: number): string | undefined {
@@ -107,7 +112,7 @@ function parseLine(line: string, c: Columns, zone: string): TrackingSample | str
   }
   if (n < c.count) return `expected ${c.count} columns, got ${n}`;
   // parseTime's arithmetic for epoch seconds: Math.round(seconds * 1000).
-  const seconds = plainDecimal(line, starts[c.timestamp]!, end(line, n, c.timestamp));
+  const seconds = c.timestamp < n ? plainDecimal(line, starts[c.timestamp]!, end(line, n, c.timestamp)) : Number.NaN;
   let t: number;
   if (!Number.isNaN(seconds)) t = Math.round(seconds * 1000);
   else {
