@@ -96,6 +96,15 @@ export async function produce(
       await wearable(i.sample);
       return;
     }
+    if (i.kind === "samples") {
+      // Synchronous but for the chunks the samples complete (one in hundreds of samples).
+      for (const s of i.samples) {
+        produced.samplesRead++;
+        const chunk = chunker.add(s);
+        if (chunk) await put(chunk);
+      }
+      return;
+    }
     produced.samplesRead++;
     const chunk = chunker.add(i.sample);
     if (chunk) await put(chunk);

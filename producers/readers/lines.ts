@@ -8,6 +8,7 @@ import { access, open, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { createInterface } from "node:readline";
 import { pipeline } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
 import { createGunzip } from "node:zlib";
 import { describeReadError, InputError, WHOLE_FILE } from "./input-error.js";
 import type { ReaderItem } from "./types.js";
@@ -73,6 +74,58 @@ export async function* readLines(path: string): AsyncGenerator<string> {
     throw describeReadError(e, path, lines);
   } finally {
     rl.close();
+    file.destroy();
+  }
+}
+
+/**
+ * Bytes read (and, for .gz, inflated) at a time by readLineBlocks: about 6,000 tracking lines per
+ * block, so the per-block cost (a promise, a generator step) is spread thin.
+ */
+const BLOCK_BYTES = 256 * 1024;
+/** What ends a line, as readline reads it with an infinite crlfDelay: `\n`, `\r\n` or a lone `\r`. */
+const LINE_END = /\r\n|\n|\r/;
+
+/** Splits text on LINE_END; plain `\n` (by far the commonest) without the regular expression. */
+const splitLines = (text: string): string[] => (text.includes("\r") ? text.split(LINE_END) : text.split("\n"));
+
+/**
+ * The lines of a text file (gzip when the name ends in .gz) in blocks, in order: the same lines as
+ * readLines, split the same way, for readers that parse many lines without an `await` each. A block
+ * holds the whole lines of one read; a line split across reads is joined first, and `\r\n` split
+ * across reads is one line end. The last line needs no line end. On a failure, an InputError counts
+ * the lines of the blocks handed out before it; a line cut short by the failure is never handed out.
+ */
+export async function* readLineBlocks(path: string): AsyncGenerator<string[]> {
+  await assertReadable(path);
+  await assertText(path);
+  const file = createReadStream(path, { highWaterMark: BLOCK_BYTES });
+  // pipeline() destroys both streams on an error in either, so the loop sees every failure.
+  const input = path.endsWith(".gz") ? pipeline(file, createGunzip({ chunkSize: BLOCK_BYTES }), () => undefined) : file;
+  const decoder = new StringDecoder("utf8");
+  let rest = "";
+  let lines = 0;
+  try {
+    for await (const chunk of input) {
+      let text = rest + decoder.write(chunk as Buffer);
+      // A `\r` at the end may be the first half of `\r\n`: it stays with the unfinished line.
+      const cr = text.endsWith("\r");
+      if (cr) text = text.slice(0, -1);
+      const block = splitLines(text);
+      rest = block.pop()! + (cr ? "\r" : "");
+      if (block.length === 0) continue;
+      lines += block.length;
+      yield block;
+    }
+    const block = splitLines(rest + decoder.end());
+    if (block.at(-1) === "") block.pop();
+    if (block.length > 0) {
+      lines += block.length;
+      yield block;
+    }
+  } catch (e) {
+    throw describeReadError(e, path, lines);
+  } finally {
     file.destroy();
   }
 }

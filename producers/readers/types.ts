@@ -55,6 +55,8 @@ export interface WearableHrSample extends WearableSampleBase {
 
 export type ReaderItem =
   | { readonly kind: "sample"; readonly sample: TrackingSample }
+  /** Tracking samples of consecutive lines, in file order: readers that parse a block of lines at once. */
+  | { readonly kind: "samples"; readonly samples: readonly TrackingSample[] }
   | { readonly kind: "wearable"; readonly sample: WearableSample }
   /** A record of the format's modality, already validated against its contract (e.g. sideline.pose.v1). */
   | { readonly kind: "record"; readonly record: unknown }

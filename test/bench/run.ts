@@ -26,6 +26,7 @@ import {
 } from "./bundle.js";
 import { poseFigures } from "./pose-bench.js";
 import { replayFigures } from "./replay.js";
+import { runCsvFigures } from "./run-csv.js";
 
 const out = (name: string, value: number | string) =>
   console.log(`${name} ${typeof value === "number" ? Number(value.toPrecision(4)) : value}`);
@@ -128,7 +129,7 @@ async function bundleFigures(): Promise<void> {
   }
 }
 
-/** `npm run bench -- handler replay`: only the groups named (handler, bundle, replay, wearables, pose); all by default. */
+/** `npm run bench -- handler replay`: only the groups named (handler, bundle, replay, run_csv, wearables, pose); all by default. */
 const only = new Set(process.argv.slice(2));
 const want = (group: string) => only.size === 0 || only.has(group);
 
@@ -141,3 +142,4 @@ if (want("bundle")) await bundleFigures();
 if (want("replay")) await replayFigures(out, tmp);
 if (want("wearables")) await wearableFigures();
 if (want("pose")) await poseFigures(out);
+if (want("run_csv")) await runCsvFigures(tmp, out);

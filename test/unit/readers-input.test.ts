@@ -80,15 +80,17 @@ describe("timestamps without an offset", () => {
     writeFileSync(f, "timestamp,player_id,x,y\n2013-07-07 21:05:13.5,7,10,20\n");
     const [item] = (await collect(readLongCsv(f, { timeZone: "Europe/Oslo" }))) as ReaderItem[];
     expect(item).toEqual({
-      kind: "sample",
-      sample: {
-        t: Date.UTC(2013, 6, 7, 19, 5, 13, 500),
-        playerId: "7",
-        team: undefined,
-        entity: "player",
-        x: 10,
-        y: 20,
-      },
+      kind: "samples",
+      samples: [
+        {
+          t: Date.UTC(2013, 6, 7, 19, 5, 13, 500),
+          playerId: "7",
+          team: undefined,
+          entity: "player",
+          x: 10,
+          y: 20,
+        },
+      ],
     });
   });
 });

@@ -17,7 +17,8 @@ async function collect(it: AsyncIterable<ReaderItem>): Promise<ReaderItem[]> {
   for await (const x of it) out.push(x);
   return out;
 }
-const samples = (items: ReaderItem[]) => items.flatMap((i) => (i.kind === "sample" ? [i.sample] : []));
+const samples = (items: ReaderItem[]) =>
+  items.flatMap((i) => (i.kind === "sample" ? [i.sample] : i.kind === "samples" ? i.samples : []));
 const bad = (items: ReaderItem[]) => items.flatMap((i) => (i.kind === "bad" ? [i] : []));
 
 describe("long CSV reader", () => {

@@ -1,0 +1,70 @@
+/**
+ * `sideline run --format long-csv` figures: the 90-minute demo match written as a gzip long CSV (as
+ * tracking exports usually come; the bench writes it, ~3.1 M samples) and the Tromsø file, each
+ * through the reader and the embedded pipeline exactly as the command runs them.
+ */
+import { createWriteStream } from "node:fs";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { createGzip } from "node:zlib";
+import { DemoMatch } from "../../local/demo/demo-match.js";
+import { loadNeeds } from "../../local/needs.js";
+import { runPipeline } from "../../local/pipeline.js";
+import { readerFor } from "../../producers/readers/index.js";
+
+/**
+ * A numpy/pandas script doing the same velocity, Savitzky-Golay and speed-band work on the same
+ * samples, end to end (read, compute, write): 0.5-0.6 M samples/s measured on this machine (issue
+ * 12, "Fast paths"). The floor is 1.5x this.
+ */
+export const NUMPY_REFERENCE_SAMPLES_PER_S = 0.55e6;
+export const TROMSO_CSV = "/work/shared/datasets/tromso-zxy-2013-11-07.csv.gz";
+
+/** The demo match as `timestamp,player_id,x,y,team` lines: epoch seconds and metres with 3 decimals. */
+async function writeDemoCsv(file: string): Promise<number> {
+  const match = new DemoMatch({ minutes: 90, seed: 7 });
+  let samples = 0;
+  async function* lines() {
+    yield "timestamp,player_id,x,y,team\n";
+    for (const c of match.chunks(30_000)) {
+      let s = "";
+      for (let i = 0; i < c.t.length; i++)
+        s += `${((c.t0 + c.t[i]!) / 1000).toFixed(3)},${c.player_id},${(c.x_mm[i]! / 1000).toFixed(3)},${(c.y_mm[i]! / 1000).toFixed(3)},${c.team ?? ""}\n`;
+      samples += c.t.length;
+      yield s;
+    }
+  }
+  await pipeline(lines(), createGzip(), createWriteStream(file));
+  return samples;
+}
+
+async function runCsv(file: string, lakePath: string, matchId: string) {
+  const started = performance.now();
+  const result = await runPipeline(
+    { items: readerFor("long-csv").read([file], { kickoffMs: Number.NaN, timeZone: "UTC" }), modality: "tracking" },
+    // The stream `sideline run` uses by default (local/cli/pipeline.ts): in process.
+    {
+      matchId,
+      lakePath,
+      readerSource: "reader:long-csv",
+      needs: loadNeeds(),
+      automation: false,
+      transport: "in-process",
+    },
+  );
+  return { samples: result.samplesIn, s: (performance.now() - started) / 1000 };
+}
+
+export async function runCsvFigures(tmp: string, out: (name: string, value: number | string) => void): Promise<void> {
+  const file = join(tmp, "demo-match.csv.gz");
+  out("bench.run_csv.samples_written", await writeDemoCsv(file));
+  const demo = await runCsv(file, join(tmp, "run-csv-demo.duckdb"), "demo-csv");
+  out("bench.run_csv.samples", demo.samples);
+  out("bench.run_csv.full_match_s", demo.s);
+  out("bench.run_csv.samples_per_s", demo.samples / demo.s);
+  out("bench.run_csv.ratio_to_numpy_reference", demo.samples / demo.s / NUMPY_REFERENCE_SAMPLES_PER_S);
+  const tromso = await runCsv(TROMSO_CSV, join(tmp, "run-csv-tromso.duckdb"), "tromso");
+  out("bench.run_csv.tromso_samples", tromso.samples);
+  out("bench.run_csv.tromso_s", tromso.s);
+  out("bench.run_csv.tromso_samples_per_s", tromso.samples / tromso.s);
+}
