@@ -139,15 +139,6 @@ describe("producer roles without principals", () => {
       );
   });
 
-  it("creates none by default", () => {
-    const { stacks } = buildApp({ stage: "dev" });
-    expect(
-      Object.keys(Template.fromStack(stacks.ingest).findResources("AWS::IAM::Role")).filter((id) =>
-        id.startsWith("Producers"),
-      ),
-    ).toEqual([]);
-  });
-
   it("warns, and creates no role, for principals of a producer whose modalities are not deployed", () => {
     const { stacks } = buildApp({ stage: "dev", modalities: "tracking", producerPrincipals: PRINCIPALS });
     const ingest = Template.fromStack(stacks.ingest);

@@ -22,7 +22,11 @@ describe("named queries on the local DuckDB lake", () => {
     for (const seed of [1, 2]) {
       // Two 24-minute matches: the sprint leaderboard ranks players with at least 45 minutes tracked.
       const match = new DemoMatch({ minutes: 24, seed });
-      await runPipeline({ chunks: match.chunks(30_000) }, { matchId: match.matchId, lakePath, readerSource: "demo" });
+      // The in-process stream, as `sideline demo` uses: these tests are about the queries (kinesalite has its own).
+      await runPipeline(
+        { chunks: match.chunks(30_000) },
+        { matchId: match.matchId, lakePath, readerSource: "demo", transport: "in-process" },
+      );
     }
     // Wearables: 30 days of 300 AU session RPE, then 1,500 AU, and a 10-minute strap session at 165 bpm.
     const DAY = Date.UTC(2026, 4, 31);
@@ -48,7 +52,7 @@ describe("named queries on the local DuckDB lake", () => {
     };
     await runPipeline(
       { modality: WEARABLES.id, records: [...loads, strap] },
-      { matchId: "wearables", lakePath, readerSource: "demo", automation: false },
+      { matchId: "wearables", lakePath, readerSource: "demo", automation: false, transport: "in-process" },
     );
     lake = await DuckDbLake.open(lakePath);
     await lake.put(QUARANTINE, [
