@@ -15,7 +15,7 @@ import { REPLICATION_REASON, SecureBucket } from "../constructs/secure-bucket.js
 import { PROJECT_ROOT } from "../constructs/sideline-function.js";
 import { allowDecrypt, type KeyClass, SPECIAL_CATEGORY_KEYS, tableKeyClass } from "../data-access.js";
 import type { FieldIdLedger } from "../iceberg.js";
-import { acknowledge, grantWildcardReasons, inlinePolicyReason } from "../nag.js";
+import { acknowledge, grantWildcardReasons, inlinePolicyReason, nagValue } from "../nag.js";
 
 /** Raw media moves to Glacier Instant Retrieval after 30 days, Deep Archive after 180 (S3 storage classes). */
 const RAW_TO_GLACIER_IR_DAYS = 30;
@@ -247,7 +247,7 @@ export class LakehouseStack extends Stack {
       acknowledge(r, {
         ...grantWildcardReasons(`${rid} queries (Athena results)`),
         ...inlinePolicyReason(`The ${rid} role`),
-        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/${databaseName}/*]`]:
+        [`AwsSolutions-IAM5[Resource::arn:${nagValue(this.partition, "AWS::Partition")}:glue:${nagValue(this.region, "AWS::Region")}:${nagValue(this.account, "AWS::AccountId")}:table/${databaseName}/*]`]:
           "Glue metadata reads on this database's tables; which tables and columns are readable is Lake Formation's grant by classification.",
         "AwsSolutions-IAM5[Resource::*]":
           "lakeformation:GetDataAccess has no resource-level permissions; Lake Formation's grants decide what it vends.",

@@ -29,14 +29,19 @@ export interface BuiltApp {
   readonly outdir: string;
 }
 
-export function buildApp(context: Record<string, unknown> = {}, nag = false, registry: Registry = REGISTRY): BuiltApp {
+export function buildApp(
+  context: Record<string, unknown> = {},
+  nag = false,
+  registry: Registry = REGISTRY,
+  environment: NodeJS.ProcessEnv = {},
+): BuiltApp {
   const outdir = mkdtempSync(join(tmpdir(), "sideline-cdk-"));
   const app = new App({
     outdir,
     context: { ...CDK_JSON.context, [BUNDLING_STACKS]: [], ...context },
     builtinCloudFormationValidation: false,
   });
-  const config = buildConfig((k) => app.node.tryGetContext(k), {}, registry.modalities);
+  const config = buildConfig((k) => app.node.tryGetContext(k), environment, registry.modalities);
   const stacks = buildSideline(app, config, registry);
   if (nag)
     Validations.of(app).addPlugins(
@@ -83,14 +88,16 @@ export function devTemplates(): Templates {
  * Synthesizes the app with cdk-nag's AwsSolutions, Serverless and HIPAA Security packs and returns
  * the validation report: synth throws when a finding is not acknowledged and writes the report to
  * the output directory; "" when every finding is acknowledged. `extend` adds to the stacks before
- * synthesis (a test's deliberate finding).
+ * synthesis (a test's deliberate finding). `environment` gives CDK_DEFAULT_ACCOUNT/REGION, as `cdk deploy`
+ * does: account, region and partition are then literals in the finding ids.
  */
 export function nagReport(
   context: Record<string, unknown>,
   registry: Registry = REGISTRY,
   extend: (stacks: SidelineStacks) => void = () => {},
+  environment: NodeJS.ProcessEnv = {},
 ): string {
-  const { app, stacks, outdir } = buildApp(context, true, registry);
+  const { app, stacks, outdir } = buildApp(context, true, registry, environment);
   extend(stacks);
   try {
     app.synth();

@@ -197,6 +197,24 @@ describe("Sideline stacks (prod and options)", () => {
       expect(nagReport(context)).toBe("");
   });
 
+  it("passes them too with a concrete account and region (as cdk deploy synthesizes), every optional role included", () => {
+    // Acknowledgements name ARNs as cdk-nag prints them: literals here, not <AWS::AccountId>.
+    const report = nagReport(
+      {
+        stage: "prod",
+        ...CRM_CONTEXT,
+        ...ACCESS_CONTEXT,
+        scoutDeciderPrincipals: [EXAMPLE_SCOUT_DECIDER],
+        analystPrincipals: ["arn:aws:iam::123456789012:role/club-analysts"],
+        medicalPrincipals: ["arn:aws:iam::123456789012:role/club-medical"],
+      },
+      REGISTRY,
+      () => {},
+      { CDK_DEFAULT_ACCOUNT: "123456789012", CDK_DEFAULT_REGION: "eu-west-1" },
+    );
+    expect(report).toBe("");
+  });
+
   it("fails synthesis on a finding left unacknowledged, in each of the three packs", () => {
     // A bare function, with none of SidelineFunction's settings or acknowledgements: every pack flags it.
     const report = nagReport({ stage: "dev" }, REGISTRY, (stacks) => {
