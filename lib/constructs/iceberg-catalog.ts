@@ -12,8 +12,6 @@ import { acknowledge, grantWildcardReasons, inlinePolicyReason, nagArn, nagValue
 import { IcebergTable } from "./iceberg-table.js";
 import { SidelineFunction } from "./sideline-function.js";
 
-/** How cdk-nag prints a value in a finding id: the literal, or `<AWS::Pseudo>` for an unresolved one. */
-
 /** Snapshots kept by the retention optimizer: a week of time travel for analysts (Glue default is 5 days). */
 export const SNAPSHOT_RETENTION_DAYS = 7;
 /** ...and never fewer than this many snapshots. */

@@ -86,7 +86,6 @@ export interface LakeAccessProps {
 export class LakeAccess extends Construct {
   readonly settings: CfnDataLakeSettings;
   readonly tag: CfnTag;
-  private readonly tableTags = new Map<string, CfnTagAssociation[]>();
   private readonly locations: CfnResource[] = [];
   private readonly catalogId: string;
 
@@ -157,7 +156,6 @@ export class LakeAccess extends Construct {
         return a;
       };
       const tableTag = tagged(`${t.name}Tag`, { table }, t.classification);
-      const associations = [tableTag];
       // Columns above their table's class get their own tag, which overrides the table's for them.
       const higher = new Map<DataClassification, string[]>();
       for (const c of t.columns)
@@ -169,9 +167,7 @@ export class LakeAccess extends Construct {
           c,
         );
         a.addResourceDependency(tableTag);
-        associations.push(a);
       }
-      this.tableTags.set(t.name, associations);
     }
   }
 

@@ -11,7 +11,7 @@ import { FeatureExtractor, type StreamMappingSettings } from "../constructs/feat
 import type { IcebergDeliveryStream } from "../constructs/iceberg-delivery-stream.js";
 import { ProducerAccess } from "../constructs/producer-access.js";
 import { SecureBucket } from "../constructs/secure-bucket.js";
-import { allowDecrypt, KEY_CLASS_OF, type KeyClass, SPECIAL_CATEGORY_KEYS } from "../data-access.js";
+import { allowDecrypt, KEY_CLASS_OF, type KeyClass } from "../data-access.js";
 import { acknowledge } from "../nag.js";
 
 export interface IngestStackProps extends StackProps {
@@ -103,10 +103,8 @@ export class IngestStack extends Stack {
     for (const x of extractors) {
       // Every extractor keeps load history and writes pictures (health); each reads its own stream.
       const streamClass = KEY_CLASS_OF[x.modality.classification];
-      allowDecrypt(
-        x.function.role!,
-        ...new Set<KeyClass>(["health", ...(SPECIAL_CATEGORY_KEYS.includes(streamClass) ? [streamClass] : [])]),
-      );
+      allowDecrypt(x.function.role!, "health");
+      if (streamClass === "biometric") allowDecrypt(x.function.role!, streamClass);
     }
     this.extractors = extractors;
     this.producers = new ProducerAccess(this, "Producers", {

@@ -2,14 +2,7 @@ import { RemovalPolicy, Stack, type StackProps, Tags } from "aws-cdk-lib";
 import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
 import type { Construct } from "constructs";
-import type { DataClassification } from "../../lambdas/contracts/tables/schema.js";
-import {
-  DECRYPT_TAG_VALUE,
-  decryptTagKey,
-  KEY_CLASS_OF,
-  type KeyClass,
-  SPECIAL_CATEGORY_KEYS,
-} from "../data-access.js";
+import { DECRYPT_TAG_VALUE, decryptTagKey, type KeyClass, SPECIAL_CATEGORY_KEYS } from "../data-access.js";
 
 /** The tag EventBridge requires on a customer managed key that encrypts a connection's secret. */
 export const API_DESTINATIONS_KEY_TAG = { key: "EventBridgeApiDestinations", value: "true" } as const;
@@ -60,7 +53,7 @@ export class SecurityStack extends Stack {
     this.healthKey = key("HealthKey", "health", "Sideline: health data (heart rate, workload, medical alerts) at rest");
     this.opsKey = key("OpsKey", "ops", "Sideline: logs and alarm notifications");
     this.keys = { performance: this.dataKey, biometric: this.biometricKey, health: this.healthKey };
-    for (const k of SPECIAL_CATEGORY_KEYS) this.denyUntaggedDecrypt(this.key(k), k);
+    for (const k of SPECIAL_CATEGORY_KEYS) this.denyUntaggedDecrypt(this.keys[k], k);
     // CloudWatch Logs encrypts log groups with the key, limited to this account's log groups.
     this.opsKey.addToResourcePolicy(
       new PolicyStatement({
@@ -104,16 +97,6 @@ export class SecurityStack extends Stack {
         conditions: { StringEquals: { "aws:SourceAccount": this.account } },
       }),
     );
-  }
-
-  /** The key of a key class. */
-  key(k: KeyClass): Key {
-    return this.keys[k];
-  }
-
-  /** The key that encrypts data of this classification. */
-  keyFor(c: DataClassification): Key {
-    return this.key(KEY_CLASS_OF[c]);
   }
 
   /**
