@@ -25,7 +25,21 @@ export interface EventPublisher {
 export interface StoredState {
   readonly modality: string;
   readonly version: number;
+  /** The state's rarely changing part, stored apart from the rest. @default - none */
+  readonly cold?: ColdState;
   readonly [field: string]: unknown;
+}
+
+/**
+ * The cold part of a state: fields that change a few times a minute while the rest changes with
+ * every record. `rev` is bumped by every change to `data`, so a store that handed `data` out at
+ * revision r and is given it back at r knows it is unchanged and reuses its encoding; and a
+ * container that wrote r keeps the decoded object for its next invocation. Stores write the two
+ * parts in one item, so a state is never half written.
+ */
+export interface ColdState {
+  readonly rev: number;
+  readonly data: Readonly<Record<string, unknown>>;
 }
 
 /**

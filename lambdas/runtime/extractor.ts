@@ -52,6 +52,13 @@ export interface Extractor<R, S> {
   /** Version of the stored state's shape: a stored state of another version is refused, never misread. */
   readonly stateVersion: number;
   newState(): S;
+  /**
+   * The state's cold fields, which change rarely (a few times a minute against every sample), and
+   * their revision, which the extractor bumps on every change to them: they are stored apart from
+   * the rest, and encoded and decoded only when they changed (ColdState in ../ports.ts).
+   * @default - the whole state is encoded and decoded every invocation
+   */
+  readonly cold?: { readonly fields: readonly (keyof S & string)[]; rev(state: S): number };
   /** Throws when a stored state cannot be continued under this configuration (e.g. another window length). */
   checkState?(state: S, key: string): void;
   /** Records that are accounted for but carry no state (the ball): counted, not applied. @default - none */

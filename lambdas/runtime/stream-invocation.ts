@@ -64,6 +64,17 @@ interface KeyState<R, S> extends StoredState {
   readonly state: S;
 }
 
+/** A stored key state with its cold part (if any) back among the state's fields. */
+function withColdFields<R, S>(stored: KeyState<R, S>): KeyState<R, S> {
+  if (!stored.cold) return stored;
+  return {
+    modality: stored.modality,
+    version: stored.version,
+    seq: stored.seq,
+    state: Object.assign(stored.state as object, stored.cold.data) as S,
+  };
+}
+
 /** State for one invocation. Create one per event; call `preload`, then `record` in order, then `flush`. */
 export class StreamInvocation<R, S> {
   readonly counts = emptyCounts();
@@ -81,6 +92,7 @@ export class StreamInvocation<R, S> {
   private readonly now: () => Date;
   private failedFrom: string | null = null;
   private readonly out: BatchOutput;
+  private readonly coldFields: ReadonlySet<string>;
 
   constructor(
     private readonly extractor: Extractor<R, S>,
@@ -89,6 +101,7 @@ export class StreamInvocation<R, S> {
     this.now = deps.now ?? (() => new Date());
     this.batch = extractor.begin();
     this.source = extractorSource(extractor);
+    this.coldFields = new Set(extractor.cold?.fields ?? []);
     this.out = {
       rows: (table, rows) => this.addRows(table, rows),
       insight: (i) => {
@@ -151,7 +164,7 @@ export class StreamInvocation<R, S> {
             `version ${this.extractor.stateVersion}: finish or replay the match with the version that started it, or delete its state item`,
         );
       }
-      ks = stored as KeyState<R, S>;
+      ks = withColdFields(stored as KeyState<R, S>);
       this.extractor.checkState?.(ks.state, key);
     } else {
       ks = {
@@ -247,6 +260,23 @@ export class StreamInvocation<R, S> {
     },
   };
 
+  /** A key's state as stored: with the extractor's cold fields apart, under their revision. */
+  private toStore(ks: KeyState<R, S>): StoredState {
+    const cold = this.extractor.cold;
+    if (!cold) return ks;
+    const state = ks.state as Record<string, unknown>;
+    const hot: Record<string, unknown> = {};
+    const data: Record<string, unknown> = {};
+    for (const f in state) (this.coldFields.has(f) ? data : hot)[f] = state[f];
+    return {
+      modality: ks.modality,
+      version: ks.version,
+      seq: ks.seq,
+      state: hot,
+      cold: { rev: cold.rev(ks.state), data },
+    };
+  }
+
   /** Writes everything the applied records produced. Throws (whole batch retried) on failure. */
   async flush(): Promise<void> {
     await this.batch.finish?.({ ...(this.deps.loadHistory ? { loadHistory: this.deps.loadHistory } : {}) }, this.out);
@@ -266,7 +296,7 @@ export class StreamInvocation<R, S> {
     for (const l of this.loads) await this.deps.loadHistory?.record(l.playerId, l.measure, l.session);
     if (this.dirty.size > 0) {
       const changed = new Map<string, StoredState>();
-      for (const k of this.dirty) changed.set(k, this.keys.get(k)!);
+      for (const k of this.dirty) changed.set(k, this.toStore(this.keys.get(k)!));
       await this.deps.stateStore.putMany(changed);
     }
   }

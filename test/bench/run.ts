@@ -24,6 +24,8 @@ import {
   LAMBDA_RUNTIME_ENV,
   type LambdaName,
 } from "./bundle.js";
+import { lambdaFigures } from "./lambda.js";
+import { limitPass } from "./limit.js";
 import { poseFigures } from "./pose-bench.js";
 import { replayFigures } from "./replay.js";
 import { runCsvFigures } from "./run-csv.js";
@@ -77,10 +79,15 @@ async function handlerRun(lib: typeof import("./handler-entry.js"), label: strin
   const jsonS = best(() => {
     for (const t of texts) JSON.parse(t);
   });
+  const data = records.map((r) => r.kinesis.data);
+  const keys = records.map((r) => r.kinesis.partitionKey);
+  const limitS = best(() => limitPass(data, keys));
   out(`bench.handler.${label}records`, records.length);
   out(`bench.handler.${label}samples_per_s`, samples / handlerS);
   out(`bench.handler.${label}json_ceiling_samples_per_s`, samples / jsonS);
   out(`bench.handler.${label}ratio_to_json_ceiling`, jsonS / handlerS);
+  out(`bench.handler.${label}limit_samples_per_s`, samples / limitS);
+  out(`bench.handler.${label}ratio_to_limit`, limitS / handlerS);
 }
 
 /** The demo's training week: the wearable core alone on the vest's samples, then the whole chain on a fresh lake. */
@@ -129,7 +136,7 @@ async function bundleFigures(): Promise<void> {
   }
 }
 
-/** `npm run bench -- handler replay`: only the groups named (handler, bundle, replay, run_csv, wearables, pose); all by default. */
+/** `npm run bench -- handler replay`: only the groups named (handler, lambda, bundle, replay, run_csv, wearables, pose); all by default. */
 const only = new Set(process.argv.slice(2));
 const want = (group: string) => only.size === 0 || only.has(group);
 
@@ -138,6 +145,7 @@ out(
   `${cpus().length}x_${(cpus()[0]?.model ?? "cpu").replace(/\s+/g, "_")}_${Math.round(totalmem() / 2 ** 30)}GiB_node${process.versions.node}`,
 );
 if (want("handler")) await handlerFigures();
+if (want("lambda")) await lambdaFigures(out, tmp);
 if (want("bundle")) await bundleFigures();
 if (want("replay")) await replayFigures(out, tmp);
 if (want("wearables")) await wearableFigures();

@@ -136,6 +136,42 @@ describe("tracking-features handler", () => {
     for (const t of tables.slice(1)) expect(t).toEqual(tables[0]);
   });
 
+  it("gives an unbroken run's rows when a batch that changed every state fails at its flush and is retried", async () => {
+    // The states' cold parts are kept decoded between invocations (adapters/cold-cache.ts): the
+    // failed batch changed them in memory, and the retry must start from what was stored.
+    const match = new DemoMatch({ minutes: 6, seed: 3 });
+    const records = [...match.chunks(1000)].map((c) => kinesisRecordFactory(c));
+    const runs: unknown[] = [];
+    for (const failAt of [-1, 11]) {
+      // batch 11 (about 120-130 s) closes the second minute's windows
+      const lake = await DuckDbLake.open(":memory:");
+      let batch = 0;
+      let failed = false;
+      const sink: FeatureSink = {
+        async put(table, rows) {
+          if (batch === failAt && !failed) {
+            failed = true;
+            throw new Error("Firehose unavailable");
+          }
+          await lake.put(table, rows);
+        },
+      };
+      const { invoke, store } = await setup({ sink });
+      for (batch = 0; batch * 250 < records.length; batch++) {
+        const slice = records.slice(batch * 250, (batch + 1) * 250);
+        if (batch === failAt) await expect(invoke(slice)).rejects.toThrow("Firehose unavailable");
+        await invoke(slice);
+      }
+      if (failAt >= 0) expect(store.coldParts.reused).toBeGreaterThan(0);
+      runs.push([
+        await lake.query("SELECT * FROM player_windows ORDER BY player_id, window_start"),
+        await lake.query("SELECT * FROM player_match_profiles ORDER BY player_id"),
+      ]);
+    }
+    expect((runs[0] as { rows: unknown[] }[])[1]!.rows).toHaveLength(22);
+    expect(runs[1]).toEqual(runs[0]);
+  });
+
   it("fails a record it cannot apply and every later one, so the mapping retries them in order", async () => {
     const store = new MemoryStateStore();
     const wrong = {

@@ -55,6 +55,30 @@ describe("DynamoDB state store (against dynalite, with the real DynamoDB client)
     expect(raw.Item?.state).toBeUndefined();
   });
 
+  it("stores a state's cold part in the same item, and decodes it only when it changed", async () => {
+    const writer = new DynamoDbStateStore(client, "state");
+    const cold = { rev: 3, data: { profile: { grid: [1, 2, 3] } } };
+    const stored: StoredState = {
+      modality: "tracking",
+      version: 3,
+      seq: { lastSeq: 7, held: [] },
+      state: { a: 1 },
+      cold,
+    };
+    await writer.putMany(new Map([["tracking/m1/c1", stored]]));
+    const raw = await client.send(new GetItemCommand({ TableName: "state", Key: { pk: { S: "tracking/m1/c1" } } }));
+    expect(raw.Item?.cold_rev?.N).toBe("3");
+    expect(raw.Item?.cold_z?.B).toBeDefined();
+    // The container that wrote it reuses its object; another container decodes the item.
+    const again = (await writer.getMany(["tracking/m1/c1"])).get("tracking/m1/c1")!;
+    expect(again.cold!.data).toBe(cold.data);
+    expect(writer.coldParts).toEqual({ decoded: 0, reused: 1 });
+    const other = new DynamoDbStateStore(client, "state");
+    const read = (await other.getMany(["tracking/m1/c1"])).get("tracking/m1/c1")!;
+    expect(read).toEqual(JSON.parse(JSON.stringify(stored)));
+    expect(other.coldParts).toEqual({ decoded: 1, reused: 0 });
+  });
+
   it("fails on an empty table name", () => {
     expect(() => new DynamoDbStateStore(client, "")).toThrow(/STATE_TABLE_NAME/);
   });

@@ -68,10 +68,12 @@ function applySmoothed(s: PlayerState, t: number, dtMs: number, vx: number, vy: 
   else startRun(s, w, x, y, dtMs);
   if (stepEffort(s.sprint, speed >= SPRINT_SPEED_MPS, t, SPRINT_MIN_DURATION_MS)) {
     w.sprints++;
+    s.coldRev++;
     stepRhie(s.profile, t);
   }
   if (stepEffort(s.accel, accel >= ACCEL_THRESHOLD_MPS2, t, ACCEL_MIN_DURATION_MS)) {
     w.accels++;
+    s.coldRev++;
     stepRhie(s.profile, t);
   }
   if (stepEffort(s.decel, accel <= -ACCEL_THRESHOLD_MPS2, t, ACCEL_MIN_DURATION_MS)) w.decels++;
@@ -154,6 +156,7 @@ function closeWindows(s: PlayerState, all: boolean, out: ChunkResult["closed"] &
   if (s.open.length > 0 && s.open[0]!.start + s.windowMs <= frontier) flushRun(s);
   while (s.open.length > 0 && s.open[0]!.start + s.windowMs <= frontier) {
     const acc = s.open.shift()!;
+    s.coldRev++; // the profile, and the fatigue state after it (applyChunk)
     const closed = toClosed(acc, s.windowMs);
     addWindow(s.profile, closed, acc.cells, keepCells);
     out.push(closed);

@@ -33,7 +33,19 @@ export interface PlayerState {
   run: CellRun | null;
   /** True once the final chunk was applied: the match profile is complete. */
   completed: boolean;
+  /**
+   * Revision of the cold fields (PLAYER_STATE_COLD_FIELDS): bumped by every change to them, so the
+   * state store encodes and decodes them only when they changed (see ColdState in ../../ports.ts).
+   */
+  coldRev: number;
 }
+
+/**
+ * The fields of a player's state that change only when a window closes or an effort starts a
+ * repeated-effort count (a few times a minute), against every sample for the rest: about 90% of
+ * the stored state by size. Every change to them bumps `coldRev`.
+ */
+export const PLAYER_STATE_COLD_FIELDS = ["fatigue", "profile"] as const satisfies readonly (keyof PlayerState)[];
 
 export interface RejectedSamples {
   readonly reason: string;
@@ -86,5 +98,6 @@ export function newPlayerState(windowMs: number): PlayerState {
     pitch: [105, 68],
     run: null,
     completed: false,
+    coldRev: 0,
   };
 }

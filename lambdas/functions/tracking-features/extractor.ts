@@ -25,12 +25,13 @@ import {
   applyChunk,
   type ClosedWindow,
   newPlayerState,
+  PLAYER_STATE_COLD_FIELDS,
   type PlayerState,
 } from "../../core/tracking/player-features.js";
 import type { Extractor } from "../../runtime/extractor.js";
 
-/** Version of the stored tracking state: 2 since the sequencer moved out of the player state. */
-export const TRACKING_STATE_VERSION = 2;
+/** Version of the stored tracking state: 2 since the sequencer moved out of the player state, 3 since the cold fields are stored apart. */
+export const TRACKING_STATE_VERSION = 3;
 
 export interface TrackingConfig {
   readonly windowMs: number;
@@ -68,6 +69,7 @@ export function trackingExtractor(config: TrackingConfig): Extractor<TrackingChu
     modality: TRACKING,
     stateVersion: TRACKING_STATE_VERSION,
     newState: () => newPlayerState(windowMs),
+    cold: { fields: PLAYER_STATE_COLD_FIELDS, rev: (s) => s.coldRev },
     checkState(s, key) {
       if (s.windowMs !== windowMs)
         throw new Error(
