@@ -41,9 +41,8 @@ function applySmoothed(s: PlayerState, t: number, dtMs: number, vx: number, vy: 
   const speed = Math.sqrt(vx * vx + vy * vy); // not Math.hypot: several times slower in V8
   const r = s.recent;
   if (r.t.length >= BUFFER_TRIM_AT) {
-    const drop = r.t.length - (ACCEL_FIT_SAMPLES - 1);
-    r.t.splice(0, drop);
-    r.speed.splice(0, drop);
+    keepLast(r.t, ACCEL_FIT_SAMPLES - 1);
+    keepLast(r.speed, ACCEL_FIT_SAMPLES - 1);
   }
   r.t.push(t);
   r.speed.push(speed);
@@ -87,8 +86,30 @@ const FIT: [number, number] = [0, 0];
  * acceleration noise; the fit's slope brings it well under the 3 m/s^2 effort threshold.
  */
 export const ACCEL_FIT_SAMPLES = SAVGOL_WINDOW;
-/** Sample buffers grow to this length before old samples are dropped in one splice. */
+/** Sample buffers grow to this length before old samples are dropped in one pass. */
 const BUFFER_TRIM_AT = 4 * SAVGOL_WINDOW;
+
+/** Keeps the last `keep` entries of `a`, in place: no array is allocated, unlike splice. */
+function keepLast(a: number[], keep: number): void {
+  const drop = a.length - keep;
+  if (drop <= 0) return;
+  for (let i = 0; i < keep; i++) a[i] = a[i + drop]!;
+  a.length = keep;
+}
+
+/**
+ * Between chunks the buffers keep only what the next samples' fits read (the last window of
+ * velocities and of speeds): the state stored after every invocation stays small.
+ */
+function compact(s: PlayerState): void {
+  const b = s.buf;
+  keepLast(b.t, SAVGOL_WINDOW);
+  keepLast(b.dt, SAVGOL_WINDOW);
+  keepLast(b.vx, SAVGOL_WINDOW);
+  keepLast(b.vy, SAVGOL_WINDOW);
+  keepLast(s.recent.t, ACCEL_FIT_SAMPLES);
+  keepLast(s.recent.speed, ACCEL_FIT_SAMPLES);
+}
 
 /** Smooths buffered sample `j` (segment index) with the fit over buffer indices [from, from+n). */
 function emit(s: PlayerState, j: number, from: number, n: number): void {
@@ -105,11 +126,10 @@ function pushVelocity(s: PlayerState, t: number, dt: number, vx: number, vy: num
   const b = s.buf;
   if (b.t.length >= BUFFER_TRIM_AT) {
     // Trimmed in bulk rather than shifted per sample; only the last window is ever needed.
-    const drop = b.t.length - (SAVGOL_WINDOW - 1);
-    b.t.splice(0, drop);
-    b.dt.splice(0, drop);
-    b.vx.splice(0, drop);
-    b.vy.splice(0, drop);
+    keepLast(b.t, SAVGOL_WINDOW - 1);
+    keepLast(b.dt, SAVGOL_WINDOW - 1);
+    keepLast(b.vx, SAVGOL_WINDOW - 1);
+    keepLast(b.vy, SAVGOL_WINDOW - 1);
   }
   b.t.push(t);
   b.dt.push(dt);
@@ -242,6 +262,7 @@ export function applyChunk(s: PlayerState, c: ChunkInput): ChunkResult {
   }
   for (const [reason, r] of rejected) acc.rejected.push({ reason, ...r });
   if (c.final) endSegment(s);
+  compact(s);
   const closed: ClosedWindow[] = [];
   closeWindows(s, c.final === true, closed);
   for (const w of closed) {
