@@ -10,6 +10,7 @@
  * input stopped (`incomplete`). Rows are upserts on their keys, so a rerun of the fixed file
  * replaces them.
  */
+import { statSync } from "node:fs";
 import { dirname } from "node:path";
 import type { ProducerStats } from "../lambdas/adapters/aws/kinesis-producer.js";
 import { DuckDbLake } from "../lambdas/adapters/local/duckdb-lake.js";
@@ -21,8 +22,10 @@ import { DEFAULT_WINDOW_MS } from "../lambdas/core/tracking/thresholds.js";
 import type { ExtractorFactory } from "../lambdas/functions/extractors.js";
 import type { FeatureSink } from "../lambdas/ports.js";
 import { emptyCounts, type InvocationCounts } from "../lambdas/runtime/stream-invocation.js";
-import { emptyProduced, type ProduceSource, produce } from "../producers/produce.js";
+import { type BadItem, emptyProduced, type ProduceSource, produce } from "../producers/produce.js";
+import { produceInWorker, WorkerUnavailable } from "../producers/produce-worker.js";
 import { readerQuarantineRow } from "../producers/quarantine.js";
+import { type ReadSettings, readerFor } from "../producers/readers/index.js";
 import type { InputFailure } from "../producers/readers/input-error.js";
 import { type AutomationOptions, LocalAutomation } from "./automation.js";
 import { LocalEventBus } from "./emulators/bus.js";
@@ -77,6 +80,11 @@ export interface PipelineOptions {
   readonly tables?: readonly AnyTable[];
   /** Where the streams are (see StreamTransportKind). @default kinesalite */
   readonly transport?: StreamTransportKind;
+  /**
+   * Read a FilesSource in a worker thread (true), on this thread (false). @default - in a worker
+   * when the files add up to READ_IN_WORKER_MIN_BYTES or more
+   */
+  readonly readInWorker?: boolean;
 }
 
 /** How far the run is; reported every PROGRESS_INTERVAL_MS and once more at the end. */
@@ -132,10 +140,41 @@ export interface PipelineResult {
   readonly recovered: readonly RecoveredExecution[];
   readonly crm: CrmStats | null;
   readonly visualsRoot: string;
+  /** Where the input was read: a worker thread, or the main thread (see READ_IN_WORKER_MIN_BYTES). */
+  readonly readThread: "worker" | "main";
 }
 
-/** What the pipeline reads (see producers/produce.ts). */
-export type PipelineSource = ProduceSource;
+/**
+ * Files in a reader's format: read in a worker thread (producers/produce-worker.ts) when they are
+ * big enough for the second core to pay, else on this thread.
+ */
+export interface FilesSource {
+  readonly read: { readonly format: string; readonly files: readonly string[]; readonly settings: ReadSettings };
+  /** The modality the format feeds. */
+  readonly modality: string;
+}
+
+/** What the pipeline reads (see producers/produce.ts), or files in a reader's format. */
+export type PipelineSource = ProduceSource | FilesSource;
+
+/**
+ * Input below this many bytes (on disk, compressed or not) is read on the main thread: starting the
+ * worker costs ~0.3 s (its modules load through tsx), more than a small file's reading.
+ */
+export const READ_IN_WORKER_MIN_BYTES = 4 * 1024 * 1024;
+
+function workerWanted(source: FilesSource, option: boolean | undefined): boolean {
+  if (option !== undefined) return option;
+  let bytes = 0;
+  for (const f of source.read.files) {
+    try {
+      bytes += statSync(f).size;
+    } catch {
+      return false; // the reader reports it
+    }
+  }
+  return bytes >= READ_IN_WORKER_MIN_BYTES;
+}
 
 export async function runPipeline(source: PipelineSource, options: PipelineOptions): Promise<PipelineResult> {
   const started = Date.now();
@@ -167,6 +206,7 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
     });
     const stream = runtime.get(modality.id);
     let readerRows: RowOf<typeof QUARANTINE>[] = [];
+    let readThread: PipelineResult["readThread"] = "main";
     const produced = emptyProduced();
     const progress = (final: boolean) =>
       options.onProgress?.({
@@ -180,24 +220,53 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
     ticker = setInterval(() => progress(false), PROGRESS_INTERVAL_MS);
     ticker.unref();
     try {
-      await produce(
-        source,
-        {
-          modality,
-          matchId: options.matchId,
-          chunkMs: options.chunkMs ?? REPLAY_CHUNK_MS,
-          ...(options.pitch ? { pitch: options.pitch } : {}),
-          put: (r) => stream.producer.put(r),
-          onRejected: async (bad) => {
-            readerRows.push(readerQuarantineRow(bad, options.readerSource, options.matchId));
-            if (readerRows.length >= READER_QUARANTINE_FLUSH) {
-              await lake.put(QUARANTINE, readerRows);
-              readerRows = [];
-            }
+      const chunkMs = options.chunkMs ?? REPLAY_CHUNK_MS;
+      const onRejected = async (bad: BadItem) => {
+        readerRows.push(readerQuarantineRow(bad, options.readerSource, options.matchId));
+        if (readerRows.length >= READER_QUARANTINE_FLUSH) {
+          await lake.put(QUARANTINE, readerRows);
+          readerRows = [];
+        }
+      };
+      const inThread = (s: ProduceSource) =>
+        produce(
+          s,
+          {
+            modality,
+            matchId: options.matchId,
+            chunkMs,
+            ...(options.pitch ? { pitch: options.pitch } : {}),
+            put: (r) => stream.producer.put(r),
+            onRejected,
           },
-        },
-        produced,
-      );
+          produced,
+        );
+      if (!("read" in source)) await inThread(source);
+      else {
+        const { format, files, settings } = source.read;
+        const items = () => readerFor(format).read(files, settings);
+        if (!workerWanted(source, options.readInWorker)) await inThread({ items: items(), modality: source.modality });
+        else {
+          readThread = "worker";
+          await produceInWorker(
+            {
+              format,
+              files,
+              settings,
+              modality: modality.id,
+              matchId: options.matchId,
+              chunkMs,
+              ...(options.pitch ? { pitch: options.pitch } : {}),
+            },
+            { putEncoded: (data, key) => stream.producer.putEncoded(data, key), onRejected },
+            produced,
+          ).catch(async (e) => {
+            if (!(e instanceof WorkerUnavailable)) throw e;
+            readThread = "main";
+            await inThread({ items: items(), modality: source.modality });
+          });
+        }
+      }
       await lake.put(QUARANTINE, readerRows);
     } finally {
       await runtime.drain();
@@ -225,6 +294,7 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
       readerQuarantinedRows: produced.readerRejectedLines,
       samplesSent: produced.samplesSent,
       incomplete: produced.incomplete,
+      readThread,
       esmQuarantinedSamples: stream.mappingQuarantinedSamples(),
       producer: stream.producer.stats,
       esm: stream.esm.stats,

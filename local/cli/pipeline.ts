@@ -3,14 +3,9 @@ import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
 import { AUTOMATION_DEFAULTS, STREAM_MAPPING_DEFAULTS } from "../../lambdas/contracts/defaults.js";
 import type { PitchDimensions } from "../../lambdas/contracts/pitch.js";
 import { DEFAULT_WINDOW_MS } from "../../lambdas/core/tracking/thresholds.js";
+import type { ProduceSource } from "../../producers/produce.js";
 import { sendToKinesis } from "../../producers/send-kinesis.js";
-import {
-  DEFAULT_LAKE_PATH,
-  type PipelineResult,
-  type PipelineSource,
-  type Progress,
-  REPLAY_CHUNK_MS,
-} from "../pipeline.js";
+import { DEFAULT_LAKE_PATH, type PipelineResult, type Progress, REPLAY_CHUNK_MS } from "../pipeline.js";
 import { STREAM_TRANSPORTS, type StreamTransportKind } from "../runtime.js";
 import { EXIT } from "./exit-codes.js";
 import { intOption, numberOption, stringValue, UsageError } from "./options.js";
@@ -117,7 +112,7 @@ export function targetsAws(v: Values): boolean {
 /** `--target aws`: sends the records to a deployed stream instead of the embedded pipeline. */
 export async function sendToAws(
   v: Values,
-  source: PipelineSource,
+  source: ProduceSource,
   matchId: string,
   readerSource: string,
   pitch?: PitchDimensions,

@@ -10,7 +10,6 @@ import { createGzip } from "node:zlib";
 import { DemoMatch } from "../../local/demo/demo-match.js";
 import { loadNeeds } from "../../local/needs.js";
 import { runPipeline } from "../../local/pipeline.js";
-import { readerFor } from "../../producers/readers/index.js";
 
 /**
  * A numpy/pandas script doing the same velocity, Savitzky-Golay and speed-band work on the same
@@ -41,7 +40,10 @@ async function writeDemoCsv(file: string): Promise<number> {
 async function runCsv(file: string, lakePath: string, matchId: string) {
   const started = performance.now();
   const result = await runPipeline(
-    { items: readerFor("long-csv").read([file], { kickoffMs: Number.NaN, timeZone: "UTC" }), modality: "tracking" },
+    {
+      read: { format: "long-csv", files: [file], settings: { kickoffMs: Number.NaN, timeZone: "UTC" } },
+      modality: "tracking",
+    },
     // The stream `sideline run` uses by default (local/cli/pipeline.ts): in process.
     {
       matchId,

@@ -77,6 +77,60 @@ describe("embedded pipeline, end to end", () => {
     lake.close();
   }, 60_000);
 
+  it("reads files in a worker thread with the same records, rejects, accounting and stopping place as on the main thread", async () => {
+    const match = new DemoMatch({ minutes: 2, seed: 13 });
+    const lines = longCsv(match);
+    lines.splice(700, 0, "garbage line");
+    lines.splice(1200, 0, `${(match.kickoffMs / 1000 + 30).toFixed(3)},home_3,NaN,12,home`);
+    const text = `${lines.join("\n")}\n`;
+    const plain = join(dir, "worker.csv");
+    writeFileSync(plain, text);
+    const gz = gzipSync(text);
+    const cut = join(dir, "worker-cut.csv.gz");
+    writeFileSync(cut, gz.subarray(0, Math.floor(gz.length * 0.7)));
+    for (const file of [plain, cut]) {
+      const runs = [];
+      for (const readInWorker of [false, true]) {
+        const lakePath = join(dir, `worker-${readInWorker}-${file.endsWith(".gz") ? "cut" : "whole"}.duckdb`);
+        const reports: Progress[] = [];
+        const result = await runPipeline(
+          {
+            read: { format: "long-csv", files: [file], settings: { kickoffMs: Number.NaN, timeZone: "UTC" } },
+            modality: "tracking",
+          },
+          {
+            matchId: "w",
+            lakePath,
+            readerSource: "reader:long-csv",
+            chunkMs: 5000,
+            automation: false,
+            transport: "in-process",
+            readInWorker,
+            onProgress: (p) => reports.push(p),
+          },
+        );
+        expect(result.readThread).toBe(readInWorker ? "worker" : "main");
+        runs.push({
+          accounting: accounting(result),
+          incomplete: result.incomplete,
+          sessions: result.sessions,
+          records: result.producer.records,
+          samplesRead: reports.at(-1)!.samplesRead,
+          windows: await lakeRows(lakePath, "SELECT * FROM player_windows ORDER BY player_id, window_start"),
+          quarantine: await lakeRows(
+            lakePath,
+            "SELECT source, record_ref, reason, sample_count, payload FROM quarantine ORDER BY record_ref",
+          ),
+        });
+      }
+      expect(runs[1]).toEqual(runs[0]);
+      // The whole file balances; the cut one stops where the gzip data ends, its windows left open.
+      if (file === plain) expect(runs[0]!.accounting.balanced).toBe(true);
+      else expect(runs[0]!.incomplete?.reason).toBe("the gzip data ends early (unexpected end of file)");
+      expect(runs[0]!.quarantine.rows.length).toBeGreaterThan(0);
+    }
+  }, 60_000);
+
   it("gives identical rows with one record per invocation and with 1,000, and its last progress report agrees with the lake", async () => {
     const tables = [];
     for (const batchSize of [1, 1000]) {

@@ -60,12 +60,13 @@ export class KinesisProducer<R> {
   }
 
   async put(record: R): Promise<void> {
-    const data = this.contract.encode(record);
-    const entry: PutRecordsRequestEntry = {
-      Data: data,
-      PartitionKey: this.contract.identity(record).partitionKey,
-    };
-    const size = data.byteLength + entry.PartitionKey!.length;
+    await this.putEncoded(this.contract.encode(record), this.contract.identity(record).partitionKey);
+  }
+
+  /** Puts a record already encoded by its contract (a produce worker encodes off this thread). */
+  async putEncoded(data: Uint8Array, partitionKey: string): Promise<void> {
+    const entry: PutRecordsRequestEntry = { Data: data, PartitionKey: partitionKey };
+    const size = data.byteLength + partitionKey.length;
     if (
       this.pending.length > 0 &&
       (this.pending.length >= PUT_RECORDS_MAX_RECORDS || this.pendingBytes + size > this.maxRequestBytes)

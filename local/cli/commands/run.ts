@@ -234,8 +234,17 @@ export async function run(argv: string[]): Promise<number> {
     return finish(result, opts.maxQuarantineShare);
   }
   // Reader items go to the stream of the modality the format feeds (the registry's readers).
-  const source = { items: readerFor(format).read(files, read), modality: modalityForFormat(format).id };
-  if (aws) return sendToAws(values, source, matchId, `reader:${format}`, frame?.dimensions);
+  const modality = modalityForFormat(format).id;
+  if (aws)
+    return sendToAws(
+      values,
+      { items: readerFor(format).read(files, read), modality },
+      matchId,
+      `reader:${format}`,
+      frame?.dimensions,
+    );
+  // Read in a worker thread when the files are big enough for the second core to pay (local/pipeline.ts).
+  const source = { read: { format, files, settings: read }, modality };
   const progress = progressPrinter(
     values.quiet === true,
     (p) => `${matchId}: ${p.samplesRead.toLocaleString("en-US")} samples read`,
