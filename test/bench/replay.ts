@@ -45,7 +45,6 @@ async function matchFigures(
   lake.close();
   let peakRss = process.memoryUsage.rss();
   const sampler = setInterval(() => {
-    const cpu = process.cpuUsage(cpuBefore);
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
   }, RSS_SAMPLE_MS);
   let result: Awaited<ReturnType<typeof runPipeline>>;
