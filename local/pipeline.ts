@@ -23,7 +23,7 @@ import type { ExtractorFactory } from "../lambdas/functions/extractors.js";
 import type { FeatureSink } from "../lambdas/ports.js";
 import { emptyCounts, type InvocationCounts } from "../lambdas/runtime/stream-invocation.js";
 import { type BadItem, emptyProduced, type ProduceSource, produce } from "../producers/produce.js";
-import { produceInWorker, WorkerUnavailable } from "../producers/produce-worker.js";
+import { importSource, produceInWorker, type WorkerSource, WorkerUnavailable } from "../producers/produce-worker.js";
 import { readerQuarantineRow } from "../producers/quarantine.js";
 import { type ReadSettings, readerFor } from "../producers/readers/index.js";
 import type { InputFailure } from "../producers/readers/input-error.js";
@@ -81,8 +81,9 @@ export interface PipelineOptions {
   /** Where the streams are (see StreamTransportKind). @default kinesalite */
   readonly transport?: StreamTransportKind;
   /**
-   * Read a FilesSource in a worker thread (true), on this thread (false). @default - in a worker
-   * when the files add up to READ_IN_WORKER_MIN_BYTES or more
+   * Read a FilesSource, or generate a GeneratedSource, in a worker thread (true) or on this thread
+   * (false). @default - a generated source in a worker; files in a worker when they add up to
+   * READ_IN_WORKER_MIN_BYTES or more
    */
   readonly readInWorker?: boolean;
 }
@@ -140,7 +141,7 @@ export interface PipelineResult {
   readonly recovered: readonly RecoveredExecution[];
   readonly crm: CrmStats | null;
   readonly visualsRoot: string;
-  /** Where the input was read: a worker thread, or the main thread (see READ_IN_WORKER_MIN_BYTES). */
+  /** Where the input was read or generated: a worker thread, or the main thread (see READ_IN_WORKER_MIN_BYTES). */
   readonly readThread: "worker" | "main";
 }
 
@@ -154,8 +155,18 @@ export interface FilesSource {
   readonly modality: string;
 }
 
-/** What the pipeline reads (see producers/produce.ts), or files in a reader's format. */
-export type PipelineSource = ProduceSource | FilesSource;
+/**
+ * A source a module's export builds from plain arguments, generated in a worker thread (the demo's
+ * match): `url` is the module's file URL, `name` the export, returning a ProduceSource.
+ */
+export interface GeneratedSource {
+  readonly generate: { readonly url: string; readonly name: string; readonly args: readonly unknown[] };
+  /** The modality of the records. @default tracking */
+  readonly modality?: string;
+}
+
+/** What the pipeline reads (see producers/produce.ts), files in a reader's format, or a generated source. */
+export type PipelineSource = ProduceSource | FilesSource | GeneratedSource;
 
 /**
  * Input below this many bytes (on disk, compressed or not) is read on the main thread: starting the
@@ -241,18 +252,21 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
           },
           produced,
         );
-      if (!("read" in source)) await inThread(source);
+      if (!("read" in source) && !("generate" in source)) await inThread(source);
       else {
-        const { format, files, settings } = source.read;
-        const items = () => readerFor(format).read(files, settings);
-        if (!workerWanted(source, options.readInWorker)) await inThread({ items: items(), modality: source.modality });
+        const ws: WorkerSource =
+          "read" in source ? { kind: "reader", ...source.read } : { kind: "module", ...source.generate };
+        const local = async (): Promise<ProduceSource> =>
+          ws.kind === "reader"
+            ? { items: readerFor(ws.format).read(ws.files, ws.settings), modality: modality.id }
+            : importSource(ws);
+        const wanted = "read" in source ? workerWanted(source, options.readInWorker) : options.readInWorker !== false;
+        if (!wanted) await inThread(await local());
         else {
           readThread = "worker";
           await produceInWorker(
             {
-              format,
-              files,
-              settings,
+              source: ws,
               modality: modality.id,
               matchId: options.matchId,
               chunkMs,
@@ -263,7 +277,7 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
           ).catch(async (e) => {
             if (!(e instanceof WorkerUnavailable)) throw e;
             readThread = "main";
-            await inThread({ items: items(), modality: source.modality });
+            await inThread(await local());
           });
         }
       }

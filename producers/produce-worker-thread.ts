@@ -1,12 +1,13 @@
 /**
- * The produce worker's body: reads the files with the format's reader, chunks and encodes the
- * records (./produce.ts, unchanged), and posts them to the thread that puts them on the stream, in
+ * The produce worker's body: reads the files with the format's reader (or builds the source a
+ * module's export makes), chunks and encodes the records (./produce.ts, unchanged), and posts them to the thread that puts them on the stream, in
  * batches, at most PRODUCE_WORKER_BATCHES_IN_FLIGHT ahead of it (see ./produce-worker.ts).
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { modalityById } from "../lambdas/contracts/modalities.js";
 import { type BadItem, emptyProduced, produce } from "./produce.js";
 import {
+  importSource,
   PRODUCE_WORKER_BATCH_RECORDS,
   PRODUCE_WORKER_BATCHES_IN_FLIGHT,
   type ProduceWorkerRequest,
@@ -45,8 +46,11 @@ async function add(item: WorkerItem): Promise<void> {
 }
 
 try {
+  const src = req.source;
   await produce(
-    { items: readerFor(req.format).read(req.files, req.settings), modality: req.modality },
+    src.kind === "reader"
+      ? { items: readerFor(src.format).read(src.files, src.settings), modality: req.modality }
+      : await importSource(src),
     {
       modality,
       matchId: req.matchId,

@@ -1,7 +1,7 @@
 /**
  * The produce loop in a worker thread, so that a run uses both cores: the worker reads the files
- * (gunzip, line splitting, parsing), chunks the samples and encodes the records; this thread puts
- * them on the stream and runs the handler, the lake and the bus. The worker runs ./produce.ts
+ * (gunzip, line splitting, parsing) or generates the demo's samples, chunks them and encodes the
+ * records; this thread puts them on the stream and runs the handler, the lake and the bus. The worker runs ./produce.ts
  * unchanged, so the records, their order, the rejected lines and the accounting are exactly those
  * of the same loop on this thread; only the place changes.
  *
@@ -12,21 +12,40 @@
  */
 import { Worker } from "node:worker_threads";
 import type { PitchDimensions } from "../lambdas/contracts/pitch.js";
-import type { BadItem, Produced } from "./produce.js";
+import type { BadItem, Produced, ProduceSource } from "./produce.js";
 import type { ReadSettings } from "./readers/index.js";
 import type { InputFailure } from "./readers/input-error.js";
 
 /** Records (or rejected lines) per message: a message per ~20 chunks keeps messaging far below 1% of the run. */
 export const PRODUCE_WORKER_BATCH_RECORDS = 64;
 /** Batches the worker may post before this thread has put them: double buffering and some slack. */
-export const PRODUCE_WORKER_BATCHES_IN_FLIGHT = 4;
+export const PRODUCE_WORKER_BATCHES_IN_FLIGHT = 16;
+
+/**
+ * What the worker reads: files in a reader's format, or the ProduceSource a module's export builds
+ * from plain arguments (the demo's generator: `url` is the module's file URL).
+ */
+export type WorkerSource =
+  | {
+      readonly kind: "reader";
+      /** The reader's format (producers/readers/index.ts READERS). */
+      readonly format: string;
+      readonly files: readonly string[];
+      readonly settings: ReadSettings;
+    }
+  | { readonly kind: "module"; readonly url: string; readonly name: string; readonly args: readonly unknown[] };
+
+/** The ProduceSource a module source builds (in the worker, or on this thread when no worker starts). */
+export async function importSource(s: Extract<WorkerSource, { kind: "module" }>): Promise<ProduceSource> {
+  const mod = (await import(s.url)) as Record<string, (...args: readonly unknown[]) => ProduceSource>;
+  const build = mod[s.name];
+  if (typeof build !== "function") throw new Error(`${s.url} has no export '${s.name}' to build a source with`);
+  return build(...s.args);
+}
 
 export interface ProduceWorkerRequest {
-  /** The reader's format (producers/readers/index.ts READERS). */
-  readonly format: string;
-  readonly files: readonly string[];
-  readonly settings: ReadSettings;
-  /** The modality the format feeds. */
+  readonly source: WorkerSource;
+  /** The modality of the records. */
   readonly modality: string;
   readonly matchId: string;
   readonly chunkMs: number;

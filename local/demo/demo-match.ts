@@ -274,3 +274,17 @@ export class DemoMatch {
     yield* ready.splice(0);
   }
 }
+
+/**
+ * The demo match's chunks as a produce source, built from plain options: what a produce worker
+ * calls to generate the match off the main thread (local/pipeline.ts GeneratedSource). The match is
+ * seeded, so the worker's chunks are the ones `new DemoMatch(options).chunks(chunkMs)` gives here.
+ */
+export function demoMatchChunks(options: DemoMatchOptions, chunkMs: number): { chunks: Iterable<TrackingChunk> } {
+  return { chunks: new DemoMatch(options).chunks(chunkMs) };
+}
+
+/** The module and export a GeneratedSource names to generate the demo match (demoMatchChunks). */
+export const demoMatchSource = (options: DemoMatchOptions, chunkMs: number) => ({
+  generate: { url: import.meta.url, name: "demoMatchChunks", args: [options, chunkMs] },
+});

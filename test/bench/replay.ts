@@ -10,7 +10,7 @@ import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
 import { POSE } from "../../lambdas/contracts/modalities.js";
 import { PLAYER_LOADS } from "../../lambdas/contracts/tables/index.js";
 import { demoLoadHistory } from "../../local/demo/demo-history.js";
-import { DemoMatch } from "../../local/demo/demo-match.js";
+import { DemoMatch, demoMatchSource } from "../../local/demo/demo-match.js";
 import { DEMO_POSE_PLAYERS, demoPoseChunks } from "../../local/demo/demo-pose.js";
 import { loadNeeds } from "../../local/needs.js";
 import { runPipeline } from "../../local/pipeline.js";
@@ -51,7 +51,8 @@ async function matchFigures(
   const cpuBefore = process.cpuUsage();
   try {
     result = await runPipeline(
-      { chunks: match.chunks(30_000) },
+      // As `sideline demo` runs it: the match generated in a worker thread.
+      demoMatchSource({ minutes: 90, seed: 7 }, 30_000),
       {
         matchId: match.matchId,
         lakePath,

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { DuckDbLake } from "../../lambdas/adapters/local/duckdb-lake.js";
 import { accounting } from "../../local/cli/summary.js";
-import { DemoMatch } from "../../local/demo/demo-match.js";
+import { DemoMatch, demoMatchSource } from "../../local/demo/demo-match.js";
 import { type Progress, runPipeline } from "../../local/pipeline.js";
 import { readLongCsv } from "../../producers/readers/long-csv.js";
 
@@ -129,6 +129,30 @@ describe("embedded pipeline, end to end", () => {
       else expect(runs[0]!.incomplete?.reason).toBe("the gzip data ends early (unexpected end of file)");
       expect(runs[0]!.quarantine.rows.length).toBeGreaterThan(0);
     }
+  }, 60_000);
+
+  it("generates the demo match in a worker thread with the records the main thread generates", async () => {
+    const runs = [];
+    for (const readInWorker of [false, true]) {
+      const lakePath = join(dir, `generated-${readInWorker}.duckdb`);
+      const result = await runPipeline(demoMatchSource({ minutes: 2, seed: 9 }, 5000), {
+        matchId: "demo-9",
+        lakePath,
+        readerSource: "demo",
+        automation: false,
+        transport: "in-process",
+        readInWorker,
+      });
+      expect(result.readThread).toBe(readInWorker ? "worker" : "main");
+      runs.push({
+        samplesIn: result.samplesIn,
+        records: result.producer.records,
+        balanced: accounting(result).balanced,
+        windows: await lakeRows(lakePath, "SELECT * FROM player_windows ORDER BY player_id, window_start"),
+      });
+    }
+    expect(runs[0]!.balanced).toBe(true);
+    expect(runs[1]).toEqual(runs[0]);
   }, 60_000);
 
   it("gives identical rows with one record per invocation and with 1,000, and its last progress report agrees with the lake", async () => {

@@ -1,7 +1,7 @@
 /** `sideline demo`: a seeded synthetic match through the whole pipeline, with a load history and a week of wearables. */
 import { POSE, WEARABLES } from "../../../lambdas/contracts/modalities.js";
 import type { WearableChunk } from "../../../lambdas/contracts/records/wearable.js";
-import { DemoMatch } from "../../demo/demo-match.js";
+import { DemoMatch, demoMatchSource } from "../../demo/demo-match.js";
 import {
   DEMO_POSE_CAMERA,
   DEMO_POSE_FPS,
@@ -171,17 +171,15 @@ export async function run(argv: string[]): Promise<number> {
   process.stderr.write(
     `sideline demo: ${match.players.length} players + ball, 25 Hz, ${minutes} min -> ${opts.transport} stream -> tracking-features -> ${opts.lakePath}\n`,
   );
-  const result = await runPipeline(
-    { chunks: match.chunks(opts.chunkMs) },
-    {
-      ...opts,
-      matchId: match.matchId,
-      readerSource: "demo",
-      needs,
-      automation: automationOptions(values, values["auto-approve"] === true),
-      onProgress: progress,
-    },
-  );
+  // The match is generated in a worker thread, the second core, while this one runs the pipeline.
+  const result = await runPipeline(demoMatchSource({ minutes, seed }, opts.chunkMs), {
+    ...opts,
+    matchId: match.matchId,
+    readerSource: "demo",
+    needs,
+    automation: automationOptions(values, values["auto-approve"] === true),
+    onProgress: progress,
+  });
   // The run's code is the first problem found: the training's, the match's, the clip's, the frames'.
   const codes = [wearablesCode, await finish(result, opts.maxQuarantineShare)];
   if (poseMinutes > 0) codes.push(await runPoseClip(match, poseMinutes, seed, values, opts));
