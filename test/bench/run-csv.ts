@@ -3,20 +3,36 @@
  * tracking exports usually come; the bench writes it, ~3.1 M samples) and the Tromsø file, each
  * through the reader and the embedded pipeline exactly as the command runs them.
  */
+import { spawnSync } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
+import { fileURLToPath } from "node:url";
 import { createGzip } from "node:zlib";
 import { DemoMatch } from "../../local/demo/demo-match.js";
 import { loadNeeds } from "../../local/needs.js";
 import { runPipeline } from "../../local/pipeline.js";
 
 /**
- * A numpy/pandas script doing the same velocity, Savitzky-Golay and speed-band work on the same
- * samples, end to end (read, compute, write): 0.5-0.6 M samples/s measured on this machine (issue
- * 12, "Fast paths"). The floor is 1.5x this.
+ * What issue 12 measured for a numpy/pandas script doing the same velocity, Savitzky-Golay and
+ * speed-band work end to end on this machine: 0.5-0.6 M samples/s. Used only where python3 with
+ * numpy and scipy is missing; otherwise ./numpy_reference.py runs on the same file in the same run.
  */
 export const NUMPY_REFERENCE_SAMPLES_PER_S = 0.55e6;
+
+/** ./numpy_reference.py on `file`, timed from its first read to its last write; null without python3, numpy and scipy. */
+function numpyReference(file: string, tmp: string): { samples: number; s: number } | null {
+  const r = spawnSync(
+    "python3",
+    [fileURLToPath(new URL("./numpy_reference.py", import.meta.url)), file, join(tmp, "numpy-windows.csv")],
+    {
+      encoding: "utf8",
+    },
+  );
+  if (r.status !== 0) return null;
+  const [samples, s] = r.stdout.trim().split(/\s+/).map(Number);
+  return samples && s ? { samples, s } : null;
+}
 export const TROMSO_CSV = "/work/shared/datasets/tromso-zxy-2013-11-07.csv.gz";
 
 /** The demo match as `timestamp,player_id,x,y,team` lines: epoch seconds and metres with 3 decimals. */
@@ -68,7 +84,11 @@ export async function runCsvFigures(tmp: string, out: (name: string, value: numb
   // CPU of every thread (main, the reader's worker, DuckDB's, zlib's, the GC's): two cores bound it at 2x the wall time.
   out("bench.run_csv.full_match_cpu_s", demo.cpuS);
   out("bench.run_csv.samples_per_s", demo.samples / demo.s);
-  out("bench.run_csv.ratio_to_numpy_reference", demo.samples / demo.s / NUMPY_REFERENCE_SAMPLES_PER_S);
+  // The numpy/scipy script on the same file right after, so that the ratio is taken in one run.
+  const numpy = numpyReference(file, tmp);
+  const reference = numpy ? numpy.samples / numpy.s : NUMPY_REFERENCE_SAMPLES_PER_S;
+  out("bench.run_csv.numpy_reference_samples_per_s", numpy ? reference : "unmeasured_no_numpy");
+  out("bench.run_csv.ratio_to_numpy_reference", demo.samples / demo.s / reference);
   const tromso = await runCsv(TROMSO_CSV, join(tmp, "run-csv-tromso.duckdb"), "tromso");
   out("bench.run_csv.tromso_samples", tromso.samples);
   out("bench.run_csv.tromso_s", tromso.s);

@@ -2,9 +2,11 @@
  * `npm run bench`: one line per figure, `name value`. Ratios are taken within this run, so that
  * a noisy machine moves numerator and denominator together. Not a test: nothing here asserts.
  */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, statSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { KinesisStreamRecord } from "aws-lambda";
 import { WEARABLES } from "../../lambdas/contracts/modalities.js";
 import { hrReference } from "../../lambdas/contracts/squad.js";
@@ -136,18 +138,41 @@ async function bundleFigures(): Promise<void> {
   }
 }
 
-/** `npm run bench -- handler replay`: only the groups named (handler, lambda, bundle, replay, run_csv, wearables, pose); all by default. */
-const only = new Set(process.argv.slice(2));
-const want = (group: string) => only.size === 0 || only.has(group);
+/** The groups, in the order they run. */
+const GROUPS = ["handler", "lambda", "bundle", "replay", "wearables", "pose", "run_csv"] as const;
+type Group = (typeof GROUPS)[number];
 
-out(
-  "bench.machine",
-  `${cpus().length}x_${(cpus()[0]?.model ?? "cpu").replace(/\s+/g, "_")}_${Math.round(totalmem() / 2 ** 30)}GiB_node${process.versions.node}`,
-);
-if (want("handler")) await handlerFigures();
-if (want("lambda")) await lambdaFigures(out, tmp);
-if (want("bundle")) await bundleFigures();
-if (want("replay")) await replayFigures(out, tmp);
-if (want("wearables")) await wearableFigures();
-if (want("pose")) await poseFigures(out);
-if (want("run_csv")) await runCsvFigures(tmp, out);
+const FIGURES: Record<Group, () => Promise<void>> = {
+  handler: handlerFigures,
+  lambda: () => lambdaFigures(out, tmp),
+  bundle: bundleFigures,
+  replay: () => replayFigures(out, tmp),
+  wearables: wearableFigures,
+  pose: () => poseFigures(out),
+  run_csv: () => runCsvFigures(tmp, out),
+};
+
+/**
+ * `npm run bench -- handler replay`: only the groups named; all by default. Each group runs in a
+ * process of its own, as a command does, so that none inherits another's heap, lake or threads
+ * (a replay leaves ~450 MB resident, which slowed the next group by up to a quarter).
+ */
+const asked = process.argv.slice(2);
+const unknown = asked.filter((g) => !(GROUPS as readonly string[]).includes(g));
+if (unknown.length > 0) throw new Error(`unknown bench group(s) ${unknown.join(", ")}: expected ${GROUPS.join(", ")}`);
+const groups = GROUPS.filter((g) => asked.length === 0 || asked.includes(g));
+
+if (process.env.SIDELINE_BENCH_GROUP) await FIGURES[process.env.SIDELINE_BENCH_GROUP as Group]();
+else {
+  out(
+    "bench.machine",
+    `${cpus().length}x_${(cpus()[0]?.model ?? "cpu").replace(/\s+/g, "_")}_${Math.round(totalmem() / 2 ** 30)}GiB_node${process.versions.node}`,
+  );
+  for (const g of groups) {
+    const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+      stdio: "inherit",
+      env: { ...process.env, SIDELINE_BENCH_GROUP: g },
+    });
+    if (r.status !== 0) throw new Error(`bench group ${g} failed (exit ${r.status ?? r.signal})`);
+  }
+}
