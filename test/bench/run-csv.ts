@@ -75,20 +75,35 @@ async function runCsv(file: string, lakePath: string, matchId: string) {
   return { samples: result.samplesIn, s: (performance.now() - started) / 1000, cpuS: (used.user + used.system) / 1e6 };
 }
 
+/**
+ * Rounds of `sideline run` and the numpy script, alternating: the machine's speed drifts within
+ * seconds here, so each round's pair is taken back to back, and the best of each is reported.
+ */
+const ROUNDS = 3;
+
 export async function runCsvFigures(tmp: string, out: (name: string, value: number | string) => void): Promise<void> {
   const file = join(tmp, "demo-match.csv.gz");
   out("bench.run_csv.samples_written", await writeDemoCsv(file));
-  const demo = await runCsv(file, join(tmp, "run-csv-demo.duckdb"), "demo-csv");
+  let best: Awaited<ReturnType<typeof runCsv>> | null = null;
+  let bestNumpy: { samples: number; s: number } | null = null;
+  const ratios: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const demo = await runCsv(file, join(tmp, `run-csv-demo-${round}.duckdb`), "demo-csv");
+    if (!best || demo.s < best.s) best = demo;
+    const numpy = numpyReference(file, tmp);
+    if (numpy && (!bestNumpy || numpy.s < bestNumpy.s)) bestNumpy = numpy;
+    ratios.push(demo.samples / demo.s / (numpy ? numpy.samples / numpy.s : NUMPY_REFERENCE_SAMPLES_PER_S));
+  }
+  const demo = best!;
   out("bench.run_csv.samples", demo.samples);
   out("bench.run_csv.full_match_s", demo.s);
   // CPU of every thread (main, the reader's worker, DuckDB's, zlib's, the GC's): two cores bound it at 2x the wall time.
   out("bench.run_csv.full_match_cpu_s", demo.cpuS);
   out("bench.run_csv.samples_per_s", demo.samples / demo.s);
-  // The numpy/scipy script on the same file right after, so that the ratio is taken in one run.
-  const numpy = numpyReference(file, tmp);
-  const reference = numpy ? numpy.samples / numpy.s : NUMPY_REFERENCE_SAMPLES_PER_S;
-  out("bench.run_csv.numpy_reference_samples_per_s", numpy ? reference : "unmeasured_no_numpy");
+  const reference = bestNumpy ? bestNumpy.samples / bestNumpy.s : NUMPY_REFERENCE_SAMPLES_PER_S;
+  out("bench.run_csv.numpy_reference_samples_per_s", bestNumpy ? reference : "unmeasured_no_numpy");
   out("bench.run_csv.ratio_to_numpy_reference", demo.samples / demo.s / reference);
+  out("bench.run_csv.ratio_to_numpy_reference_per_round", ratios.map((r) => r.toFixed(2)).join("/"));
   const tromso = await runCsv(TROMSO_CSV, join(tmp, "run-csv-tromso.duckdb"), "tromso");
   out("bench.run_csv.tromso_samples", tromso.samples);
   out("bench.run_csv.tromso_s", tromso.s);
