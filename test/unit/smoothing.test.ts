@@ -1,4 +1,4 @@
-import { linearFitAt, linearFitAt2, savgolLinear } from "../../lambdas/core/stream/smoothing.js";
+import { linearFitAt, linearSlope, ringFitAt2, ringSlope, savgolLinear } from "../../lambdas/core/stream/smoothing.js";
 
 describe("Savitzky-Golay, window 7, order 1", () => {
   it("matches scipy.signal.savgol_filter(v, 7, 1) with mode='interp' on evenly spaced samples", () => {
@@ -21,14 +21,26 @@ describe("Savitzky-Golay, window 7, order 1", () => {
     expect(savgolLinear([0], [5])).toEqual([5]);
   });
 
-  it("fits two series in one pass exactly as two single fits", () => {
-    const t = [0, 40, 80, 125, 160, 200, 240];
-    const a = [1, 3, 2, 5, 4, 6, 5];
-    const b = [0, -1, 2, 1, 0, 3, 2];
+  it("fits over a ring exactly, to the bit, as over the same samples in order", () => {
+    // Irregular times and noisy values; windows of 2..7 samples starting at every slot of a 7-slot ring.
+    const t = [0, 40, 80, 125, 160, 200, 240, 281, 320, 362, 400];
+    const a = [1.13, 3.7, 2.01, 5.5, 4.25, 6.125, 5.3, 4.4, 7.07, 6.6, 8.8];
+    const b = [0.3, -1.2, 2.25, 1.1, 0.01, 3.3, 2.2, 2.9, 1.5, 0.7, -0.4];
+    const size = 7;
+    const ring = (v: number[], upTo: number) => {
+      const r = new Array<number>(size).fill(0);
+      for (let k = 0; k < upTo; k++) r[k % size] = v[k]!;
+      return r;
+    };
     const out: [number, number] = [0, 0];
-    linearFitAt2(t, a, b, 0, 7, 125, out);
-    expect(out[0]).toBeCloseTo(linearFitAt(t, a, 0, 7, 125), 12);
-    expect(out[1]).toBeCloseTo(linearFitAt(t, b, 0, 7, 125), 12);
+    for (let end = 2; end <= t.length; end++)
+      for (let count = 2; count <= Math.min(size, end); count++) {
+        const lo = end - count;
+        const at = t[lo + Math.floor(count / 2)]!;
+        ringFitAt2(ring(t, end), ring(a, end), ring(b, end), lo, count, at, out);
+        expect(out).toEqual([linearFitAt(t, a, lo, end, at), linearFitAt(t, b, lo, end, at)]);
+        expect(ringSlope(ring(t, end), ring(a, end), lo, count)).toBe(linearSlope(t, a, lo, end));
+      }
   });
 
   it("fails when given no samples", () => {

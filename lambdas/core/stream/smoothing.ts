@@ -65,36 +65,39 @@ export function linearSlope(t: ArrayLike<number>, v: ArrayLike<number>, from = 0
 }
 
 /**
- * The same fit for two series sharing their timestamps (vx and vy), in one pass over the times.
- * Writes the two fitted values into `out[0]` and `out[1]`.
+ * The streaming engine's fits, over rings: `count` samples from the index `lo`, oldest first,
+ * sample k in slot k % ring length, so that nothing is allocated, shifted or trimmed per sample.
+ * Two series sharing their times (vx and vy) in one pass; their values are written into `out`. The
+ * terms are fitLine's, summed in the same order, so the values are linearFitAt's to the bit
+ * (test/unit/smoothing.test.ts).
  */
-export function linearFitAt2(
-  t: ArrayLike<number>,
-  a: ArrayLike<number>,
-  b: ArrayLike<number>,
-  from: number,
-  to: number,
+export function ringFitAt2(
+  t: readonly number[],
+  a: readonly number[],
+  b: readonly number[],
+  lo: number,
+  count: number,
   at: number,
   out: [number, number],
 ): void {
-  const n = to - from;
-  if (n <= 0) throw new Error(`linearFitAt2 needs at least one sample (from=${from}, to=${to})`);
-  const t0 = t[from]!;
+  const size = t.length;
+  const start = lo % size;
+  const t0 = t[start]!;
   let st = 0;
   let sa = 0;
   let sb = 0;
-  for (let i = from; i < to; i++) {
+  for (let k = 0, i = start; k < count; k++, i = i + 1 === size ? 0 : i + 1) {
     st += t[i]! - t0;
     sa += a[i]!;
     sb += b[i]!;
   }
-  const mt = st / n;
-  const ma = sa / n;
-  const mb = sb / n;
+  const mt = st / count;
+  const ma = sa / count;
+  const mb = sb / count;
   let stt = 0;
   let sta = 0;
   let stb = 0;
-  for (let i = from; i < to; i++) {
+  for (let k = 0, i = start; k < count; k++, i = i + 1 === size ? 0 : i + 1) {
     const dt = t[i]! - t0 - mt;
     stt += dt * dt;
     sta += dt * (a[i]! - ma);
@@ -103,6 +106,29 @@ export function linearFitAt2(
   const off = at - t0 - mt;
   out[0] = stt > 0 ? ma + (sta / stt) * off : ma;
   out[1] = stt > 0 ? mb + (stb / stt) * off : mb;
+}
+
+/** The least-squares slope of v against t over a ring (see ringFitAt2), per unit of t. */
+export function ringSlope(t: readonly number[], v: readonly number[], lo: number, count: number): number {
+  const size = t.length;
+  const start = lo % size;
+  const t0 = t[start]!;
+  let st = 0;
+  let sv = 0;
+  for (let k = 0, i = start; k < count; k++, i = i + 1 === size ? 0 : i + 1) {
+    st += t[i]! - t0;
+    sv += v[i]!;
+  }
+  const mt = st / count;
+  const mv = sv / count;
+  let stt = 0;
+  let stv = 0;
+  for (let k = 0, i = start; k < count; k++, i = i + 1 === size ? 0 : i + 1) {
+    const dt = t[i]! - t0 - mt;
+    stt += dt * dt;
+    stv += dt * (v[i]! - mv);
+  }
+  return stt > 0 ? stv / stt : 0;
 }
 
 /**

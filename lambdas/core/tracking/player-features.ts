@@ -15,7 +15,7 @@
  */
 import { pitchBounds } from "../../contracts/pitch.js";
 import { resetEffort, stepEffort } from "../stream/efforts.js";
-import { linearFitAt2, linearSlope, SAVGOL_HALF, SAVGOL_WINDOW } from "../stream/smoothing.js";
+import { ringFitAt2, ringSlope, SAVGOL_HALF, SAVGOL_WINDOW } from "../stream/smoothing.js";
 import { FATIGUE_TRAILING_MS, type FatigueFinding, stepFatigue } from "./fatigue.js";
 import { flushRun, startRun } from "./heatmap.js";
 import { addWindow, finishProfile, type MatchProfile, stepRhie } from "./match-profile.js";
@@ -36,18 +36,16 @@ import { type ClosedWindow, toClosed, windowFor } from "./windows.js";
 
 export * from "./player-state.js";
 
-/** One smoothed sample: everything downstream of smoothing happens here. */
-function applySmoothed(s: PlayerState, t: number, dtMs: number, vx: number, vy: number): void {
+/** One smoothed sample, the segment's `j`-th: everything downstream of smoothing happens here. */
+function applySmoothed(s: PlayerState, j: number, t: number, dtMs: number, vx: number, vy: number): void {
   const speed = Math.sqrt(vx * vx + vy * vy); // not Math.hypot: several times slower in V8
   const r = s.recent;
-  if (r.t.length >= BUFFER_TRIM_AT) {
-    keepLast(r.t, ACCEL_FIT_SAMPLES - 1);
-    keepLast(r.speed, ACCEL_FIT_SAMPLES - 1);
-  }
-  r.t.push(t);
-  r.speed.push(speed);
-  const n = r.t.length;
-  const accel = n > 1 ? linearSlope(r.t, r.speed, Math.max(0, n - ACCEL_FIT_SAMPLES), n) * 1000 : 0;
+  const slot = j % ACCEL_FIT_SAMPLES;
+  r.t[slot] = t;
+  r.speed[slot] = speed;
+  const n = j + 1;
+  const lo = n > ACCEL_FIT_SAMPLES ? n - ACCEL_FIT_SAMPLES : 0;
+  const accel = n > 1 ? ringSlope(r.t, r.speed, lo, n - lo) * 1000 : 0;
   const w = windowFor(s.open, s.windowMs, t);
   const dtS = dtMs / 1000;
   const d = speed * dtS;
@@ -86,79 +84,39 @@ const FIT: [number, number] = [0, 0];
  * acceleration noise; the fit's slope brings it well under the 3 m/s^2 effort threshold.
  */
 export const ACCEL_FIT_SAMPLES = SAVGOL_WINDOW;
-/** Sample buffers grow to this length before old samples are dropped in one pass. */
-const BUFFER_TRIM_AT = 4 * SAVGOL_WINDOW;
 
-/** Keeps the last `keep` entries of `a`, in place: no array is allocated, unlike splice. */
-function keepLast(a: number[], keep: number): void {
-  const drop = a.length - keep;
-  if (drop <= 0) return;
-  for (let i = 0; i < keep; i++) a[i] = a[i + drop]!;
-  a.length = keep;
-}
-
-/**
- * Between chunks the buffers keep only what the next samples' fits read (the last window of
- * velocities and of speeds): the state stored after every invocation stays small.
- */
-function compact(s: PlayerState): void {
+/** Smooths the segment's sample `j` with the fit over its samples [lo, lo + count). */
+function emit(s: PlayerState, j: number, lo: number, count: number): void {
   const b = s.buf;
-  keepLast(b.t, SAVGOL_WINDOW);
-  keepLast(b.dt, SAVGOL_WINDOW);
-  keepLast(b.vx, SAVGOL_WINDOW);
-  keepLast(b.vy, SAVGOL_WINDOW);
-  keepLast(s.recent.t, ACCEL_FIT_SAMPLES);
-  keepLast(s.recent.speed, ACCEL_FIT_SAMPLES);
-}
-
-/** Smooths buffered sample `j` (segment index) with the fit over buffer indices [from, from+n). */
-function emit(s: PlayerState, j: number, from: number, n: number): void {
-  const b = s.buf;
-  const base = s.segN - b.t.length; // segment index of b[0]
-  const k = j - base;
-  const at = b.t[k]!;
-  linearFitAt2(b.t, b.vx, b.vy, from, from + n, at, FIT);
-  applySmoothed(s, at, b.dt[k]!, FIT[0], FIT[1]);
+  const slot = j % SAVGOL_WINDOW;
+  const at = b.t[slot]!;
+  ringFitAt2(b.t, b.vx, b.vy, lo, count, at, FIT);
+  applySmoothed(s, j, at, b.dt[slot]!, FIT[0], FIT[1]);
   s.emitted = j + 1;
 }
 
 function pushVelocity(s: PlayerState, t: number, dt: number, vx: number, vy: number): void {
   const b = s.buf;
-  if (b.t.length >= BUFFER_TRIM_AT) {
-    // Trimmed in bulk rather than shifted per sample; only the last window is ever needed.
-    keepLast(b.t, SAVGOL_WINDOW - 1);
-    keepLast(b.dt, SAVGOL_WINDOW - 1);
-    keepLast(b.vx, SAVGOL_WINDOW - 1);
-    keepLast(b.vy, SAVGOL_WINDOW - 1);
-  }
-  b.t.push(t);
-  b.dt.push(dt);
-  b.vx.push(vx);
-  b.vy.push(vy);
+  const slot = s.segN % SAVGOL_WINDOW;
+  b.t[slot] = t;
+  b.dt[slot] = dt;
+  b.vx[slot] = vx;
+  b.vy[slot] = vy;
   s.segN++;
   const n = s.segN;
   if (n < SAVGOL_WINDOW) return;
-  // The buffer ends with segment samples [n-7, n): centred fit for n-4, and the leading edge at n = 7.
-  const from = b.t.length - SAVGOL_WINDOW;
+  // The ring holds segment samples [n-7, n): centred fit for n-4, and the leading edge at n = 7.
   const first = n === SAVGOL_WINDOW ? 0 : n - 1 - SAVGOL_HALF;
-  for (let j = first; j <= n - 1 - SAVGOL_HALF; j++) emit(s, j, from, SAVGOL_WINDOW);
+  for (let j = first; j <= n - 1 - SAVGOL_HALF; j++) emit(s, j, n - SAVGOL_WINDOW, SAVGOL_WINDOW);
 }
 
 /** Ends the current segment: the trailing samples are smoothed with the last window's fit. */
 function endSegment(s: PlayerState): void {
-  const b = s.buf;
   const n = s.segN;
-  const len = b.t.length;
-  const from = Math.max(0, len - SAVGOL_WINDOW);
-  for (let j = s.emitted; j < n; j++) emit(s, j, from, len - from);
-  b.t.length = 0;
-  b.dt.length = 0;
-  b.vx.length = 0;
-  b.vy.length = 0;
+  const lo = Math.max(0, n - SAVGOL_WINDOW);
+  for (let j = s.emitted; j < n; j++) emit(s, j, lo, n - lo);
   s.segN = 0;
   s.emitted = 0;
-  s.recent.t.length = 0;
-  s.recent.speed.length = 0;
   resetEffort(s.sprint);
   resetEffort(s.accel);
   resetEffort(s.decel);
@@ -169,7 +127,7 @@ function endSegment(s: PlayerState): void {
  * exists) and all of them have been smoothed.
  */
 function closeWindows(s: PlayerState, all: boolean, out: ChunkResult["closed"] & ClosedWindow[]): void {
-  const pendingFrom = s.emitted < s.segN ? s.buf.t[s.buf.t.length - (s.segN - s.emitted)]! : Number.POSITIVE_INFINITY;
+  const pendingFrom = s.emitted < s.segN ? s.buf.t[s.emitted % SAVGOL_WINDOW]! : Number.POSITIVE_INFINITY;
   const lastRaw = s.last ? s.last.t : Number.NEGATIVE_INFINITY;
   const frontier = all ? Number.POSITIVE_INFINITY : Math.min(pendingFrom, lastRaw);
   const keepCells = Math.max(1, Math.ceil(FATIGUE_TRAILING_MS / s.windowMs));
@@ -262,7 +220,6 @@ export function applyChunk(s: PlayerState, c: ChunkInput): ChunkResult {
   }
   for (const [reason, r] of rejected) acc.rejected.push({ reason, ...r });
   if (c.final) endSegment(s);
-  compact(s);
   const closed: ClosedWindow[] = [];
   closeWindows(s, c.final === true, closed);
   for (const w of closed) {

@@ -4,6 +4,7 @@
  */
 import type { PitchDimensions } from "../../contracts/pitch.js";
 import { type EffortState, newEffortState } from "../stream/efforts.js";
+import { SAVGOL_WINDOW } from "../stream/smoothing.js";
 import { type FatigueFinding, type FatigueState, newFatigueState } from "./fatigue.js";
 import { type CellRun, type MatchProfile, type MatchProfileState, newMatchProfileState } from "./match-profile.js";
 import type { ClosedWindow, WindowAcc } from "./windows.js";
@@ -12,12 +13,15 @@ export interface PlayerState {
   windowMs: number;
   /** Last accepted position sample. */
   last: { t: number; x: number; y: number; period: number | null } | null;
-  /** Velocity samples of the current segment that smoothing still needs (at most SAVGOL_WINDOW). */
+  /**
+   * The current segment's last SAVGOL_WINDOW velocity samples, a ring: the segment's sample k is in
+   * slot k % SAVGOL_WINDOW (slots past segN are left over from earlier segments and never read).
+   */
   buf: { t: number[]; dt: number[]; vx: number[]; vy: number[] };
   /** Velocity samples seen in the current segment, and how many of them were smoothed. */
   segN: number;
   emitted: number;
-  /** The last smoothed speeds of the segment (for acceleration), at most ACCEL_FIT_SAMPLES. */
+  /** The segment's last ACCEL_FIT_SAMPLES smoothed speeds (for acceleration), a ring like `buf` indexed by smoothed sample. */
   recent: { t: number[]; speed: number[] };
   sprint: EffortState;
   accel: EffortState;
@@ -78,6 +82,9 @@ export interface ChunkResult {
 
 export type { ClosedWindow, WindowAcc } from "./windows.js";
 
+/** A ring of `n` slots, zeros until written (plain numbers: the state is JSON). */
+const ring = (n: number): number[] => new Array<number>(n).fill(0);
+
 export function newPlayerState(windowMs: number): PlayerState {
   if (!(windowMs > 0 && windowMs % 1000 === 0)) {
     throw new Error(`window length must be a positive whole number of seconds, got ${windowMs} ms`);
@@ -85,10 +92,11 @@ export function newPlayerState(windowMs: number): PlayerState {
   return {
     windowMs,
     last: null,
-    buf: { t: [], dt: [], vx: [], vy: [] },
+    buf: { t: ring(SAVGOL_WINDOW), dt: ring(SAVGOL_WINDOW), vx: ring(SAVGOL_WINDOW), vy: ring(SAVGOL_WINDOW) },
     segN: 0,
     emitted: 0,
-    recent: { t: [], speed: [] },
+    // ACCEL_FIT_SAMPLES (./player-features.ts) is SAVGOL_WINDOW.
+    recent: { t: ring(SAVGOL_WINDOW), speed: ring(SAVGOL_WINDOW) },
     sprint: newEffortState(),
     accel: newEffortState(),
     decel: newEffortState(),
