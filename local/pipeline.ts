@@ -82,8 +82,8 @@ export interface PipelineOptions {
   readonly transport?: StreamTransportKind;
   /**
    * Read a FilesSource, or generate a GeneratedSource, in a worker thread (true) or on this thread
-   * (false). @default - a generated source in a worker; files in a worker when they add up to
-   * READ_IN_WORKER_MIN_BYTES or more
+   * (false). @default - in a worker when the files add up to READ_IN_WORKER_MIN_BYTES or more, or the
+   * source generates GENERATE_IN_WORKER_MIN_SAMPLES or more
    */
   readonly readInWorker?: boolean;
 }
@@ -161,6 +161,8 @@ export interface FilesSource {
  */
 export interface GeneratedSource {
   readonly generate: { readonly url: string; readonly name: string; readonly args: readonly unknown[] };
+  /** About how many samples it generates: below GENERATE_IN_WORKER_MIN_SAMPLES, it runs on this thread. @default - unknown: in a worker */
+  readonly samples?: number;
   /** The modality of the records. @default tracking */
   readonly modality?: string;
 }
@@ -173,6 +175,8 @@ export type PipelineSource = ProduceSource | FilesSource | GeneratedSource;
  * worker costs ~0.3 s (its modules load through tsx), more than a small file's reading.
  */
 export const READ_IN_WORKER_MIN_BYTES = 4 * 1024 * 1024;
+/** The same for generated samples: about 15 minutes of a match, ~0.2 s of generating on this thread. */
+export const GENERATE_IN_WORKER_MIN_SAMPLES = 500_000;
 
 function workerWanted(source: FilesSource, option: boolean | undefined): boolean {
   if (option !== undefined) return option;
@@ -260,7 +264,10 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
           ws.kind === "reader"
             ? { items: readerFor(ws.format).read(ws.files, ws.settings), modality: modality.id }
             : importSource(ws);
-        const wanted = "read" in source ? workerWanted(source, options.readInWorker) : options.readInWorker !== false;
+        const wanted =
+          "read" in source
+            ? workerWanted(source, options.readInWorker)
+            : (options.readInWorker ?? (source.samples ?? Number.POSITIVE_INFINITY) >= GENERATE_IN_WORKER_MIN_SAMPLES);
         if (!wanted) await inThread(await local());
         else {
           readThread = "worker";

@@ -33,6 +33,9 @@ import {
 
 export { DEFAULT_KICKOFF_MS, DEMO_HZ, type DemoMatchOptions, type DemoPlayer, seededRandom } from "./squad.js";
 
+/** A whole match, when no length is given. */
+export const DEFAULT_DEMO_MINUTES = 90;
+
 export class DemoMatch {
   readonly players: readonly DemoPlayer[];
   readonly matchId: string;
@@ -43,7 +46,7 @@ export class DemoMatch {
 
   constructor(options: DemoMatchOptions = {}) {
     const seed = options.seed ?? 7;
-    this.minutes = options.minutes ?? 90;
+    this.minutes = options.minutes ?? DEFAULT_DEMO_MINUTES;
     if (!(this.minutes > 0 && this.minutes <= 150))
       throw new Error(`--minutes must be in (0, 150], got ${this.minutes}`);
     this.kickoffMs = options.kickoffMs ?? DEFAULT_KICKOFF_MS;
@@ -287,4 +290,6 @@ export function demoMatchChunks(options: DemoMatchOptions, chunkMs: number): { c
 /** The module and export a GeneratedSource names to generate the demo match (demoMatchChunks). */
 export const demoMatchSource = (options: DemoMatchOptions, chunkMs: number) => ({
   generate: { url: import.meta.url, name: "demoMatchChunks", args: [options, chunkMs] },
+  // 22 players and the ball at 25 Hz.
+  samples: 23 * DEMO_HZ * 60 * (options.minutes ?? DEFAULT_DEMO_MINUTES),
 });
