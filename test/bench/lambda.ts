@@ -19,7 +19,7 @@ import { Readable } from "node:stream";
 import type { Context, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 import { STREAM_MAPPING_DEFAULTS } from "../../lambdas/contracts/defaults.js";
 import { DemoMatch } from "../../local/demo/demo-match.js";
-import { kinesisRecordFactory } from "../helpers/factories.js";
+import { kinesisRecordFactory, lambdaContext } from "../helpers/factories.js";
 import { bundle } from "./bundle.js";
 
 type Lib = typeof import("./lambda-entry.js");
@@ -67,21 +67,6 @@ class InMemoryDynamoDb {
   }
 }
 
-const context = {
-  callbackWaitsForEmptyEventLoop: false,
-  functionName: "sideline-dev-tracking-features",
-  functionVersion: "$LATEST",
-  invokedFunctionArn: "arn:aws:lambda:eu-west-1:111122223333:function:sideline-dev-tracking-features",
-  memoryLimitInMB: "1024",
-  awsRequestId: "bench",
-  logGroupName: "/aws/lambda/sideline-dev-tracking-features",
-  logStreamName: "bench",
-  getRemainingTimeInMillis: () => 60_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-} as Context;
-
 /** One pass over the events through a fresh handler and table; returns seconds. */
 async function pass(
   lib: Lib,
@@ -106,7 +91,7 @@ async function pass(
   });
   let failures = 0;
   const t = performance.now();
-  for (const e of events) failures += (await handler(e, context)).batchItemFailures.length;
+  for (const e of events) failures += (await handler(e, lambdaContext as Context)).batchItemFailures.length;
   return { s: (performance.now() - t) / 1000, failures };
 }
 
