@@ -85,6 +85,44 @@ function plainDecimal(line: string, from: number, to: number): number {
   return negative ? -v : v;
 }
 
+/** Slots of a file's table of cell texts (a power of two); it takes new texts until half full. */
+const INTERN_SLOTS = 256;
+
+/**
+ * The player ids and teams of a file, one string each: a long CSV repeats a few dozen ids on
+ * millions of lines, and cutting a new string out of every line is most of what the reader
+ * allocates. A cell without surrounding spaces is looked up by its length and three of its
+ * characters, and compared in place; anything else is cut and trimmed as before. The answer is
+ * always `line.slice(from, to).trim()`.
+ */
+class CellTexts {
+  private readonly table = new Array<string | undefined>(INTERN_SLOTS);
+  private size = 0;
+
+  get(line: string, from: number, to: number): string {
+    const len = to - from;
+    if (len <= 0) return "";
+    const first = line.charCodeAt(from);
+    const last = line.charCodeAt(to - 1);
+    // Not trimmed (a space, a control character, or a character trim might take: past ASCII).
+    if (first <= 0x20 || last <= 0x20 || first > 0x7e || last > 0x7e) return line.slice(from, to).trim();
+    const mask = INTERN_SLOTS - 1;
+    let slot = (((len * 31 + first) * 31 + last) * 31 + line.charCodeAt(from + (len >> 1))) & mask;
+    for (let seen = 0; seen < INTERN_SLOTS; seen++) {
+      const text = this.table[slot];
+      if (text === undefined) break;
+      if (text.length === len && line.startsWith(text, from)) return text;
+      slot = (slot + 1) & mask;
+    }
+    const text = line.slice(from, to);
+    if (this.size < INTERN_SLOTS / 2 && this.table[slot] === undefined) {
+      this.table[slot] = text;
+      this.size++;
+    }
+    return text;
+  }
+}
+
 /** Where cell `k` (< n) of the line ends. */
 function end(line: string, n: number, k: number): number {
   return k + 1 < n ? starts[k + 1]! - 1 : line.length;
@@ -99,7 +137,7 @@ function cellOf(line: string, n: number, k: number): string | undefined {
  * One data line's sample, or the reason it is rejected. Cells are cut out of the line only when
  * read; epoch seconds without sign or spaces skip parseTime's general path but use its arithmetic.
  */
-function parseLine(line: string, c: Columns, zone: string): TrackingSample | string {
+function parseLine(line: string, c: Columns, zone: string, texts: CellTexts): TrackingSample | string {
   let n = 1;
   starts[0] = 0;
   for (let i = line.indexOf(","); i !== -1; i = line.indexOf(",", i + 1)) {
@@ -120,7 +158,7 @@ function parseLine(line: string, c: Columns, zone: string): TrackingSample | str
     if (!time.ok) return time.reason;
     t = time.t;
   }
-  const playerId = cellOf(line, n, c.playerId)!.trim();
+  const playerId = c.playerId < n ? texts.get(line, starts[c.playerId]!, end(line, n, c.playerId)) : "";
   if (playerId === "") return "player_id is empty";
   let x = c.x < n ? plainDecimal(line, starts[c.x]!, end(line, n, c.x)) : Number.NaN;
   let y = c.y < n ? plainDecimal(line, starts[c.y]!, end(line, n, c.y)) : Number.NaN;
@@ -133,7 +171,10 @@ function parseLine(line: string, c: Columns, zone: string): TrackingSample | str
     if (!Number.isFinite(x) || !Number.isFinite(y) || (x === 0 && xs!.trim() === "") || (y === 0 && ys!.trim() === ""))
       return `non-finite coordinate (x='${xs}', y='${ys}')`;
   }
-  const team = c.team !== undefined ? cellOf(line, n, c.team)?.trim() || undefined : undefined;
+  const team =
+    c.team !== undefined && c.team < n
+      ? texts.get(line, starts[c.team]!, end(line, n, c.team)) || undefined
+      : undefined;
   return { t, playerId, team, entity: playerId === "ball" ? "ball" : "player", x, y };
 }
 
@@ -141,6 +182,7 @@ export async function* readLongCsv(path: string, options: LongCsvOptions = {}): 
   const zone = options.timeZone ?? DEFAULT_TIME_ZONE;
   let cols: Columns | null = null;
   let lineNo = 0;
+  const texts = new CellTexts();
   for await (const block of readLineBlocks(path)) {
     let samples: TrackingSample[] = [];
     for (const line of block) {
@@ -159,7 +201,7 @@ export async function* readLongCsv(path: string, options: LongCsvOptions = {}): 
         );
         continue;
       }
-      const parsed = parseLine(line, cols, zone);
+      const parsed = parseLine(line, cols, zone, texts);
       if (typeof parsed !== "string") {
         samples.push(parsed);
         continue;

@@ -64,6 +64,36 @@ describe("long CSV reader", () => {
     ]);
   });
 
+  it("gives every player id and team exactly as the trimmed cell, however many and however written", async () => {
+    // The reader keeps one string per id it has seen (a table of 256 slots, filled to half): ids past
+    // its capacity, ids that share a length and their first, middle and last characters, ids with
+    // spaces or characters beyond ASCII around them, and empty teams must all come out as trim() gives them.
+    const ids = [
+      ...Array.from({ length: 300 }, (_, i) => `p${i}`),
+      "home_10",
+      "home_1O",
+      "hxme_10",
+      " home_10 ",
+      "\u00a0away_3\u00a0",
+      "Ørjan",
+      "a",
+      "é",
+    ];
+    const teams = ["home", "", " away ", "home"];
+    const lines = ["timestamp,player_id,x,y,team"];
+    const expected: [string, string | undefined][] = [];
+    for (let round = 0; round < 3; round++)
+      ids.forEach((id, i) => {
+        const team = teams[(i + round) % teams.length]!;
+        lines.push(`${1383858313 + round + i / 1000},${id},1,2,${team}`);
+        expected.push([id.trim(), team.trim() || undefined]);
+      });
+    const f = join(dir, "ids.csv");
+    writeFileSync(f, `${lines.join("\n")}\n`);
+    const got = samples(await collect(readLongCsv(f)));
+    expect(got.map((s) => [s.playerId, s.team])).toEqual(expected);
+  });
+
   it("fails on a file without the required header, and on a missing file", async () => {
     const f = join(dir, "noheader.csv");
     writeFileSync(f, "time,id,x,y\n1,2,3,4\n");
