@@ -1,7 +1,8 @@
 /**
  * The produce worker's body: reads the files with the format's reader (or builds the source a
- * module's export makes), chunks and encodes the records (./produce.ts, unchanged), and posts them to the thread that puts them on the stream, in
- * batches, at most PRODUCE_WORKER_BATCHES_IN_FLIGHT ahead of it (see ./produce-worker.ts).
+ * module's export makes), chunks and encodes the records (./produce.ts, unchanged), and posts them
+ * to the thread that puts them on the stream, in batches, at most PRODUCE_WORKER_BATCHES_IN_FLIGHT
+ * ahead of it (see ./produce-worker.ts). It stays alive until that thread terminates it.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { modalityById } from "../lambdas/contracts/modalities.js";
