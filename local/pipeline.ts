@@ -178,8 +178,16 @@ export const READ_IN_WORKER_MIN_BYTES = 4 * 1024 * 1024;
 /** The same for generated samples: about 15 minutes of a match, ~0.2 s of generating on this thread. */
 export const GENERATE_IN_WORKER_MIN_SAMPLES = 500_000;
 
+/**
+ * `SIDELINE_WORKER_THREADS=off` keeps reading and generating on the main thread unless a run asks
+ * otherwise (`readInWorker`): for a machine whose cores are all busy already, as the test suite's
+ * are with a Jest worker per core.
+ */
+const workersOff = () => process.env.SIDELINE_WORKER_THREADS === "off";
+
 function workerWanted(source: FilesSource, option: boolean | undefined): boolean {
   if (option !== undefined) return option;
+  if (workersOff()) return false;
   let bytes = 0;
   for (const f of source.read.files) {
     try {
@@ -267,7 +275,8 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
         const wanted =
           "read" in source
             ? workerWanted(source, options.readInWorker)
-            : (options.readInWorker ?? (source.samples ?? Number.POSITIVE_INFINITY) >= GENERATE_IN_WORKER_MIN_SAMPLES);
+            : (options.readInWorker ??
+              (!workersOff() && (source.samples ?? Number.POSITIVE_INFINITY) >= GENERATE_IN_WORKER_MIN_SAMPLES));
         if (!wanted) await inThread(await local());
         else {
           readThread = "worker";

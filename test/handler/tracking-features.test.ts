@@ -139,7 +139,7 @@ describe("tracking-features handler", () => {
   it("gives an unbroken run's rows when a batch that changed every state fails at its flush and is retried", async () => {
     // The states' cold parts are kept decoded between invocations (adapters/cold-cache.ts): the
     // failed batch changed them in memory, and the retry must start from what was stored.
-    const match = new DemoMatch({ minutes: 4, seed: 3 });
+    const match = new DemoMatch({ minutes: 3, seed: 3 });
     const records = [...match.chunks(1000)].map((c) => kinesisRecordFactory(c));
     const runs: unknown[] = [];
     for (const failAt of [-1, 11]) {

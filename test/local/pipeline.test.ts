@@ -78,10 +78,10 @@ describe("embedded pipeline, end to end", () => {
   }, 60_000);
 
   it("reads files in a worker thread with the same records, rejects, accounting and stopping place as on the main thread", async () => {
-    const match = new DemoMatch({ minutes: 2, seed: 13 });
+    const match = new DemoMatch({ minutes: 1, seed: 13 });
     const lines = longCsv(match);
-    lines.splice(700, 0, "garbage line");
-    lines.splice(1200, 0, `${(match.kickoffMs / 1000 + 30).toFixed(3)},home_3,NaN,12,home`);
+    lines.splice(300, 0, "garbage line");
+    lines.splice(600, 0, `${(match.kickoffMs / 1000 + 30).toFixed(3)},home_3,NaN,12,home`);
     const text = `${lines.join("\n")}\n`;
     const plain = join(dir, "worker.csv");
     writeFileSync(plain, text);
@@ -135,7 +135,7 @@ describe("embedded pipeline, end to end", () => {
     const runs = [];
     for (const readInWorker of [false, true]) {
       const lakePath = join(dir, `generated-${readInWorker}.duckdb`);
-      const result = await runPipeline(demoMatchSource({ minutes: 2, seed: 9 }, 5000), {
+      const result = await runPipeline(demoMatchSource({ minutes: 1, seed: 9 }, 5000), {
         matchId: "demo-9",
         lakePath,
         readerSource: "demo",

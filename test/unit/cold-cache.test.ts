@@ -88,8 +88,8 @@ describe("cold part cache", () => {
 describe("player state: the cold fields' revision", () => {
   it("is bumped by every chunk that changes a cold field, over a whole match", () => {
     // The store trusts the revision: a change to a cold field without a bump would be lost on the
-    // next write. Every chunk of every player of a 6-minute match is checked.
-    const match = new DemoMatch({ minutes: 6, seed: 5 });
+    // next write. Every chunk of every player of a 3-minute match is checked.
+    const match = new DemoMatch({ minutes: 3, seed: 5 });
     const states = new Map<string, ReturnType<typeof newPlayerState>>();
     const coldText = (s: ReturnType<typeof newPlayerState>) =>
       JSON.stringify(PLAYER_STATE_COLD_FIELDS.map((f) => s[f]));
@@ -118,6 +118,6 @@ describe("player state: the cold fields' revision", () => {
         expect(s.coldRev).toBeGreaterThan(rev);
       }
     }
-    expect(changes).toBeGreaterThan(22 * 5); // at least every window close of every player
+    expect(changes).toBeGreaterThan(22 * 2); // at least every window close of every player
   });
 });
