@@ -26,22 +26,27 @@ interface LineFit {
 /** Reused result: the fit runs once per sample in the hot path, so it allocates nothing. */
 const FIT: LineFit = { mt: 0, mv: 0, slope: 0, t0: 0 };
 
-/** Least-squares line through (t[i], v[i]) for i in [from, to); times shifted to t[from] for conditioning. */
-function fitLine(t: ArrayLike<number>, v: ArrayLike<number>, from: number, to: number): LineFit {
-  const n = to - from;
-  if (n <= 0) throw new Error(`a line fit needs at least one sample (from=${from}, to=${to})`);
-  const t0 = t[from]!;
+/**
+ * Least-squares line through `count` samples of a ring, oldest first from index `lo` (sample k in
+ * slot k % t.length); times shifted to the first sample's for conditioning. An array is a ring that
+ * never wraps, so the streaming engine's rings and the whole-series reference share this arithmetic.
+ */
+function fitRing(t: ArrayLike<number>, v: ArrayLike<number>, lo: number, count: number): LineFit {
+  if (count <= 0) throw new Error(`a line fit needs at least one sample (from=${lo}, count=${count})`);
+  const size = t.length;
+  const start = lo % size;
+  const t0 = t[start]!;
   let st = 0;
   let sv = 0;
-  for (let i = from; i < to; i++) {
+  for (let k = 0, i = start; k < count; k++, i = i + 1 === size ? 0 : i + 1) {
     st += t[i]! - t0;
     sv += v[i]!;
   }
-  const mt = st / n;
-  const mv = sv / n;
+  const mt = st / count;
+  const mv = sv / count;
   let stt = 0;
   let stv = 0;
-  for (let i = from; i < to; i++) {
+  for (let k = 0, i = start; k < count; k++, i = i + 1 === size ? 0 : i + 1) {
     const dt = t[i]! - t0 - mt;
     stt += dt * dt;
     stv += dt * (v[i]! - mv);
@@ -53,23 +58,21 @@ function fitLine(t: ArrayLike<number>, v: ArrayLike<number>, from: number, to: n
   return FIT;
 }
 
+/** Least-squares line through (t[i], v[i]) for i in [from, to). */
+const fitLine = (t: ArrayLike<number>, v: ArrayLike<number>, from: number, to: number): LineFit =>
+  fitRing(t, v, from, to - from);
+
 /** The least-squares line through samples [from, to), evaluated at time `at`. */
 export function linearFitAt(t: ArrayLike<number>, v: ArrayLike<number>, from: number, to: number, at: number): number {
   const f = fitLine(t, v, from, to);
   return f.mv + f.slope * (at - f.t0 - f.mt);
 }
 
-/** Least-squares slope of v against t over samples [from, to) (per unit of t). */
-export function linearSlope(t: ArrayLike<number>, v: ArrayLike<number>, from = 0, to = t.length): number {
-  return fitLine(t, v, from, to).slope;
-}
-
 /**
- * The streaming engine's fits, over rings: `count` samples from the index `lo`, oldest first,
- * sample k in slot k % ring length, so that nothing is allocated, shifted or trimmed per sample.
- * Two series sharing their times (vx and vy) in one pass; their values are written into `out`. The
- * terms are fitLine's, summed in the same order, so the values are linearFitAt's to the bit
- * (test/unit/smoothing.test.ts).
+ * The streaming engine's smoothing fit over rings (see fitRing), for two series sharing their
+ * times (vx and vy) in one pass over them: the engine's hottest loop, so fitRing's terms are
+ * fused here rather than run twice. They are summed in fitRing's order, so the values are
+ * linearFitAt's to the bit (test/unit/smoothing.test.ts).
  */
 export function ringFitAt2(
   t: readonly number[],
@@ -108,27 +111,9 @@ export function ringFitAt2(
   out[1] = stt > 0 ? mb + (stb / stt) * off : mb;
 }
 
-/** The least-squares slope of v against t over a ring (see ringFitAt2), per unit of t. */
-export function ringSlope(t: readonly number[], v: readonly number[], lo: number, count: number): number {
-  const size = t.length;
-  const start = lo % size;
-  const t0 = t[start]!;
-  let st = 0;
-  let sv = 0;
-  for (let k = 0, i = start; k < count; k++, i = i + 1 === size ? 0 : i + 1) {
-    st += t[i]! - t0;
-    sv += v[i]!;
-  }
-  const mt = st / count;
-  const mv = sv / count;
-  let stt = 0;
-  let stv = 0;
-  for (let k = 0, i = start; k < count; k++, i = i + 1 === size ? 0 : i + 1) {
-    const dt = t[i]! - t0 - mt;
-    stt += dt * dt;
-    stv += dt * (v[i]! - mv);
-  }
-  return stt > 0 ? stv / stt : 0;
+/** The least-squares slope of v against t over a ring (see fitRing), per unit of t. */
+export function ringSlope(t: ArrayLike<number>, v: ArrayLike<number>, lo: number, count: number): number {
+  return fitRing(t, v, lo, count).slope;
 }
 
 /**
