@@ -23,9 +23,9 @@ import type { ExtractorFactory } from "../lambdas/functions/extractors.js";
 import type { FeatureSink } from "../lambdas/ports.js";
 import { emptyCounts, type InvocationCounts } from "../lambdas/runtime/stream-invocation.js";
 import { type BadItem, emptyProduced, type ProduceSource, produce } from "../producers/produce.js";
-import { importSource, produceInWorker, type WorkerSource, WorkerUnavailable } from "../producers/produce-worker.js";
+import { produceInWorker, sourceFor, type WorkerSource, WorkerUnavailable } from "../producers/produce-worker.js";
 import { readerQuarantineRow } from "../producers/quarantine.js";
-import { type ReadSettings, readerFor } from "../producers/readers/index.js";
+import type { ReadSettings } from "../producers/readers/index.js";
 import type { InputFailure } from "../producers/readers/input-error.js";
 import { type AutomationOptions, LocalAutomation } from "./automation.js";
 import { LocalEventBus } from "./emulators/bus.js";
@@ -185,8 +185,23 @@ export const GENERATE_IN_WORKER_MIN_SAMPLES = 500_000;
  */
 const workersOff = () => process.env.SIDELINE_WORKER_THREADS === "off";
 
-function workerWanted(source: FilesSource, option: boolean | undefined): boolean {
-  if (option !== undefined) return option;
+const isProduceSource = (s: PipelineSource): s is ProduceSource => !("read" in s) && !("generate" in s);
+
+/** The worker source a FilesSource or GeneratedSource names, and whether a worker pays for it. */
+function workerSource(
+  source: FilesSource | GeneratedSource,
+  option: boolean | undefined,
+): { source: WorkerSource; inWorker: boolean } {
+  if ("read" in source) return { source: { kind: "reader", ...source.read }, inWorker: option ?? filesWorthIt(source) };
+  const samples = source.samples ?? Number.POSITIVE_INFINITY;
+  return {
+    source: { kind: "module", ...source.generate },
+    inWorker: option ?? (!workersOff() && samples >= GENERATE_IN_WORKER_MIN_SAMPLES),
+  };
+}
+
+/** Whether files are big enough for reading them in a worker to pay (READ_IN_WORKER_MIN_BYTES). */
+function filesWorthIt(source: FilesSource): boolean {
   if (workersOff()) return false;
   let bytes = 0;
   for (const f of source.read.files) {
@@ -264,36 +279,21 @@ export async function runPipeline(source: PipelineSource, options: PipelineOptio
           },
           produced,
         );
-      if (!("read" in source) && !("generate" in source)) await inThread(source);
+      if (isProduceSource(source)) await inThread(source);
       else {
-        const ws: WorkerSource =
-          "read" in source ? { kind: "reader", ...source.read } : { kind: "module", ...source.generate };
-        const local = async (): Promise<ProduceSource> =>
-          ws.kind === "reader"
-            ? { items: readerFor(ws.format).read(ws.files, ws.settings), modality: modality.id }
-            : importSource(ws);
-        const wanted =
-          "read" in source
-            ? workerWanted(source, options.readInWorker)
-            : (options.readInWorker ??
-              (!workersOff() && (source.samples ?? Number.POSITIVE_INFINITY) >= GENERATE_IN_WORKER_MIN_SAMPLES));
-        if (!wanted) await inThread(await local());
+        const w = workerSource(source, options.readInWorker);
+        if (!w.inWorker) await inThread(await sourceFor(w.source, modality.id));
         else {
           readThread = "worker";
+          const req = { source: w.source, modality: modality.id, matchId: options.matchId, chunkMs };
           await produceInWorker(
-            {
-              source: ws,
-              modality: modality.id,
-              matchId: options.matchId,
-              chunkMs,
-              ...(options.pitch ? { pitch: options.pitch } : {}),
-            },
+            { ...req, ...(options.pitch ? { pitch: options.pitch } : {}) },
             { putEncoded: (data, key) => stream.producer.putEncoded(data, key), onRejected },
             produced,
           ).catch(async (e) => {
             if (!(e instanceof WorkerUnavailable)) throw e;
             readThread = "main";
-            await inThread(await local());
+            await inThread(await sourceFor(w.source, modality.id));
           });
         }
       }

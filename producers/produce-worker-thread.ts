@@ -8,15 +8,14 @@ import { parentPort, workerData } from "node:worker_threads";
 import { modalityById } from "../lambdas/contracts/modalities.js";
 import { type BadItem, emptyProduced, produce } from "./produce.js";
 import {
-  importSource,
   PRODUCE_WORKER_BATCH_RECORDS,
   PRODUCE_WORKER_BATCHES_IN_FLIGHT,
   type ProduceWorkerRequest,
   snapshot,
+  sourceFor,
   type WorkerItem,
   type WorkerMessage,
 } from "./produce-worker.js";
-import { readerFor } from "./readers/index.js";
 
 const port = parentPort!;
 const req = workerData as ProduceWorkerRequest;
@@ -47,11 +46,8 @@ async function add(item: WorkerItem): Promise<void> {
 }
 
 try {
-  const src = req.source;
   await produce(
-    src.kind === "reader"
-      ? { items: readerFor(src.format).read(src.files, src.settings), modality: req.modality }
-      : await importSource(src),
+    await sourceFor(req.source, req.modality),
     {
       modality,
       matchId: req.matchId,

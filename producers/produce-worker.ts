@@ -13,7 +13,7 @@
 import { Worker } from "node:worker_threads";
 import type { PitchDimensions } from "../lambdas/contracts/pitch.js";
 import type { BadItem, Produced, ProduceSource } from "./produce.js";
-import type { ReadSettings } from "./readers/index.js";
+import { type ReadSettings, readerFor } from "./readers/index.js";
 import type { InputFailure } from "./readers/input-error.js";
 
 /** Records (or rejected lines) per message: a message per ~20 chunks keeps messaging far below 1% of the run. */
@@ -35,8 +35,9 @@ export type WorkerSource =
     }
   | { readonly kind: "module"; readonly url: string; readonly name: string; readonly args: readonly unknown[] };
 
-/** The ProduceSource a module source builds (in the worker, or on this thread when no worker starts). */
-export async function importSource(s: Extract<WorkerSource, { kind: "module" }>): Promise<ProduceSource> {
+/** The ProduceSource a worker source names: where it runs, the worker or this thread (when no worker starts). */
+export async function sourceFor(s: WorkerSource, modality: string): Promise<ProduceSource> {
+  if (s.kind === "reader") return { items: readerFor(s.format).read(s.files, s.settings), modality };
   const mod = (await import(s.url)) as Record<string, (...args: readonly unknown[]) => ProduceSource>;
   const build = mod[s.name];
   if (typeof build !== "function") throw new Error(`${s.url} has no export '${s.name}' to build a source with`);
