@@ -128,6 +128,16 @@ const CRM_CONTEXT = {
   crmOAuthClientId: "sideline",
 };
 
+/** Prod with every optional resource and role: the CRM, producers, VPC endpoints, scout deciders, analysts, medical staff. */
+const EVERY_OPTION = {
+  stage: "prod",
+  ...CRM_CONTEXT,
+  ...ACCESS_CONTEXT,
+  scoutDeciderPrincipals: [EXAMPLE_SCOUT_DECIDER],
+  analystPrincipals: ["arn:aws:iam::123456789012:role/club-analysts"],
+  medicalPrincipals: ["arn:aws:iam::123456789012:role/club-medical"],
+};
+
 describe("Sideline stacks (prod and options)", () => {
   it("fails if any stateful resource in prod would be deleted with its stack, or a resource type is unclassified", () => {
     // Every optional stack and resource on: pose (SageMaker), the CRM (connection, secret), producer roles and VPC endpoints.
@@ -182,36 +192,15 @@ describe("Sideline stacks (prod and options)", () => {
   it("passes cdk-nag's AwsSolutions, Serverless and HIPAA Security packs with no unacknowledged finding, in both stages", () => {
     // (the last with the ScoutDecider, producer, Analyst and MedicalStaff roles, created only for named
     // principals, and the VPC endpoints)
-    for (const context of [
-      { stage: "dev" },
-      { stage: "prod" },
-      {
-        stage: "prod",
-        ...CRM_CONTEXT,
-        ...ACCESS_CONTEXT,
-        scoutDeciderPrincipals: [EXAMPLE_SCOUT_DECIDER],
-        analystPrincipals: ["arn:aws:iam::123456789012:role/club-analysts"],
-        medicalPrincipals: ["arn:aws:iam::123456789012:role/club-medical"],
-      },
-    ])
-      expect(nagReport(context)).toBe("");
+    for (const context of [{ stage: "dev" }, { stage: "prod" }, EVERY_OPTION]) expect(nagReport(context)).toBe("");
   });
 
   it("passes them too with a concrete account and region (as cdk deploy synthesizes), every optional role included", () => {
     // Acknowledgements name ARNs as cdk-nag prints them: literals here, not <AWS::AccountId>.
-    const report = nagReport(
-      {
-        stage: "prod",
-        ...CRM_CONTEXT,
-        ...ACCESS_CONTEXT,
-        scoutDeciderPrincipals: [EXAMPLE_SCOUT_DECIDER],
-        analystPrincipals: ["arn:aws:iam::123456789012:role/club-analysts"],
-        medicalPrincipals: ["arn:aws:iam::123456789012:role/club-medical"],
-      },
-      REGISTRY,
-      () => {},
-      { CDK_DEFAULT_ACCOUNT: "123456789012", CDK_DEFAULT_REGION: "eu-west-1" },
-    );
+    const report = nagReport(EVERY_OPTION, REGISTRY, () => {}, {
+      CDK_DEFAULT_ACCOUNT: "123456789012",
+      CDK_DEFAULT_REGION: "eu-west-1",
+    });
     expect(report).toBe("");
   });
 
